@@ -1,0 +1,61 @@
+package io.github.pgengine;
+
+import io.github.pgengine.internal.Cursor;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Rows of a query read in batches through a server-side cursor, from {@link PostgresEngine#batch}. Memory is
+ * bounded by the batch size. The cursor holds a connection and a transaction until it is exhausted (an empty
+ * batch), closed, or its {@code next()} future is cancelled.
+ */
+public final class Batch {
+    private final Cursor cursor;
+    private final PostgresEngine engine;
+
+    Batch(Cursor cursor, PostgresEngine engine) {
+        this.cursor = cursor;
+        this.engine = engine;
+    }
+
+    /**
+     * Fetches the next batch.
+     *
+     * @return up to the batch size rows, in order; an empty list when the rows have run out (the cursor is
+     *     then closed). Cancelling the future closes the cursor and gives its connection back.
+     */
+    public CompletableFuture<List<Row>> next() {
+        CompletableFuture<List<Row>> result = new CompletableFuture<>();
+        if (cursor.isClosed()) {
+            result.complete(List.of());
+            return result;
+        }
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) {
+                cursor.close();
+            }
+        });
+        cursor.fetch().whenComplete((qr, error) -> {
+            if (error != null) {
+                engine.runner().fail(result, error);
+            } else {
+                engine.runner().succeed(result, Rows.from(qr));
+            }
+        });
+        return result;
+    }
+
+    /** @return true once exhausted or closed */
+    public boolean isClosed() {
+        return cursor.isClosed();
+    }
+
+    /**
+     * Closes the cursor, ends its transaction and gives the connection back; idempotent.
+     *
+     * @return completes when the connection is back
+     */
+    public CompletableFuture<Void> close() {
+        return cursor.close();
+    }
+}

@@ -1,0 +1,41 @@
+package io.github.pgengine;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The transaction conflicted with another one and must be run again (SQLSTATE 40001; CockroachDB's
+ * "restart transaction"). When the engine retried, {@link #attempts()} tells how many times the work ran.
+ */
+public class SerializationFailureException extends TransientEngineException {
+    private static final long serialVersionUID = 1L;
+
+    private final int attempts;
+
+    /**
+     * An error reported by the server.
+     *
+     * @param message the full message
+     * @param sqlState the SQLSTATE
+     * @param serverMessage the server's primary message, can be {@code null}
+     * @param detail the server's detail, can be {@code null}
+     * @param hint the server's hint, can be {@code null}
+     * @param attempts how many times the work ran, at least 1
+     * @param cause the driver error, can be {@code null}
+     */
+    public SerializationFailureException(
+            String message,
+            @Nullable String sqlState,
+            @Nullable String serverMessage,
+            @Nullable String detail,
+            @Nullable String hint,
+            int attempts,
+            @Nullable Throwable cause) {
+        super(message, sqlState, serverMessage, detail, hint, null, cause);
+        this.attempts = attempts;
+    }
+
+    /** @return how many times the work ran before the engine gave up (1 when it was not retried) */
+    public int attempts() {
+        return attempts;
+    }
+}

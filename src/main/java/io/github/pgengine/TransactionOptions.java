@@ -1,0 +1,210 @@
+package io.github.pgengine;
+
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a transaction begins and behaves; immutable, built with {@link #builder()}.
+ *
+ * <pre>{@code
+ * TransactionOptions.builder().isolation(IsolationLevel.SERIALIZABLE).readOnly(true).deferrable(true)
+ *         .allowNested(false).build();
+ * }</pre>
+ */
+public final class TransactionOptions {
+    private static final TransactionOptions DEFAULTS = new Builder().build();
+
+    private final @Nullable IsolationLevel isolation;
+    private final boolean readOnly;
+    private final boolean deferrable;
+    private final boolean allowNested;
+    private final @Nullable RetryPolicy retryPolicy;
+    private final @Nullable Boolean autocommitBeforeDdl;
+    private final boolean idempotent;
+
+    private TransactionOptions(Builder b) {
+        this.isolation = b.isolation;
+        this.readOnly = b.readOnly;
+        this.deferrable = b.deferrable;
+        this.allowNested = b.allowNested;
+        this.retryPolicy = b.retryPolicy;
+        this.autocommitBeforeDdl = b.autocommitBeforeDdl;
+        this.idempotent = b.idempotent;
+    }
+
+    /** @return server-default isolation, read-write, nesting allowed, the engine's retry policy */
+    public static TransactionOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** @return a builder holding the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding these options */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.isolation = isolation;
+        b.readOnly = readOnly;
+        b.deferrable = deferrable;
+        b.allowNested = allowNested;
+        b.retryPolicy = retryPolicy;
+        b.autocommitBeforeDdl = autocommitBeforeDdl;
+        b.idempotent = idempotent;
+        return b;
+    }
+
+    /** @return the isolation level, or {@code null} for the server's default */
+    public @Nullable IsolationLevel isolation() {
+        return isolation;
+    }
+
+    /** @return true for READ ONLY */
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** @return true for DEFERRABLE (effective with SERIALIZABLE READ ONLY) */
+    public boolean deferrable() {
+        return deferrable;
+    }
+
+    /** @return true when {@code tx.transaction(work)} may open a savepoint-backed sub-transaction */
+    public boolean allowNested() {
+        return allowNested;
+    }
+
+    /** @return the retry policy for this transaction, or {@code null} for the engine's */
+    public @Nullable RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
+    /**
+     * @return CockroachDB only: {@code SET LOCAL autocommit_before_ddl} to this value at the start, or
+     *     {@code null} to leave the session's setting
+     */
+    public @Nullable Boolean autocommitBeforeDdl() {
+        return autocommitBeforeDdl;
+    }
+
+    /** @return true when the work may safely run twice, so an ambiguous commit (40003) may be retried */
+    public boolean idempotent() {
+        return idempotent;
+    }
+
+    /** @return the BEGIN statement for these options */
+    String beginSql() {
+        StringBuilder sql = new StringBuilder("BEGIN");
+        if (isolation != null) {
+            sql.append(" ISOLATION LEVEL ").append(isolation.sql());
+        }
+        if (readOnly) {
+            sql.append(" READ ONLY");
+        }
+        if (deferrable) {
+            sql.append(" DEFERRABLE");
+        }
+        return sql.toString();
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+        return o instanceof TransactionOptions t && isolation == t.isolation && readOnly == t.readOnly
+                && deferrable == t.deferrable && allowNested == t.allowNested && idempotent == t.idempotent
+                && Objects.equals(retryPolicy, t.retryPolicy) && Objects.equals(autocommitBeforeDdl, t.autocommitBeforeDdl);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(isolation, readOnly, deferrable, allowNested, retryPolicy, autocommitBeforeDdl, idempotent);
+    }
+
+    @Override
+    public String toString() {
+        return "TransactionOptions{" + beginSql() + ", allowNested=" + allowNested + ", retryPolicy=" + retryPolicy
+                + ", autocommitBeforeDdl=" + autocommitBeforeDdl + ", idempotent=" + idempotent + "}";
+    }
+
+    /** Builds {@link TransactionOptions}. */
+    public static final class Builder {
+        private @Nullable IsolationLevel isolation;
+        private boolean readOnly;
+        private boolean deferrable;
+        private boolean allowNested = true;
+        private @Nullable RetryPolicy retryPolicy;
+        private @Nullable Boolean autocommitBeforeDdl;
+        private boolean idempotent;
+
+        private Builder() {}
+
+        /**
+         * @param isolation the level, or {@code null} for the server's default
+         * @return this builder
+         */
+        public Builder isolation(@Nullable IsolationLevel isolation) {
+            this.isolation = isolation;
+            return this;
+        }
+
+        /**
+         * @param readOnly READ ONLY when true
+         * @return this builder
+         */
+        public Builder readOnly(boolean readOnly) {
+            this.readOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * @param deferrable DEFERRABLE when true
+         * @return this builder
+         */
+        public Builder deferrable(boolean deferrable) {
+            this.deferrable = deferrable;
+            return this;
+        }
+
+        /**
+         * @param allowNested false makes {@code tx.transaction(work)} fail with {@link TransactionException}
+         * @return this builder
+         */
+        public Builder allowNested(boolean allowNested) {
+            this.allowNested = allowNested;
+            return this;
+        }
+
+        /**
+         * @param retryPolicy how to retry serialization failures, or {@code null} for the engine's policy
+         * @return this builder
+         */
+        public Builder retryPolicy(@Nullable RetryPolicy retryPolicy) {
+            this.retryPolicy = retryPolicy;
+            return this;
+        }
+
+        /**
+         * @param autocommitBeforeDdl CockroachDB's {@code autocommit_before_ddl} for this transaction, or
+         *     {@code null} to leave it
+         * @return this builder
+         */
+        public Builder autocommitBeforeDdl(@Nullable Boolean autocommitBeforeDdl) {
+            this.autocommitBeforeDdl = autocommitBeforeDdl;
+            return this;
+        }
+
+        /**
+         * @param idempotent true when the work may run twice, allowing retries of ambiguous commits (40003)
+         * @return this builder
+         */
+        public Builder idempotent(boolean idempotent) {
+            this.idempotent = idempotent;
+            return this;
+        }
+
+        /** @return the options */
+        public TransactionOptions build() {
+            return new TransactionOptions(this);
+        }
+    }
+}

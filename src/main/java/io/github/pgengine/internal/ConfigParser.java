@@ -1,0 +1,421 @@
+package io.github.pgengine.internal;
+
+import io.github.pgengine.internal.ConnectionSettings.SslMode;
+import java.io.File;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns an engine's configuration map (and optional connection URL) into {@link ConnectionSettings}.
+ *
+ * <p>Each value comes from, in order: the map's own key, the URL (the {@code dsn} key or the builder's URL),
+ * the libpq environment variables, libpq's defaults. Unknown keys and wrong value types are rejected with a
+ * message naming the key, the expected type and the keys that exist. Passwords never appear in messages.
+ */
+public final class ConfigParser {
+
+    /** The keys a configuration map may hold, in documentation order. */
+    public static final List<String> KEYS = List.of(
+            "host", "port", "user", "password", "database", "dsn", "application_name", "sslmode", "sslrootcert",
+            "sslcert", "sslkey", "connect_timeout", "statement_timeout", "query_timeout", "search_path");
+
+    private static final Map<String, String> ENVIRONMENT = Map.of(
+            "host", "PGHOST",
+            "port", "PGPORT",
+            "user", "PGUSER",
+            "password", "PGPASSWORD",
+            "database", "PGDATABASE",
+            "application_name", "PGAPPNAME",
+            "sslmode", "PGSSLMODE",
+            "sslrootcert", "PGSSLROOTCERT",
+            "connect_timeout", "PGCONNECT_TIMEOUT");
+
+    private static final Map<String, String> URL_PARAMETERS = Map.ofEntries(
+            Map.entry("user", "user"),
+            Map.entry("password", "password"),
+            Map.entry("dbname", "database"),
+            Map.entry("host", "host"),
+            Map.entry("port", "port"),
+            Map.entry("application_name", "application_name"),
+            Map.entry("applicationname", "application_name"),
+            Map.entry("sslmode", "sslmode"),
+            Map.entry("sslrootcert", "sslrootcert"),
+            Map.entry("sslcert", "sslcert"),
+            Map.entry("sslkey", "sslkey"),
+            Map.entry("connect_timeout", "connect_timeout"),
+            Map.entry("connecttimeout", "connect_timeout"),
+            Map.entry("statement_timeout", "statement_timeout"),
+            Map.entry("query_timeout", "query_timeout"),
+            Map.entry("search_path", "search_path"),
+            Map.entry("currentschema", "search_path"));
+
+    private final Function<String, @Nullable String> environment;
+    private final int defaultPort;
+
+    /**
+     * @param environment reads an environment variable ({@code System::getenv} in production)
+     * @param defaultPort the port used when nothing names one
+     */
+    public ConfigParser(Function<String, @Nullable String> environment, int defaultPort) {
+        this.environment = environment;
+        this.defaultPort = defaultPort;
+    }
+
+    /** @return a parser reading the process environment */
+    public static ConfigParser fromEnvironment(int defaultPort) {
+        return new ConfigParser(System::getenv, defaultPort);
+    }
+
+    /**
+     * Resolves the settings.
+     *
+     * @param config the configuration map; may be empty
+     * @param url a connection URL from the builder, or {@code null}
+     * @return the settings
+     * @throws IllegalArgumentException naming the key and the problem
+     */
+    public ConnectionSettings parse(Map<String, ?> config, @Nullable String url) {
+        Map<String, Object> fromUrl = new LinkedHashMap<>();
+        for (Map.Entry<String, ?> e : config.entrySet()) {
+            Object key = e.getKey();
+            if (!(key instanceof String) || !KEYS.contains(key)) {
+                throw new IllegalArgumentException("unknown configuration key '" + key + "'; known keys are "
+                        + String.join(", ", KEYS));
+            }
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException("configuration key '" + key + "' has a null value; leave it out instead");
+            }
+        }
+        Object dsn = config.get("dsn");
+        if (dsn != null) {
+            fromUrl.putAll(parseUrl(string("dsn", dsn)));
+        } else if (url != null) {
+            fromUrl.putAll(parseUrl(url));
+        }
+
+        String user = stringOr("user", config, fromUrl, System.getProperty("user.name", "postgres"));
+        String host = stringOr("host", config, fromUrl, "localhost");
+        int port = port(first("port", config, fromUrl));
+        String password = optionalString("password", config, fromUrl);
+        String database = stringOr("database", config, fromUrl, user);
+        String applicationName = stringOr("application_name", config, fromUrl, ConnectionSettings.DEFAULT_APPLICATION_NAME);
+        SslMode sslMode = sslMode(first("sslmode", config, fromUrl));
+        String sslRootCert = optionalPath("sslrootcert", config, fromUrl);
+        String sslCert = optionalPath("sslcert", config, fromUrl);
+        String sslKey = optionalPath("sslkey", config, fromUrl);
+        Duration connectTimeout = duration("connect_timeout", first("connect_timeout", config, fromUrl),
+                Unit.SECONDS, ConnectionSettings.DEFAULT_CONNECT_TIMEOUT, false);
+        Duration queryTimeout = duration("query_timeout", first("query_timeout", config, fromUrl),
+                Unit.SECONDS, ConnectionSettings.DEFAULT_QUERY_TIMEOUT, false);
+        Duration statementTimeout = duration("statement_timeout", first("statement_timeout", config, fromUrl),
+                Unit.MILLISECONDS, queryTimeout, true);
+        String searchPath = optionalString("search_path", config, fromUrl);
+
+        if (host.isEmpty()) {
+            throw new IllegalArgumentException("host must not be empty");
+        }
+        if (host.indexOf(',') >= 0) {
+            throw new IllegalArgumentException("host lists several hosts (" + host
+                    + "); give one host per engine and use extra nodes for the others");
+        }
+        if (host.startsWith("/")) {
+            throw new IllegalArgumentException("host is a Unix socket directory (" + host
+                    + "); connect over TCP instead, e.g. host 127.0.0.1");
+        }
+        if (user.isEmpty()) {
+            throw new IllegalArgumentException("user must not be empty");
+        }
+        if (database.isEmpty()) {
+            throw new IllegalArgumentException("database must not be empty");
+        }
+        noNul("application_name", applicationName);
+        return new ConnectionSettings(host, port, user, password, database, applicationName, sslMode, sslRootCert,
+                sslCert, sslKey, connectTimeout, queryTimeout, statementTimeout, searchPath);
+    }
+
+    /**
+     * Parses {@code postgresql://}, {@code postgres://} and {@code jdbc:postgresql://} URLs into configuration keys.
+     *
+     * @param url the URL
+     * @return the keys it sets
+     */
+    public static Map<String, Object> parseUrl(String url) {
+        String rest;
+        String lower = url.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("jdbc:postgresql://")) {
+            rest = url.substring("jdbc:postgresql://".length());
+        } else if (lower.startsWith("postgresql://")) {
+            rest = url.substring("postgresql://".length());
+        } else if (lower.startsWith("postgres://")) {
+            rest = url.substring("postgres://".length());
+        } else {
+            throw new IllegalArgumentException("connection URL must start with postgresql://, postgres:// or "
+                    + "jdbc:postgresql:// (was " + redact(url) + ")");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        String query = null;
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            query = rest.substring(q + 1);
+            rest = rest.substring(0, q);
+        }
+        String path = null;
+        int slash = rest.indexOf('/');
+        if (slash >= 0) {
+            path = rest.substring(slash + 1);
+            rest = rest.substring(0, slash);
+        }
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = rest.substring(0, at);
+            rest = rest.substring(at + 1);
+            int colon = userInfo.indexOf(':');
+            String user = colon >= 0 ? userInfo.substring(0, colon) : userInfo;
+            if (!user.isEmpty()) {
+                out.put("user", decode(user, "user"));
+            }
+            if (colon >= 0) {
+                out.put("password", decode(userInfo.substring(colon + 1), "password"));
+            }
+        }
+        if (rest.indexOf(',') >= 0) {
+            throw new IllegalArgumentException("connection URL lists several hosts; give one host per engine and use "
+                    + "extra nodes for the others");
+        }
+        String host = rest;
+        String port = null;
+        if (host.startsWith("[")) {
+            int close = host.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("connection URL has an unterminated IPv6 address: " + redact(url));
+            }
+            port = host.length() > close + 1 && host.charAt(close + 1) == ':' ? host.substring(close + 2) : null;
+            host = host.substring(1, close);
+        } else {
+            int colon = host.lastIndexOf(':');
+            if (colon >= 0) {
+                port = host.substring(colon + 1);
+                host = host.substring(0, colon);
+            }
+        }
+        if (!host.isEmpty()) {
+            out.put("host", decode(host, "host"));
+        }
+        if (port != null && !port.isEmpty()) {
+            out.put("port", port);
+        }
+        if (path != null && !path.isEmpty()) {
+            out.put("database", decode(path, "database"));
+        }
+        if (query != null && !query.isEmpty()) {
+            for (String pair : query.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String name = decode(eq >= 0 ? pair.substring(0, eq) : pair, "parameter name");
+                String value = eq >= 0 ? decode(pair.substring(eq + 1), name) : "";
+                String key = URL_PARAMETERS.get(name.toLowerCase(Locale.ROOT));
+                if (key == null) {
+                    throw new IllegalArgumentException("connection URL parameter '" + name + "' is not supported; "
+                            + "supported parameters are " + String.join(", ", URL_PARAMETERS.keySet().stream().sorted().toList()));
+                }
+                out.put(key, value);
+            }
+        }
+        return out;
+    }
+
+    private static String decode(String s, String what) {
+        try {
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("connection URL has a malformed %-escape in the " + what, null);
+        }
+    }
+
+    /** @return the URL with any password replaced, for messages */
+    static String redact(String url) {
+        return url.replaceAll("(//[^/@:]*:)[^/@]*@", "$1****@").replaceAll("(?i)(password=)[^&]*", "$1****");
+    }
+
+    private @Nullable Object first(String key, Map<String, ?> config, Map<String, Object> fromUrl) {
+        Object v = config.get(key);
+        if (v == null) {
+            v = fromUrl.get(key);
+        }
+        if (v == null) {
+            String env = ENVIRONMENT.get(key);
+            if (env != null) {
+                String value = environment.apply(env);
+                if (value != null && !value.isEmpty()) {
+                    v = value;
+                }
+            }
+        }
+        return v;
+    }
+
+    private String stringOr(String key, Map<String, ?> config, Map<String, Object> fromUrl, String fallback) {
+        Object v = first(key, config, fromUrl);
+        return v == null ? fallback : string(key, v);
+    }
+
+    private @Nullable String optionalString(String key, Map<String, ?> config, Map<String, Object> fromUrl) {
+        Object v = first(key, config, fromUrl);
+        return v == null ? null : string(key, v);
+    }
+
+    private @Nullable String optionalPath(String key, Map<String, ?> config, Map<String, Object> fromUrl) {
+        Object v = first(key, config, fromUrl);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Path p) {
+            return p.toString();
+        }
+        if (v instanceof File f) {
+            return f.getPath();
+        }
+        if (v instanceof String s) {
+            noNul(key, s);
+            return s;
+        }
+        throw wrongType(key, "a String, Path or File holding a file name", v);
+    }
+
+    private static String string(String key, Object v) {
+        if (v instanceof String s) {
+            if (!key.equals("password")) {
+                noNul(key, s);
+            } else if (s.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("password must not contain NUL characters");
+            }
+            return s;
+        }
+        if (v instanceof CharSequence cs) {
+            return string(key, cs.toString());
+        }
+        throw wrongType(key, "a String", v);
+    }
+
+    private int port(@Nullable Object v) {
+        if (v == null) {
+            return defaultPort;
+        }
+        long port;
+        if (v instanceof Integer || v instanceof Long || v instanceof Short) {
+            port = ((Number) v).longValue();
+        } else if (v instanceof String s) {
+            try {
+                port = Long.parseLong(s.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("port must be a whole number between 1 and 65535 (was \"" + s + "\")");
+            }
+        } else {
+            throw wrongType("port", "an Integer between 1 and 65535", v);
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 1 and 65535 (was " + port + ")");
+        }
+        return (int) port;
+    }
+
+    private static SslMode sslMode(@Nullable Object v) {
+        if (v == null) {
+            return ConnectionSettings.DEFAULT_SSL_MODE;
+        }
+        String s = string("sslmode", v).trim().toLowerCase(Locale.ROOT);
+        for (SslMode m : SslMode.values()) {
+            if (m.libpqName().equals(s)) {
+                return m;
+            }
+        }
+        if (s.equals("allow")) {
+            throw new IllegalArgumentException("sslmode 'allow' is not supported by the driver; use 'prefer' or 'disable'");
+        }
+        throw new IllegalArgumentException("sslmode must be one of disable, prefer, require, verify-ca, verify-full (was '"
+                + v + "')");
+    }
+
+    private enum Unit { SECONDS, MILLISECONDS }
+
+    private static Duration duration(String key, @Nullable Object v, Unit bareUnit, Duration fallback, boolean zeroAllowed) {
+        if (v == null) {
+            return fallback;
+        }
+        Duration d;
+        if (v instanceof Duration given) {
+            d = given;
+        } else if (v instanceof Integer || v instanceof Long || v instanceof Short) {
+            d = of(((Number) v).longValue(), bareUnit);
+        } else if (v instanceof Double || v instanceof Float) {
+            double n = ((Number) v).doubleValue();
+            d = Duration.ofNanos((long) (n * (bareUnit == Unit.SECONDS ? 1e9 : 1e6)));
+        } else if (v instanceof String s) {
+            d = parseDuration(key, s.trim(), bareUnit);
+        } else {
+            throw wrongType(key, "a Duration, a number of " + bareUnit.name().toLowerCase(Locale.ROOT)
+                    + " or a String such as \"30s\"", v);
+        }
+        if (d.isNegative() || (!zeroAllowed && d.isZero())) {
+            throw new IllegalArgumentException(key + " must be " + (zeroAllowed ? "zero or positive" : "positive")
+                    + " (was " + v + ")");
+        }
+        return d;
+    }
+
+    private static Duration of(long n, Unit unit) {
+        return unit == Unit.SECONDS ? Duration.ofSeconds(n) : Duration.ofMillis(n);
+    }
+
+    private static Duration parseDuration(String key, String s, Unit bareUnit) {
+        try {
+            if (s.startsWith("P") || s.startsWith("p")) {
+                return Duration.parse(s);
+            }
+            int i = 0;
+            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
+                i++;
+            }
+            String number = s.substring(0, i);
+            String unit = s.substring(i).trim().toLowerCase(Locale.ROOT);
+            double n = Double.parseDouble(number);
+            double nanos = switch (unit) {
+                case "" -> n * (bareUnit == Unit.SECONDS ? 1e9 : 1e6);
+                case "us" -> n * 1e3;
+                case "ms" -> n * 1e6;
+                case "s", "sec" -> n * 1e9;
+                case "min" -> n * 60e9;
+                case "h" -> n * 3600e9;
+                case "d" -> n * 86400e9;
+                default -> throw new IllegalArgumentException();
+            };
+            return Duration.ofNanos((long) nanos);
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new IllegalArgumentException(key + " must be a duration such as \"30s\", \"500ms\", \"2min\" or "
+                    + "\"PT30S\" (was \"" + s + "\")");
+        }
+    }
+
+    private static void noNul(String key, String s) {
+        if (s.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(key + " must not contain NUL characters");
+        }
+    }
+
+    private static IllegalArgumentException wrongType(String key, String expected, Object v) {
+        String shown = key.equals("password") || key.equals("dsn") ? "" : " " + v;
+        return new IllegalArgumentException("configuration key '" + key + "' must be " + expected + " (was "
+                + v.getClass().getSimpleName() + shown + "); known keys are " + String.join(", ", KEYS));
+    }
+}

@@ -1,0 +1,398 @@
+package io.github.pgengine.internal;
+
+import io.github.pgengine.EngineClosedException;
+import io.github.pgengine.PoolExhaustedException;
+import io.github.pgengine.PoolOptions;
+import io.github.pgengine.PoolStats;
+import io.github.pgengine.PoolTimeoutException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small pool of {@link DbConnection}s: a LIFO idle stack and a FIFO queue of waiters under one lock.
+ *
+ * <p>Why not jasync's own pool: its callbacks hop to the common ForkJoinPool (a new thread per callback on a
+ * 2-core machine), every take and give-back is a message to an actor coroutine, a cancelled caller leaks
+ * its connection, every SQL error destroys the connection, and timeouts are only checked every 5 seconds.
+ * Here a connection is handed straight to the next waiter on the thread that released it, cancelled
+ * waiters are dropped, and each waiter has its own exact timeout. See docs/pool.md.
+ *
+ * <p>Invariants, under {@code lock}: {@code total} counts open and opening connections;
+ * {@code inUse} counts connections lent out (and those being handed to a waiter); {@code idle} holds the rest.
+ */
+public final class ConnectionPool {
+    private static final Logger LOG = LoggerFactory.getLogger("io.github.pgengine.pool");
+
+    private final String name;
+    private final PoolOptions options;
+    private final Supplier<CompletableFuture<DbConnection>> factory;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<DbConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final ScheduledFuture<?> housekeeping;
+    private int total;
+    private int inUse;
+    private boolean closed;
+    private @Nullable Throwable lastConnectError;
+
+    private static final class Waiter {
+        final CompletableFuture<DbConnection> future = new CompletableFuture<>();
+        @Nullable ScheduledFuture<?> timeout;
+    }
+
+    /**
+     * Creates the pool; it opens connections only when asked ({@link #warmUp()} opens {@code minIdle}).
+     *
+     * @param name for logs and messages
+     * @param options sizes and timeouts
+     * @param factory opens one connection
+     */
+    public ConnectionPool(String name, PoolOptions options, Supplier<CompletableFuture<DbConnection>> factory) {
+        this.name = name;
+        this.options = options;
+        this.factory = factory;
+        long period = Math.max(1_000, Math.min(30_000, options.idleTimeout().toMillis() / 2));
+        this.housekeeping = EngineTimer.get().scheduleWithFixedDelay(this::housekeep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Opens {@code minIdle} connections.
+     *
+     * @return completes when they are open; fails with the first connection error
+     */
+    public CompletableFuture<Void> warmUp() {
+        List<CompletableFuture<DbConnection>> opening = new ArrayList<>();
+        lock.lock();
+        try {
+            while (total < options.minIdle()) {
+                total++;
+                opening.add(openInto());
+            }
+        } finally {
+            lock.unlock();
+        }
+        return CompletableFuture.allOf(opening.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /**
+     * Lends a connection. The returned future may be cancelled: a waiter that is gone is skipped, and a
+     * connection that arrives for it goes to the next waiter or back to the idle stack.
+     *
+     * @return the connection; fails with {@link PoolTimeoutException}, {@link PoolExhaustedException} or
+     *     {@link EngineClosedException}
+     */
+    public CompletableFuture<DbConnection> acquire() {
+        List<DbConnection> stale = null;
+        Waiter waiter;
+        boolean open = false;
+        lock.lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(new EngineClosedException("the connection pool of " + name
+                        + " is closed", null));
+            }
+            long now = System.nanoTime();
+            DbConnection c;
+            while ((c = idle.pollFirst()) != null) {
+                if (c.isUsable() && now < c.expiresAtNanos()) {
+                    inUse++;
+                    return lend(c);
+                }
+                total--;
+                if (stale == null) {
+                    stale = new ArrayList<>();
+                }
+                stale.add(c);
+            }
+            if (waiters.size() >= options.maxWaiters()) {
+                PoolStats stats = statsLocked();
+                return CompletableFuture.failedFuture(new PoolExhaustedException("the connection pool of " + name
+                        + " already has " + options.maxWaiters() + " waiting callers (maxWaiters); " + stats, stats));
+            }
+            waiter = new Waiter();
+            waiters.addLast(waiter);
+            if (total < options.maxSize()) {
+                total++;
+                open = true;
+            }
+        } finally {
+            lock.unlock();
+            if (stale != null) {
+                stale.forEach(DbConnection::close);
+            }
+        }
+        Waiter w = waiter;
+        w.timeout = EngineTimer.get().schedule(() -> expire(w), options.acquireTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        w.future.whenComplete((c, e) -> {
+            ScheduledFuture<?> t = w.timeout;
+            if (t != null) {
+                t.cancel(false);
+            }
+            if (w.future.isCancelled()) {
+                remove(w);
+            }
+        });
+        if (open) {
+            openInto();
+        }
+        return w.future;
+    }
+
+    /**
+     * Takes a connection back. A connection that is not usable (broken, expired, still running) is closed and,
+     * when callers wait, replaced.
+     *
+     * @param c the connection lent by {@link #acquire()}
+     */
+    public void release(DbConnection c) {
+        c.borrowedAt(null);
+        if (c.isUsable() && System.nanoTime() < c.expiresAtNanos()) {
+            c.lastUsedNanos(System.nanoTime());
+            offer(c);
+            return;
+        }
+        boolean open = false;
+        lock.lock();
+        try {
+            inUse--;
+            total--;
+            if (!closed && !waiters.isEmpty() && total < options.maxSize()) {
+                total++;
+                open = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("{}: closing {} (not reusable)", name, c);
+        c.close();
+        if (open) {
+            openInto();
+        }
+    }
+
+    /** @return the counters now */
+    public PoolStats stats() {
+        lock.lock();
+        try {
+            return statsLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes idle connections at once and the others when they come back; waiters fail.
+     *
+     * @return completes when the idle connections are closed
+     */
+    public CompletableFuture<Void> close() {
+        List<DbConnection> toClose;
+        List<Waiter> toFail;
+        lock.lock();
+        try {
+            if (closed) {
+                return CompletableFuture.completedFuture(null);
+            }
+            closed = true;
+            toClose = new ArrayList<>(idle);
+            total -= idle.size();
+            idle.clear();
+            toFail = new ArrayList<>(waiters);
+            waiters.clear();
+        } finally {
+            lock.unlock();
+        }
+        housekeeping.cancel(false);
+        for (Waiter w : toFail) {
+            w.future.completeExceptionally(new EngineClosedException("the connection pool of " + name
+                    + " was closed while waiting for a connection", null));
+        }
+        return CompletableFuture.allOf(toClose.stream().map(DbConnection::close).toArray(CompletableFuture<?>[]::new));
+    }
+
+    private CompletableFuture<DbConnection> lend(DbConnection c) {
+        if (options.leakDetectionThreshold() != null) {
+            c.borrowedAt(new Throwable("connection borrowed here"));
+            watchForLeak(c, c.borrowedAt());
+        }
+        return CompletableFuture.completedFuture(c);
+    }
+
+    /** Hands a connection counted in {@code inUse} to the first live waiter, or to the idle stack. */
+    private void offer(DbConnection c) {
+        while (true) {
+            Waiter w;
+            boolean closeIt = false;
+            lock.lock();
+            try {
+                w = waiters.pollFirst();
+                if (w == null) {
+                    inUse--;
+                    if (closed) {
+                        total--;
+                        closeIt = true;
+                    } else {
+                        idle.addFirst(c);
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (w == null) {
+                if (closeIt) {
+                    c.close();
+                }
+                return;
+            }
+            if (options.leakDetectionThreshold() != null) {
+                c.borrowedAt(new Throwable("connection borrowed here"));
+            }
+            if (w.future.complete(c)) {
+                if (c.borrowedAt() != null) {
+                    watchForLeak(c, c.borrowedAt());
+                }
+                return;
+            }
+        }
+    }
+
+    /** Opens one connection already counted in {@code total} and offers it. */
+    private CompletableFuture<DbConnection> openInto() {
+        CompletableFuture<DbConnection> opening;
+        try {
+            opening = factory.get();
+        } catch (RuntimeException e) {
+            opening = CompletableFuture.failedFuture(e);
+        }
+        return opening.whenComplete((c, e) -> {
+            if (e != null) {
+                onOpenFailed(e);
+                return;
+            }
+            long lifetime = options.maxLifetime().toNanos();
+            long jitter = (long) (lifetime * 0.025 * ThreadLocalRandom.current().nextDouble());
+            c.expiresAtNanos(System.nanoTime() + lifetime - jitter);
+            LOG.debug("{}: opened {}", name, c);
+            lock.lock();
+            try {
+                inUse++;
+            } finally {
+                lock.unlock();
+            }
+            offer(c);
+        });
+    }
+
+    /** A failed open fails the oldest waiter with the reason, and tries again for the others. */
+    private void onOpenFailed(Throwable e) {
+        Waiter w;
+        boolean retry = false;
+        lock.lock();
+        try {
+            total--;
+            lastConnectError = e;
+            w = waiters.pollFirst();
+            if (w != null && !closed && !waiters.isEmpty() && total < options.maxSize()) {
+                total++;
+                retry = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("{}: cannot open a connection: {}", name, e.toString());
+        if (w != null) {
+            w.future.completeExceptionally(ErrorMapper.unwrap(e));
+        }
+        if (retry) {
+            openInto();
+        }
+    }
+
+    private void expire(Waiter w) {
+        boolean removed;
+        PoolStats stats;
+        Throwable cause;
+        lock.lock();
+        try {
+            removed = waiters.remove(w);
+            stats = statsLocked();
+            cause = lastConnectError;
+        } finally {
+            lock.unlock();
+        }
+        if (removed) {
+            w.future.completeExceptionally(new PoolTimeoutException("no connection of " + name + " became free within "
+                    + options.acquireTimeout().toMillis() + " ms (acquireTimeout); " + stats, stats, cause));
+        }
+    }
+
+    private void remove(Waiter w) {
+        lock.lock();
+        try {
+            waiters.remove(w);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void watchForLeak(DbConnection c, @Nullable Throwable borrowed) {
+        if (borrowed == null || options.leakDetectionThreshold() == null) {
+            return;
+        }
+        EngineTimer.get().schedule(() -> {
+            if (c.borrowedAt() == borrowed) {
+                LOG.warn("{}: {} has been held for more than {} ms (leakDetectionThreshold); it was borrowed here:",
+                        name, c, options.leakDetectionThreshold().toMillis(), borrowed);
+            }
+        }, options.leakDetectionThreshold().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Closes idle connections past idleTimeout (above minIdle) or maxLifetime, and tops up minIdle. */
+    private void housekeep() {
+        List<DbConnection> toClose = new ArrayList<>();
+        int toOpen = 0;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            long now = System.nanoTime();
+            long idleLimit = options.idleTimeout().toNanos();
+            Iterator<DbConnection> it = idle.descendingIterator();
+            while (it.hasNext()) {
+                DbConnection c = it.next();
+                boolean surplus = total - toClose.size() > options.minIdle() && now - c.lastUsedNanos() > idleLimit;
+                if (!c.isUsable() || now >= c.expiresAtNanos() || surplus) {
+                    it.remove();
+                    toClose.add(c);
+                }
+            }
+            total -= toClose.size();
+            while (total < options.minIdle()) {
+                total++;
+                toOpen++;
+            }
+        } finally {
+            lock.unlock();
+        }
+        toClose.forEach(DbConnection::close);
+        for (int i = 0; i < toOpen; i++) {
+            openInto();
+        }
+    }
+
+    private PoolStats statsLocked() {
+        return new PoolStats(total, idle.size(), inUse, waiters.size(), options.maxSize());
+    }
+}

@@ -1,0 +1,165 @@
+package io.github.pgengine.internal;
+
+import com.github.jasync.sql.db.postgresql.exceptions.GenericDatabaseException;
+import io.github.pgengine.AmbiguousCommitException;
+import io.github.pgengine.BadSqlException;
+import io.github.pgengine.ConnectionException;
+import io.github.pgengine.EngineException;
+import io.github.pgengine.InsufficientPrivilegeException;
+import io.github.pgengine.IntegrityViolationException;
+import io.github.pgengine.QueryTimeoutException;
+import io.github.pgengine.SerializationFailureException;
+import io.github.pgengine.TransactionException;
+import io.github.pgengine.TransientEngineException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one place where driver errors become {@link EngineException}s, chosen by SQLSTATE.
+ */
+public final class ErrorMapper {
+
+    private ErrorMapper() {}
+
+    /**
+     * Removes {@link CompletionException} and {@link ExecutionException} wrappers.
+     *
+     * @param t any error
+     * @return the first cause that is not such a wrapper
+     */
+    public static Throwable unwrap(Throwable t) {
+        Throwable e = t;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    /**
+     * Maps any error met while talking to the server.
+     *
+     * @param t the error (wrappers are removed)
+     * @param where a short description of the target, e.g. {@code app@db1:5432/app}, used in connection errors
+     * @return the engine exception to hand to the caller; {@link CancellationException}s and engine
+     *     exceptions are returned as they are
+     */
+    public static RuntimeException map(Throwable t, String where) {
+        Throwable e = unwrap(t);
+        if (e instanceof EngineException ee) {
+            return ee;
+        }
+        if (e instanceof CancellationException ce) {
+            return ce;
+        }
+        if (e instanceof GenericDatabaseException g) {
+            return fromServer(g);
+        }
+        if (e instanceof TimeoutException) {
+            return new QueryTimeoutException("no answer from " + where + " within the query timeout; the connection "
+                    + "was closed", e);
+        }
+        if (e instanceof ConnectException) {
+            return new ConnectionException("cannot connect to " + where + ": " + e.getMessage(), e);
+        }
+        if (e instanceof ClosedChannelException || e instanceof IOException) {
+            return new ConnectionException("connection to " + where + " was lost: " + e, e);
+        }
+        if (e instanceof IllegalArgumentException iae) {
+            return iae;
+        }
+        return new EngineException("unexpected driver error talking to " + where + ": " + e, e);
+    }
+
+    /**
+     * Maps a server ErrorResponse by its SQLSTATE.
+     *
+     * @param g the driver's exception
+     * @return the engine exception
+     */
+    public static EngineException fromServer(GenericDatabaseException g) {
+        Map<Character, String> fields = g.getErrorMessage().getFields();
+        return fromFields(fields, g);
+    }
+
+    /**
+     * Maps ErrorResponse fields by SQLSTATE (the mapping table; unit-tested).
+     *
+     * @param fields the ErrorResponse fields by protocol code
+     * @param cause the driver's exception, can be {@code null}
+     * @return the engine exception
+     */
+    public static EngineException fromFields(Map<Character, String> fields, @Nullable Throwable cause) {
+        String code = fields.get('C');
+        String severity = fields.getOrDefault('V', fields.getOrDefault('S', "ERROR"));
+        String message = fields.getOrDefault('M', "(no message)");
+        String detail = fields.get('D');
+        String hint = fields.get('H');
+        String constraint = fields.get('n');
+        StringBuilder text = new StringBuilder().append(severity).append(' ').append(code).append(": ").append(message);
+        if (detail != null) {
+            text.append(" (detail: ").append(detail).append(')');
+        }
+        if (hint != null) {
+            text.append(" (hint: ").append(hint).append(')');
+        }
+        String full = text.toString();
+        if (code == null) {
+            return new EngineException(full, null, message, detail, hint, constraint, cause);
+        }
+        switch (code) {
+            case "40001": // serialization_failure (CockroachDB: restart transaction)
+                return new SerializationFailureException(full, code, message, detail, hint, 1, cause);
+            case "40003": // statement_completion_unknown (CockroachDB: result is ambiguous)
+                return new AmbiguousCommitException(full, code, message, detail, hint, cause);
+            case "42501": // insufficient_privilege
+                return new InsufficientPrivilegeException(full, code, message, detail, hint, constraint, cause);
+            case "57014": // query_canceled (statement_timeout or a cancel request)
+                return new QueryTimeoutException(full, code, message, detail, hint, constraint, cause);
+            case "57P01": // admin_shutdown (pg_terminate_backend, server stop)
+            case "57P02": // crash_shutdown
+            case "57P03": // cannot_connect_now (server starting up or shutting down)
+            case "53300": // too_many_connections
+                return new ConnectionException(full, code, message, detail, hint, constraint, cause);
+            default:
+                break;
+        }
+        switch (code.substring(0, Math.min(2, code.length()))) {
+            case "40": // transaction_rollback: deadlock_detected 40P01, transaction_integrity_constraint_violation 40002
+                return new TransientEngineException(full, code, message, detail, hint, constraint, cause);
+            case "23": // integrity_constraint_violation
+                return new IntegrityViolationException(full, code, message, detail, hint, constraint, cause);
+            case "42": // syntax_error_or_access_rule_violation
+            case "22": // data_exception
+                return new BadSqlException(full, code, message, detail, hint, constraint, cause);
+            case "08": // connection_exception
+            case "28": // invalid_authorization_specification (bad password, no pg_hba entry)
+                return new ConnectionException(full, code, message, detail, hint, constraint, cause);
+            case "25": // invalid_transaction_state (25P02 in_failed_sql_transaction, ...)
+                return new TransactionException(full, code, message, detail, hint, cause);
+            default:
+                return new EngineException(full, code, message, detail, hint, constraint, cause);
+        }
+    }
+
+    /**
+     * Tells whether the connection that produced this error is still usable.
+     *
+     * @param t the error
+     * @return true for an ordinary server ERROR (not FATAL/PANIC), after which the session goes on
+     */
+    public static boolean leavesConnectionUsable(Throwable t) {
+        Throwable e = unwrap(t);
+        if (e instanceof GenericDatabaseException g) {
+            String severity = g.getErrorMessage().getFields().getOrDefault('V', g.getErrorMessage().getFields().get('S'));
+            return "ERROR".equals(severity);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,402 @@
+package io.github.pgengine.testing;
+
+import com.github.jasync.sql.db.Configuration;
+import com.github.jasync.sql.db.QueryResult;
+import com.github.jasync.sql.db.RowData;
+import com.github.jasync.sql.db.postgresql.PostgreSQLConnection;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A real PostgreSQL for tests, one per JVM, found in this order: the URL in {@code PGENGINE_TEST_POSTGRES_URL};
+ * Docker through Testcontainers; local PostgreSQL binaries started as a throwaway cluster (as an unprivileged
+ * user when run as root; installed with apt-get when missing and running as root). Otherwise it fails with how
+ * to provide one.
+ */
+public final class TestPostgres {
+    private static final String DATABASE = "pgengine_test";
+    private static final String SUPERUSER = "pgengine";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static @Nullable TestPostgres instance;
+
+    private final String host;
+    private final int port;
+    private final String database;
+    private final String user;
+    private final String password;
+    private final String source;
+    private final @Nullable LocalCluster cluster;
+
+    private TestPostgres(String host, int port, String database, String user, String password, String source,
+            @Nullable LocalCluster cluster) {
+        this.host = host;
+        this.port = port;
+        this.database = database;
+        this.user = user;
+        this.password = password;
+        this.source = source;
+        this.cluster = cluster;
+    }
+
+    /** @return the JVM's test PostgreSQL, started on the first call */
+    public static synchronized TestPostgres get() {
+        if (instance == null) {
+            long start = System.nanoTime();
+            instance = find();
+            System.err.printf("[pgengine-test] PostgreSQL backend: %s (ready in %d ms)%n", instance.source,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+        return instance;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    /** @return a superuser authenticated with SCRAM-SHA-256 (on the local cluster) */
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** @return {@code postgresql://user:password@host:port/database} */
+    public String url() {
+        return "postgresql://" + enc(user) + ":" + enc(password) + "@" + host + ":" + port + "/" + database;
+    }
+
+    /** @return engine configuration keys for the superuser */
+    public Map<String, Object> config() {
+        return config(user, password);
+    }
+
+    /** @return engine configuration keys for another role on the same server */
+    public Map<String, Object> config(String role, String rolePassword) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("host", host);
+        m.put("port", port);
+        m.put("user", role);
+        m.put("password", rolePassword);
+        m.put("database", database);
+        m.put("sslmode", "disable");
+        return Map.copyOf(m);
+    }
+
+    /** @return which backend was chosen, for test output */
+    public String source() {
+        return source;
+    }
+
+    /** Creates (or resets) a login role with a SCRAM password; a non-superuser may connect and create tables. */
+    public void createRole(String name, String rolePassword, boolean superuser) {
+        String q = "\"" + name.replace("\"", "\"\"") + "\"";
+        String pw = "'" + rolePassword.replace("'", "''") + "'";
+        admin("DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + name.replace("'", "''")
+                + "') THEN CREATE ROLE " + q + " LOGIN; END IF; END$$");
+        admin("ALTER ROLE " + q + " LOGIN " + (superuser ? "SUPERUSER" : "NOSUPERUSER") + " PASSWORD " + pw);
+        admin("GRANT CONNECT, CREATE ON DATABASE \"" + database + "\" TO " + q);
+        admin("GRANT USAGE, CREATE ON SCHEMA public TO " + q);
+    }
+
+    /** Runs one statement as the superuser and returns its rows (blocking, with a deadline). */
+    public List<List<Object>> admin(String sql) {
+        return run(database, sql);
+    }
+
+    /** @return true when this is a local cluster that {@link #stop()} and {@link #start()} control */
+    public boolean canRestart() {
+        return cluster != null;
+    }
+
+    /** Stops the local cluster (fast shutdown). */
+    public void stop() {
+        requireCluster().pgCtl("-m", "fast", "stop");
+    }
+
+    /** Starts the local cluster again on the same port and waits until it accepts connections. */
+    public void start() {
+        requireCluster().start();
+    }
+
+    private LocalCluster requireCluster() {
+        if (cluster == null) {
+            throw new IllegalStateException("only a local cluster can be stopped and started (backend: " + source + ")");
+        }
+        return cluster;
+    }
+
+    private List<List<Object>> run(String db, String sql) {
+        PostgreSQLConnection c = new PostgreSQLConnection(new Configuration(user, host, port, password, db));
+        try {
+            c.connect().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            QueryResult r = c.sendQuery(sql).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            List<List<Object>> rows = new ArrayList<>();
+            for (RowData row : r.getRows()) {
+                rows.add(new ArrayList<>(row));
+            }
+            return rows;
+        } catch (Exception e) {
+            throw new IllegalStateException("admin statement failed: " + sql + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                c.disconnect().get(5, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // the socket is gone either way
+            }
+        }
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------ backends
+
+    private static TestPostgres find() {
+        String url = System.getenv("PGENGINE_TEST_POSTGRES_URL");
+        if (url != null && !url.isBlank()) {
+            return fromUrl(url);
+        }
+        if (!"false".equalsIgnoreCase(System.getenv("PGENGINE_TEST_DOCKER"))) {
+            TestPostgres docker = DockerPostgres.tryStart();
+            if (docker != null) {
+                return docker;
+            }
+        }
+        Path bin = LocalCluster.findBinaries();
+        if (bin == null && LocalCluster.isRoot() && new File("/usr/bin/apt-get").exists()) {
+            System.err.println("[pgengine-test] no PostgreSQL binaries found; installing them with apt-get (root)");
+            LocalCluster.exec(List.of("apt-get", "update"), Duration.ofMinutes(5));
+            LocalCluster.exec(List.of("apt-get", "install", "-y", "postgresql"), Duration.ofMinutes(10));
+            bin = LocalCluster.findBinaries();
+        }
+        if (bin == null) {
+            throw new IllegalStateException("No PostgreSQL for the tests. Provide one of: the environment variable "
+                    + "PGENGINE_TEST_POSTGRES_URL=postgresql://superuser:password@host:port/db; a running Docker engine "
+                    + "(Testcontainers); or PostgreSQL server binaries (apt-get install postgresql).");
+        }
+        return LocalCluster.start(bin);
+    }
+
+    static TestPostgres create(String host, int port, String database, String user, String password, String source,
+            @Nullable LocalCluster cluster) {
+        return new TestPostgres(host, port, database, user, password, source, cluster);
+    }
+
+    private static TestPostgres fromUrl(String url) {
+        String u = url.replaceFirst("^jdbc:", "").replaceFirst("^postgres://", "postgresql://");
+        URI uri = URI.create(u);
+        String userInfo = uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo();
+        String user = URLDecoder.decode(userInfo.contains(":") ? userInfo.substring(0, userInfo.indexOf(':')) : userInfo,
+                StandardCharsets.UTF_8);
+        String password = userInfo.contains(":")
+                ? URLDecoder.decode(userInfo.substring(userInfo.indexOf(':') + 1), StandardCharsets.UTF_8) : "";
+        if (uri.getRawQuery() != null) {
+            for (String kv : uri.getRawQuery().split("&")) {
+                String[] p = kv.split("=", 2);
+                if (p[0].equals("user")) {
+                    user = URLDecoder.decode(p[1], StandardCharsets.UTF_8);
+                } else if (p[0].equals("password")) {
+                    password = URLDecoder.decode(p[1], StandardCharsets.UTF_8);
+                }
+            }
+        }
+        String db = uri.getPath() == null || uri.getPath().length() <= 1 ? user : uri.getPath().substring(1);
+        return new TestPostgres(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), db, user, password,
+                "PGENGINE_TEST_POSTGRES_URL (" + uri.getHost() + ":" + uri.getPort() + ")", null);
+    }
+
+    /** A throwaway cluster from local binaries. */
+    static final class LocalCluster {
+        private final Path bin;
+        private final Path dir;
+        private final int port;
+        private final @Nullable String runAs;
+
+        private LocalCluster(Path bin, Path dir, int port, @Nullable String runAs) {
+            this.bin = bin;
+            this.dir = dir;
+            this.port = port;
+            this.runAs = runAs;
+        }
+
+        static boolean isRoot() {
+            return "root".equals(System.getProperty("user.name"));
+        }
+
+        static @Nullable Path findBinaries() {
+            try {
+                String out = exec(List.of("pg_config", "--bindir"), Duration.ofSeconds(10)).trim();
+                Path p = Path.of(out);
+                if (Files.isExecutable(p.resolve("postgres")) && Files.isExecutable(p.resolve("initdb"))) {
+                    return p;
+                }
+            } catch (RuntimeException ignored) {
+                // no pg_config on PATH; look in the usual place
+            }
+            Path root = Path.of("/usr/lib/postgresql");
+            if (Files.isDirectory(root)) {
+                try (Stream<Path> versions = Files.list(root)) {
+                    return versions.map(v -> v.resolve("bin"))
+                            .filter(b -> Files.isExecutable(b.resolve("postgres")))
+                            .max(Comparator.comparing(b -> numeric(b.getParent().getFileName().toString())))
+                            .orElse(null);
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+            return null;
+        }
+
+        private static int numeric(String s) {
+            try {
+                return Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+
+        static TestPostgres start(Path bin) {
+            try {
+                String runAs = isRoot() ? unprivilegedUser() : null;
+                Path dir = Files.createTempDirectory("pgengine-test-");
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                int port = freePort();
+                String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+                Path pwfile = dir.resolve("pwfile");
+                Files.writeString(pwfile, password + "\n");
+                Path data = dir.resolve("data");
+                if (runAs != null) {
+                    exec(List.of("chown", "-R", runAs, dir.toString()), Duration.ofSeconds(10));
+                }
+                LocalCluster cluster = new LocalCluster(bin, dir, port, runAs);
+                cluster.run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", SUPERUSER,
+                        "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C", "--no-sync"),
+                        Duration.ofMinutes(2));
+                Files.writeString(data.resolve("postgresql.conf"), String.join("\n",
+                        "listen_addresses = '127.0.0.1'",
+                        "port = " + port,
+                        "unix_socket_directories = '" + dir + "'",
+                        "fsync = off",
+                        "synchronous_commit = off",
+                        "full_page_writes = off",
+                        "max_connections = 300",
+                        "shared_buffers = 128MB",
+                        "password_encryption = 'scram-sha-256'",
+                        "logging_collector = off",
+                        ""), java.nio.file.StandardOpenOption.APPEND);
+                cluster.start();
+                Runtime.getRuntime().addShutdownHook(new Thread(cluster::destroy, "pgengine-test-postgres-stop"));
+                TestPostgres pg = new TestPostgres("127.0.0.1", port, DATABASE, SUPERUSER, password,
+                        "local PostgreSQL cluster from " + bin + " in " + dir + " (port " + port + ")", cluster);
+                pg.run("postgres", "CREATE DATABASE " + DATABASE);
+                return pg;
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start a local PostgreSQL: " + e.getMessage(), e);
+            }
+        }
+
+        void start() {
+            pgCtl("-w", "-t", "60", "-l", dir.resolve("server.log").toString(), "start");
+        }
+
+        void pgCtl(String... args) {
+            List<String> cmd = new ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString()));
+            cmd.addAll(List.of(args));
+            run(cmd, Duration.ofMinutes(2));
+        }
+
+        void destroy() {
+            try {
+                pgCtl("-m", "immediate", "stop");
+            } catch (RuntimeException ignored) {
+                // already stopped
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+
+        private void run(List<String> cmd, Duration timeout) {
+            List<String> full = new ArrayList<>();
+            if (runAs != null) {
+                full.addAll(List.of("runuser", "-u", runAs, "--"));
+            }
+            full.addAll(cmd);
+            exec(full, timeout);
+        }
+
+        private static String unprivilegedUser() {
+            try {
+                exec(List.of("id", "-u", "postgres"), Duration.ofSeconds(10));
+                return "postgres";
+            } catch (RuntimeException e) {
+                try {
+                    exec(List.of("id", "-u", "pgengine-test"), Duration.ofSeconds(10));
+                } catch (RuntimeException missing) {
+                    exec(List.of("useradd", "--system", "--no-create-home", "pgengine-test"), Duration.ofSeconds(30));
+                }
+                return "pgengine-test";
+            }
+        }
+
+        private static int freePort() throws IOException {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                return s.getLocalPort();
+            }
+        }
+
+        static String exec(List<String> cmd, Duration timeout) {
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                p.getOutputStream().close();
+                byte[] out = p.getInputStream().readAllBytes();
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException(String.join(" ", cmd) + " did not finish within " + timeout);
+                }
+                String text = new String(out, StandardCharsets.UTF_8);
+                if (p.exitValue() != 0) {
+                    throw new IllegalStateException(String.join(" ", cmd) + " failed (" + p.exitValue() + "): " + text);
+                }
+                return text;
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.github.pgengine
+
+import io.github.pgengine.testing.Await
+import io.github.pgengine.testing.TestPostgres
+import kotlinx.coroutines.TimeoutCancellationException
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.future.await
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.assertj.core.api.Assertions.assertThat
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.Test
+
+/** The engine used from Kotlin coroutines: await(), cancellation by withTimeout, nullability. */
+class CoroutineUsageTest {
+    private val pg = TestPostgres.get()
+    private val engine = PostgresEngine(pg.config())
+
+    @AfterEach
+    fun close() {
+        Await.result(engine.close())
+    }
+
+    @Test
+    fun awaitsQueriesFromACoroutine(): Unit = runBlocking {
+        engine.startConnectionPool(PoolOptions.builder().maxSize(4).build()).await()
+
+        val rows: List<Row> = engine.query("select \$1::text as name, null::int as missing", "Pythonistas").await()
+        val name: String? = rows[0].getString("name")
+        val missing: Int? = rows[0].getInt("missing")
+
+        assertThat(name?.length).isEqualTo(11)
+        assertThat(missing).isNull()
+        assertThat(rows[0]["name"]).isEqualTo("Pythonistas")
+    }
+
+    @Test
+    fun withTimeoutCancelsWithoutLosingConnections(): Unit = runBlocking {
+        engine.startConnectionPool(PoolOptions.builder().maxSize(2).build()).await()
+
+        val outcomes = (1..40).map { i ->
+            async {
+                try {
+                    withTimeout(20) { engine.query("select pg_sleep(0.05), \$1::int as i", i).await() }
+                    "done"
+                } catch (e: TimeoutCancellationException) {
+                    "timed out"
+                }
+            }
+        }.awaitAll()
+
+        assertThat(outcomes).contains("timed out")
+        Await.until("pool back to idle", { engine.poolStats().isIdle }, { engine.poolStats().toString() })
+        assertThat(engine.query("select 7 as seven").await()[0].getInt("seven")).isEqualTo(7)
+        assertThat(engine.poolStats().total).isLessThanOrEqualTo(2)
+    }
+}
