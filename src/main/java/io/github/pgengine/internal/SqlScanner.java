@@ -24,14 +24,15 @@ public final class SqlScanner {
      */
     public static ParsedSql parse(String sql) {
         int n = sql.length();
+        int nul = sql.indexOf('\0');
+        if (nul >= 0) {
+            throw new IllegalArgumentException("SQL text contains a NUL character at offset " + nul
+                    + "; PostgreSQL cannot accept it");
+        }
         boolean dollarStyle = false;
-        // first pass: detect the style (any $n outside literals) and NULs
+        // first pass: detect the style (any $n outside literals)
         for (int i = 0; i < n; ) {
             char c = sql.charAt(i);
-            if (c == '\0') {
-                throw new IllegalArgumentException("SQL text contains a NUL character at offset " + i
-                        + "; PostgreSQL cannot accept it");
-            }
             int skip = skipQuoted(sql, i);
             if (skip > i) {
                 i = skip;
