@@ -2,10 +2,13 @@ package io.github.pgengine
 
 import io.github.pgengine.testing.Await
 import io.github.pgengine.testing.TestPostgres
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.future.await
+import kotlinx.coroutines.future.future
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.assertj.core.api.Assertions.assertThat
@@ -54,5 +57,31 @@ class CoroutineUsageTest {
         Await.until("pool back to idle", { engine.poolStats().isIdle }, { engine.poolStats().toString() })
         assertThat(engine.query("select 7 as seven").await()[0].getInt("seven")).isEqualTo(7)
         assertThat(engine.poolStats().total).isLessThanOrEqualTo(2)
+    }
+
+    @Test
+    fun transactionWithACoroutineCallbackCancelledHalfWayRollsBack(): Unit = runBlocking {
+        engine.startConnectionPool(PoolOptions.builder().maxSize(2).build()).await()
+        engine.runDdl("drop table if exists kotlin_tx").await()
+        engine.runDdl("create table kotlin_tx (id int primary key)").await()
+        val firstInsertDone = CompletableDeferred<Unit>()
+
+        val job = launch {
+            engine.transaction { tx ->
+                future {
+                    tx.execute("insert into kotlin_tx values (1)").await()
+                    firstInsertDone.complete(Unit)
+                    tx.query("select pg_sleep(0.3)").await()
+                    tx.execute("insert into kotlin_tx values (2)").await()
+                }
+            }.await()
+        }
+        firstInsertDone.await()
+        job.cancel()
+        job.join()
+
+        Await.until("pool back to idle", { engine.poolStats().isIdle }, { engine.poolStats().toString() })
+        assertThat(engine.query("select count(*) as n from kotlin_tx").await()[0].getLong("n")).isEqualTo(0L)
+        engine.runDdl("drop table kotlin_tx").await()
     }
 }
