@@ -17,6 +17,7 @@ import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.StatementCache;
 import io.github.pgengine.internal.TransactionRunner;
 import io.github.pgengine.internal.VersionParser;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,6 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -105,7 +107,7 @@ public class PostgresEngine {
                 .extraNodes(extraNodes), ConnectionSettings.DEFAULT_PORT);
     }
 
-    PostgresEngine(EngineBuilder<?, ?> b, int defaultPort) {
+    PostgresEngine(Builder b, int defaultPort) {
         this.settings = ConfigParser.fromEnvironment(defaultPort).parse(b.config, b.url);
         this.extensions = List.copyOf(b.extensions);
         this.quotedExtensions = b.extensions.stream().map(Identifiers::extensionName).toList();
@@ -617,11 +619,113 @@ public class PostgresEngine {
                 + (pool != null ? ", pool " + poolStats() : "") + "}";
     }
 
-    /** Builds a {@link PostgresEngine}. */
-    public static final class Builder extends EngineBuilder<Builder, PostgresEngine> {
+    /**
+     * Builds a {@link PostgresEngine}; {@link CockroachEngine.Builder} extends it. Setters validate at once;
+     * {@link #build()} does no I/O.
+     */
+    public static class Builder {
+        Map<String, ?> config = Map.of();
+        @Nullable String url;
+        List<String> extensions = List.of();
+        boolean logQueries;
+        boolean logResponses;
+        Map<String, PostgresEngine> extraNodes = Map.of();
+        @Nullable Executor callbackExecutor;
+        @Nullable String name;
+        @Nullable RetryPolicy retryPolicy;
+
+        /**
+         * @param config connection settings (see docs/configuration.md for the keys); replaces earlier ones
+         * @return this builder
+         */
+        public Builder config(Map<String, ?> config) {
+            this.config = new LinkedHashMap<>(Objects.requireNonNull(config, "config"));
+            return this;
+        }
+
+        /**
+         * @param url a {@code postgresql://}, {@code postgres://} or {@code jdbc:postgresql://} URL; keys of the
+         *     config map win over it
+         * @return this builder
+         */
+        public Builder url(String url) {
+            this.url = Objects.requireNonNull(url, "url");
+            return this;
+        }
+
+        /**
+         * @param extensions extensions {@code prepDatabase()} creates, in order
+         * @return this builder
+         */
+        public Builder extensions(List<String> extensions) {
+            this.extensions = List.copyOf(Objects.requireNonNull(extensions, "extensions"));
+            return this;
+        }
+
+        /**
+         * @param logQueries log each statement before it runs (logger {@code io.github.pgengine.query})
+         * @return this builder
+         */
+        public Builder logQueries(boolean logQueries) {
+            this.logQueries = logQueries;
+            return this;
+        }
+
+        /**
+         * @param logResponses log each response with its duration (logger {@code io.github.pgengine.response})
+         * @return this builder
+         */
+        public Builder logResponses(boolean logResponses) {
+            this.logResponses = logResponses;
+            return this;
+        }
+
+        /**
+         * @param extraNodes other engines (read replicas, other nodes) by name, reached with {@code node(name)}
+         * @return this builder
+         */
+        public Builder extraNodes(Map<String, ? extends PostgresEngine> extraNodes) {
+            this.extraNodes = Map.copyOf(Objects.requireNonNull(extraNodes, "extraNodes"));
+            return this;
+        }
+
+        /**
+         * @param executor completes the futures the engine returns; by default they complete on the driver's
+         *     I/O thread, so callbacks must not block
+         * @return this builder
+         */
+        public Builder callbackExecutor(Executor executor) {
+            this.callbackExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * @param name shown in logs and messages; defaults to {@code user@host:port/database}
+         * @return this builder
+         */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * @param retryPolicy how transactions retry serialization failures (40001, 40P01); PostgresEngine's default
+         *     is {@link RetryPolicy#none()}, CockroachEngine's {@link RetryPolicy#defaults()}
+         * @return this builder
+         */
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+            return this;
+        }
+
         Builder() {}
 
-        @Override
+        /**
+         * Builds the engine; does no I/O.
+         *
+         * @return the engine
+         * @throws IllegalArgumentException when a setting is wrong
+         */
         public PostgresEngine build() {
             return new PostgresEngine(this, ConnectionSettings.DEFAULT_PORT);
         }

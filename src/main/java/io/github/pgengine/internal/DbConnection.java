@@ -47,6 +47,7 @@ public final class DbConnection {
         Channel channel = DriverInternals.channel(driver);
         if (channel != null) {
             channel.closeFuture().addListener(f -> onSocketClosed());
+            DriverInternals.logNotices(driver, channel, where);
         }
     }
 

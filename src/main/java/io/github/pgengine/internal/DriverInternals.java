@@ -1,6 +1,7 @@
 package io.github.pgengine.internal;
 
 import com.github.jasync.sql.db.postgresql.PostgreSQLConnection;
+import com.github.jasync.sql.db.postgresql.messages.backend.NoticeMessage;
 import com.github.jasync.sql.db.postgresql.messages.backend.ProcessData;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DriverInternals {
     private static final Logger LOG = LoggerFactory.getLogger(DriverInternals.class);
+    private static final Logger NOTICES = LoggerFactory.getLogger("io.github.pgengine.notice");
     private static final @Nullable Field HANDLER = field(PostgreSQLConnection.class, "connectionHandler");
     private static final @Nullable Field CONTEXT = HANDLER == null ? null : field(HANDLER.getType(), "currentContext");
     private static final @Nullable Field PROCESS_DATA = HANDLER == null ? null : field(HANDLER.getType(), "processData");
@@ -46,6 +48,46 @@ final class DriverInternals {
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.debug("cannot reach the driver's backend key", e);
             return null;
+        }
+    }
+
+    /**
+     * Logs the server's notices and warnings on {@code io.github.pgengine.notice} (jasync only logs them at INFO on
+     * its own logger): WARNING severity at WARN, everything else at INFO.
+     *
+     * @param connection the driver connection
+     * @param channel its channel
+     * @param where the connection's description for the log line
+     */
+    static void logNotices(PostgreSQLConnection connection, Channel channel, String where) {
+        try {
+            if (HANDLER == null) {
+                return;
+            }
+            Object handler = HANDLER.get(connection);
+            ChannelHandlerContext ctx = channel.pipeline().context((io.netty.channel.ChannelHandler) handler);
+            if (ctx == null) {
+                return;
+            }
+            channel.pipeline().addBefore(ctx.name(), "pgengine-notices", new io.netty.channel.ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext c, Object msg) {
+                    if (msg instanceof NoticeMessage notice) {
+                        java.util.Map<Character, String> f = notice.getFields();
+                        String severity = f.getOrDefault('V', f.getOrDefault('S', "NOTICE"));
+                        String text = severity + " " + f.getOrDefault('C', "") + ": " + f.getOrDefault('M', "")
+                                + (f.containsKey('H') ? " (hint: " + f.get('H') + ")" : "");
+                        if ("WARNING".equals(severity)) {
+                            NOTICES.warn("{}: {}", where, text);
+                        } else {
+                            NOTICES.info("{}: {}", where, text);
+                        }
+                    }
+                    c.fireChannelRead(msg);
+                }
+            });
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("cannot watch the driver's notices", e);
         }
     }
 

@@ -1,0 +1,294 @@
+package io.github.pgengine;
+
+import io.github.pgengine.internal.ErrorMapper;
+import io.github.pgengine.internal.VersionParser;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An engine for CockroachDB: everything {@link PostgresEngine} does, plus the cluster setting set up by
+ * {@link #prepDatabase()}, the real CockroachDB release from {@link #getVersion()}, and transactions that retry
+ * serialization failures (SQLSTATE 40001) through CockroachDB's {@code SAVEPOINT cockroach_restart} protocol
+ * with capped exponential backoff.
+ *
+ * <p>The default port is 26257. Extra nodes are CockroachEngines: nodes of the same cluster.
+ */
+public class CockroachEngine extends PostgresEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(CockroachEngine.class);
+    /** The cluster setting {@link #prepDatabase()} applies unless the builder says otherwise. */
+    public static final Map<String, String> DEFAULT_CLUSTER_SETTINGS =
+            Map.of("sql.defaults.experimental_alter_column_type.enabled", "true");
+    private static final Pattern SETTING_NAME = Pattern.compile("[a-z0-9_]+(\\.[a-z0-9_]+)+");
+    private static final Pattern PLAIN_VALUE = Pattern.compile("true|false|on|off|-?[0-9]+(\\.[0-9]+)?");
+    private static final String INSUFFICIENT_PRIVILEGE = "42501"; // insufficient_privilege
+
+    private final Map<String, String> clusterSettings;
+
+    /**
+     * Creates an engine with no extensions, no logging and no extra nodes.
+     *
+     * @param config connection settings (see docs/configuration.md); the port defaults to 26257
+     */
+    public CockroachEngine(Map<String, ?> config) {
+        this(config, List.of(), false, false, Map.of());
+    }
+
+    /**
+     * Creates an engine with the five settings of Piccolo's {@code CockroachEngine}.
+     *
+     * @param config connection settings; the port defaults to 26257
+     * @param extensions extensions {@link #prepDatabase()} creates
+     * @param logQueries log each statement before it runs
+     * @param logResponses log each response with its duration
+     * @param extraNodes other nodes of the cluster by name
+     */
+    public CockroachEngine(
+            Map<String, ?> config,
+            List<String> extensions,
+            boolean logQueries,
+            boolean logResponses,
+            Map<String, ? extends CockroachEngine> extraNodes) {
+        this(new Builder().config(config).extensions(extensions).logQueries(logQueries).logResponses(logResponses)
+                .extraNodes(extraNodes));
+    }
+
+    private CockroachEngine(Builder b) {
+        super(b, 26257);
+        this.clusterSettings = Map.copyOf(b.clusterSettings);
+    }
+
+    /** @return a builder for everything the constructors do not cover */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return {@code "cockroach"} */
+    @Override
+    public String engineType() {
+        return "cockroach";
+    }
+
+    /** @return 0: CockroachDB versions are not checked */
+    @Override
+    public double minVersionNumber() {
+        return 0;
+    }
+
+    /** @return the cluster settings {@link #prepDatabase()} applies */
+    public Map<String, String> clusterSettings() {
+        return clusterSettings;
+    }
+
+    @Override
+    RetryPolicy defaultRetryPolicy() {
+        return RetryPolicy.defaults();
+    }
+
+    @Override
+    boolean usesRestartSavepoint() {
+        return true;
+    }
+
+    /**
+     * Applies the cluster settings, each with {@code SET CLUSTER SETTING} as a statement of its own outside any
+     * transaction, then creates the configured extensions. When the user may not change cluster settings
+     * (SQLSTATE 42501) it logs one warning with the server's message and goes on.
+     *
+     * @return completes when done; fails with the server's error for anything but 42501
+     */
+    @Override
+    public CompletableFuture<Void> prepDatabase() {
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (Map.Entry<String, String> setting : new java.util.TreeMap<>(clusterSettings).entrySet()) {
+            String sql = "SET CLUSTER SETTING " + setting.getKey() + " = " + setting.getValue();
+            chain = chain.thenCompose(v -> runDdl(sql).handle((rows, error) -> {
+                if (error == null) {
+                    return null;
+                }
+                Throwable e = ErrorMapper.unwrap(error);
+                if (e instanceof EngineException ee && INSUFFICIENT_PRIVILEGE.equals(ee.sqlState())) {
+                    LOG.warn("Unable to set up CockroachDB ({}): some functionality may not behave as expected. Make "
+                            + "sure the database user has permission to set cluster options: {}", name(),
+                            ee.serverMessage());
+                    return null;
+                }
+                throw e instanceof RuntimeException re ? re : new EngineException(e.toString(), e);
+            }));
+        }
+        return chain.thenCompose(v -> createExtensions());
+    }
+
+    /**
+     * Reads the CockroachDB release from {@code version()}: 24.1 for {@code CockroachDB CCL v24.1.0 (...)}, not
+     * the PostgreSQL version CockroachDB emulates. When the server cannot be reached it logs a warning and
+     * returns 0.
+     *
+     * @return major.minor of the release
+     */
+    @Override
+    public CompletableFuture<Double> getVersion() {
+        return query("SELECT version()").handle((rows, error) -> {
+            if (error != null) {
+                Throwable e = ErrorMapper.unwrap(error);
+                if (e instanceof ConnectionException) {
+                    LOG.warn("Unable to connect to database {}: {}", name(), e.getMessage());
+                    return 0.0;
+                }
+                throw e instanceof RuntimeException re ? re : new EngineException(e.toString(), e);
+            }
+            return VersionParser.cockroach(Objects.requireNonNull(rows.get(0).getString("version")));
+        });
+    }
+
+    /**
+     * Starts an atomic queue whose transaction keeps several DDL statements together
+     * ({@code SET LOCAL autocommit_before_ddl = off}).
+     *
+     * @return an empty queue
+     */
+    @Override
+    public Atomic atomic() {
+        return atomic(false);
+    }
+
+    /**
+     * Starts an atomic queue with CockroachDB's {@code autocommit_before_ddl} set for its transaction.
+     *
+     * @param autocommitBeforeDdl true to let CockroachDB commit before each DDL statement, false to keep everything
+     *     in one transaction
+     * @return an empty queue
+     */
+    public Atomic atomic(boolean autocommitBeforeDdl) {
+        return new Atomic(this, TransactionOptions.builder().autocommitBeforeDdl(autocommitBeforeDdl).build());
+    }
+
+    @Override
+    void onConnectionOpened(io.github.pgengine.internal.DbConnection connection) {
+        // talking to CockroachDB is expected here
+    }
+
+    /** @return the extra node, a CockroachEngine */
+    @Override
+    public CockroachEngine node(String name) {
+        return (CockroachEngine) super.node(name);
+    }
+
+    /** Builds a {@link CockroachEngine}: the settings of {@link PostgresEngine.Builder} plus cluster settings. */
+    public static final class Builder extends PostgresEngine.Builder {
+        private Map<String, String> clusterSettings = DEFAULT_CLUSTER_SETTINGS;
+
+        Builder() {}
+
+        @Override
+        public Builder config(Map<String, ?> config) {
+            super.config(config);
+            return this;
+        }
+
+        @Override
+        public Builder url(String url) {
+            super.url(url);
+            return this;
+        }
+
+        @Override
+        public Builder extensions(List<String> extensions) {
+            super.extensions(extensions);
+            return this;
+        }
+
+        @Override
+        public Builder logQueries(boolean logQueries) {
+            super.logQueries(logQueries);
+            return this;
+        }
+
+        @Override
+        public Builder logResponses(boolean logResponses) {
+            super.logResponses(logResponses);
+            return this;
+        }
+
+        /**
+         * @param extraNodes other nodes of the cluster by name; each must be a CockroachEngine
+         * @return this builder
+         */
+        @Override
+        public Builder extraNodes(Map<String, ? extends PostgresEngine> extraNodes) {
+            super.extraNodes(extraNodes);
+            return this;
+        }
+
+        @Override
+        public Builder callbackExecutor(java.util.concurrent.Executor executor) {
+            super.callbackExecutor(executor);
+            return this;
+        }
+
+        @Override
+        public Builder name(String name) {
+            super.name(name);
+            return this;
+        }
+
+        @Override
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            super.retryPolicy(retryPolicy);
+            return this;
+        }
+
+        /**
+         * @param settings the cluster settings {@link #prepDatabase()} applies, name to value (an empty map applies
+         *     none); names are dotted lower-case identifiers, values booleans, numbers or text
+         * @return this builder
+         */
+        public Builder clusterSettings(Map<String, ?> settings) {
+            Map<String, String> checked = new LinkedHashMap<>();
+            settings.forEach((name, value) -> checked.put(checkName(name), literal(name, value)));
+            this.clusterSettings = checked;
+            return this;
+        }
+
+        @Override
+        public CockroachEngine build() {
+            for (Map.Entry<String, PostgresEngine> node : extraNodes.entrySet()) {
+                if (!(node.getValue() instanceof CockroachEngine)) {
+                    throw new IllegalArgumentException("extra node '" + node.getKey() + "' must be a CockroachEngine "
+                            + "(nodes of one cluster), not a " + node.getValue().getClass().getSimpleName());
+                }
+            }
+            return new CockroachEngine(this);
+        }
+
+        private static String checkName(String name) {
+            if (name == null || !SETTING_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("cluster setting name must be dotted lower-case words such as "
+                        + "sql.defaults.experimental_alter_column_type.enabled (was '" + name + "')");
+            }
+            return name;
+        }
+
+        private static String literal(String name, Object value) {
+            if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
+                return value.toString();
+            }
+            if (value instanceof String s) {
+                if (PLAIN_VALUE.matcher(s).matches()) {
+                    return s;
+                }
+                if (s.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("cluster setting " + name + " must not contain NUL characters");
+                }
+                return "'" + s.replace("'", "''") + "'";
+            }
+            throw new IllegalArgumentException("cluster setting " + name + " must be a Boolean, Integer, Long or String "
+                    + "(was " + (value == null ? "null" : value.getClass().getSimpleName()) + ")");
+        }
+    }
+}
