@@ -57,6 +57,19 @@ public final class TestPostgres {
         this.cluster = cluster;
     }
 
+    /**
+     * Starts the test PostgreSQL and prints its URL, for manual work; stops it on Enter or when killed.
+     *
+     * @param args ignored
+     * @throws IOException when standard input fails
+     */
+    public static void main(String[] args) throws IOException {
+        TestPostgres pg = get();
+        System.out.println(pg.url());
+        System.out.println("press Enter to stop");
+        System.in.read();
+    }
+
     /** @return the JVM's test PostgreSQL, started on the first call */
     public static synchronized TestPostgres get() {
         if (instance == null) {
