@@ -14,6 +14,7 @@ import io.github.pgengine.internal.ParameterValues;
 import io.github.pgengine.internal.ParsedSql;
 import io.github.pgengine.internal.QueryLog;
 import io.github.pgengine.internal.QueryRunner;
+import io.github.pgengine.internal.ServerCanceller;
 import io.github.pgengine.internal.StatementCache;
 import io.github.pgengine.internal.TransactionRunner;
 import io.github.pgengine.internal.VersionParser;
@@ -116,7 +117,8 @@ public class PostgresEngine {
         this.extraNodes = Map.copyOf(b.extraNodes);
         this.name = b.name != null ? b.name : settings.describe();
         this.factory = new ConnectionFactory(settings, this::onConnectionOpened);
-        this.runner = new QueryRunner(new QueryLog(name, logQueries, logResponses), settings.describe(), b.callbackExecutor);
+        this.runner = new QueryRunner(new QueryLog(name, logQueries, logResponses), settings.describe(), b.callbackExecutor,
+                new ServerCanceller(settings.host(), settings.port()));
         this.transactions = new TransactionRunner(runner, statements);
         this.retryPolicy = b.retryPolicy != null ? b.retryPolicy : defaultRetryPolicy();
     }

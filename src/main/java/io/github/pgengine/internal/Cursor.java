@@ -88,6 +88,7 @@ public final class Cursor {
             return closing.copy();
         }
         session.end(TransactionSession.State.ABANDONED);
+        session.runner().canceller().cancel(session.connection());
         session.control("ROLLBACK", true).whenComplete((r, error) -> {
             if (error != null) {
                 session.connection().retire();

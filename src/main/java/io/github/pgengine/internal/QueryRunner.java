@@ -21,16 +21,24 @@ public final class QueryRunner {
     private final QueryLog log;
     private final String where;
     private final @Nullable Executor callbacks;
+    private final ServerCanceller canceller;
 
     /**
      * @param log the engine's query log
      * @param where the target, for messages ({@code user@host:port/db})
      * @param callbacks completes callers' futures, or {@code null} to complete them on the I/O thread
+     * @param canceller stops statements on the server when their caller cancels
      */
-    public QueryRunner(QueryLog log, String where, @Nullable Executor callbacks) {
+    public QueryRunner(QueryLog log, String where, @Nullable Executor callbacks, ServerCanceller canceller) {
         this.log = log;
         this.where = where;
         this.callbacks = callbacks;
+        this.canceller = canceller;
+    }
+
+    /** @return stops statements on the server */
+    public ServerCanceller canceller() {
+        return canceller;
     }
 
     /**
@@ -72,7 +80,13 @@ public final class QueryRunner {
                 release.accept(connection);
                 return;
             }
-            send(connection, sql, values).whenComplete((qr, error) -> {
+            CompletableFuture<QueryResult> sent = send(connection, sql, values);
+            result.whenComplete((r, e) -> {
+                if (result.isCancelled() && !sent.isDone()) {
+                    canceller.cancel(connection);
+                }
+            });
+            sent.whenComplete((qr, error) -> {
                 T value = null;
                 Throwable failure = error;
                 if (failure == null) {

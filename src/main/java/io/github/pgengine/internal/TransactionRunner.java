@@ -289,6 +289,7 @@ public final class TransactionRunner {
             if (session == null || !session.end(TransactionSession.State.ABANDONED)) {
                 return;
             }
+            runner.canceller().cancel(session.connection());
             session.control("ROLLBACK", true).whenComplete((r, e) -> {
                 if (e != null) {
                     session.connection().retire();

@@ -1,0 +1,80 @@
+package io.github.pgengine.internal;
+
+import com.github.jasync.sql.db.postgresql.messages.backend.ProcessData;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks the server to stop a running statement with a CancelRequest on a separate connection (what libpq and
+ * pgjdbc do; jasync never does). A connection whose statement was cancelled is retired after the statement
+ * ends, because a CancelRequest that arrives late could otherwise hit the connection's next statement.
+ */
+public final class ServerCanceller {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerCanceller.class);
+    private static final int CANCEL_REQUEST_CODE = 80877102;
+    private static final int TIMEOUT_MILLIS = 5_000;
+    private static final ExecutorService SENDER = sender();
+
+    private final String host;
+    private final int port;
+
+    /**
+     * @param host the server's host
+     * @param port the server's port
+     */
+    public ServerCanceller(String host, int port) {
+        this.host = host;
+        this.port = port;
+    }
+
+    /**
+     * Cancels the statement the connection runs now, if any; never blocks the caller.
+     *
+     * @param connection the connection
+     */
+    public void cancel(DbConnection connection) {
+        ProcessData key = connection.backendKey();
+        if (!connection.isBusy() || key == null) {
+            return;
+        }
+        connection.retire();
+        SENDER.execute(() -> send(key, connection));
+    }
+
+    private void send(ProcessData key, DbConnection connection) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
+            socket.setSoTimeout(TIMEOUT_MILLIS);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeInt(16);
+            out.writeInt(CANCEL_REQUEST_CODE);
+            out.writeInt(key.getProcessId());
+            out.writeInt(key.getSecretKey());
+            out.flush();
+            // the server closes the socket without an answer once it has read the request
+            socket.getInputStream().read();
+            LOG.debug("sent a cancel request for {}", connection);
+        } catch (IOException e) {
+            LOG.debug("cannot send a cancel request for {}: {}", connection, e.toString());
+        }
+    }
+
+    private static ExecutorService sender() {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "pgengine-cancel-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        return executor;
+    }
+}
