@@ -33,10 +33,13 @@ public final class CockroachEmulator implements AutoCloseable {
     private final CockroachDialect dialect;
     private final List<EmulatedSession> sessions = new CopyOnWriteArrayList<>();
     private final List<Map<Character, String>> notices = new CopyOnWriteArrayList<>();
+    private final boolean emulate;
+    private final Faults faults = new Faults();
     private volatile boolean refuse;
 
     private CockroachEmulator(ServerSocket server, String upstreamHost, int upstreamPort, Set<String> admins,
-            CockroachDialect dialect) {
+            CockroachDialect dialect, boolean emulate) {
+        this.emulate = emulate;
         this.server = server;
         this.upstreamHost = upstreamHost;
         this.upstreamPort = upstreamPort;
@@ -56,17 +59,49 @@ public final class CockroachEmulator implements AutoCloseable {
      */
     public static CockroachEmulator start(String upstreamHost, int upstreamPort, Set<String> adminUsers, String crdbVersion)
             throws IOException {
-        ServerSocket server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 200);
-        CockroachEmulator emulator = new CockroachEmulator(server, upstreamHost, upstreamPort, adminUsers,
-                new CockroachDialect(crdbVersion));
-        Thread acceptor = new Thread(emulator::acceptLoop, "crdb-emulator-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        CockroachEmulator emulator = listen(upstreamHost, upstreamPort, adminUsers, crdbVersion, true);
         System.err.println("[pgengine-test] CockroachDB EMULATION (pgwire proxy over PostgreSQL " + upstreamHost + ":"
                 + upstreamPort + ", claiming " + crdbVersion + ") on 127.0.0.1:" + emulator.port()
                 + " - not a real CockroachDB");
         return emulator;
+    }
+
+    /**
+     * Starts the same proxy without any CockroachDB behaviour: a plain pass-through for fault injection in front
+     * of PostgreSQL.
+     *
+     * @param upstreamHost the real PostgreSQL's host
+     * @param upstreamPort its port
+     * @return the running proxy
+     * @throws IOException when it cannot listen
+     */
+    public static CockroachEmulator passThrough(String upstreamHost, int upstreamPort) throws IOException {
+        CockroachEmulator proxy = listen(upstreamHost, upstreamPort, Set.of(), "v24.1.0", false);
+        System.err.println("[pgengine-test] fault-injection proxy (plain pass-through) to " + upstreamHost + ":"
+                + upstreamPort + " on 127.0.0.1:" + proxy.port());
+        return proxy;
+    }
+
+    private static CockroachEmulator listen(String upstreamHost, int upstreamPort, Set<String> adminUsers,
+            String crdbVersion, boolean emulate) throws IOException {
+        ServerSocket server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 200);
+        CockroachEmulator emulator = new CockroachEmulator(server, upstreamHost, upstreamPort, adminUsers,
+                new CockroachDialect(crdbVersion), emulate);
+        Thread acceptor = new Thread(emulator::acceptLoop, "crdb-emulator-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return emulator;
+    }
+
+    /** @param delay added before each message the server sends (fault injection) */
+    public void delayServerMessages(java.time.Duration delay) {
+        faults.delay(delay);
+    }
+
+    /** @param frozen true to stop forwarding the server's answers without closing anything (fault injection) */
+    public void freeze(boolean frozen) {
+        faults.freeze(frozen);
     }
 
     /** @return 127.0.0.1 */
@@ -143,7 +178,7 @@ public final class CockroachEmulator implements AutoCloseable {
                 if (m.type() == 'N') {
                     notices.add(Wire.fields(m.body()));
                 }
-            });
+            }, emulate, faults);
             sessions.add(session);
             session.start();
         } catch (IOException | RuntimeException e) {

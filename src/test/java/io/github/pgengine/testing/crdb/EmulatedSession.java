@@ -30,6 +30,8 @@ final class EmulatedSession {
     private final CockroachDialect dialect;
     private final java.util.Set<String> admins;
     private final Consumer<Wire.Message> sentToClient;
+    private final boolean emulate;
+    private final Faults faults;
     private final Queue<Plan> windows = new ConcurrentLinkedQueue<>();
     private final Map<String, Plan> statements = new HashMap<>();
     private final Map<String, Plan> portals = new HashMap<>();
@@ -37,7 +39,9 @@ final class EmulatedSession {
     private volatile boolean closed;
 
     EmulatedSession(Socket client, Socket upstream, CockroachDialect dialect, java.util.Set<String> admins,
-            Consumer<Wire.Message> sentToClient) {
+            Consumer<Wire.Message> sentToClient, boolean emulate, Faults faults) {
+        this.emulate = emulate;
+        this.faults = faults;
         this.client = client;
         this.upstream = upstream;
         this.dialect = dialect;
@@ -120,7 +124,7 @@ final class EmulatedSession {
             switch (m.type()) {
                 case 'Q' -> {
                     String sql = Wire.cstringAt(m.body(), 0, new int[1]);
-                    Plan plan = dialect.plan(sql, state, true);
+                    Plan plan = emulate ? dialect.plan(sql, state, true) : Plan.PASS;
                     windows.add(plan);
                     Wire.write(out, plan.substitute() == null ? m : query(plan.substitute()));
                     out.flush();
@@ -129,7 +133,7 @@ final class EmulatedSession {
                     int[] next = new int[1];
                     String name = Wire.cstringAt(m.body(), 0, next);
                     String sql = Wire.cstringAt(m.body(), next[0], next);
-                    Plan plan = dialect.plan(sql, state, false);
+                    Plan plan = emulate ? dialect.plan(sql, state, false) : Plan.PASS;
                     statements.put(name, plan);
                     pending.add(plan.substitute() == null ? m : parse(name, plan.substitute(), m.body(), next[0]));
                 }
@@ -197,6 +201,7 @@ final class EmulatedSession {
             if (m == null) {
                 return;
             }
+            faults.beforeServerMessage(this);
             Plan plan = started ? windows.peek() : null;
             if (plan == null) {
                 plan = Plan.PASS;
@@ -205,7 +210,7 @@ final class EmulatedSession {
             switch (m.type()) {
                 case 'S' -> {
                     Map<String, String> ps = parameterStatus(m);
-                    if (ps.containsKey("server_version")) {
+                    if (emulate && ps.containsKey("server_version")) {
                         send = Wire.parameterStatus("server_version", "13.0.0");
                     }
                 }
@@ -233,7 +238,9 @@ final class EmulatedSession {
                 }
                 case 'Z' -> {
                     if (!started) {
-                        write(out, Wire.parameterStatus("crdb_version", dialect.versionString()));
+                        if (emulate) {
+                            write(out, Wire.parameterStatus("crdb_version", dialect.versionString()));
+                        }
                         started = true;
                     } else {
                         windows.poll();
