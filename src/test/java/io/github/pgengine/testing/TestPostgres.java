@@ -160,6 +160,32 @@ public final class TestPostgres {
         requireCluster().start();
     }
 
+    /**
+     * Turns TLS on in the local cluster with the given PEM certificate and key (no restart: reloaded).
+     *
+     * @param certificate the server certificate
+     * @param key its private key
+     */
+    public void enableTls(Path certificate, Path key) {
+        LocalCluster c = requireCluster();
+        Path data = c.dir.resolve("data");
+        try {
+            Files.copy(certificate, data.resolve("server.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(key, data.resolve("server.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(data.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
+            if (c.runAs != null) {
+                LocalCluster.exec(List.of("chown", c.runAs, data.resolve("server.crt").toString(),
+                        data.resolve("server.key").toString()), Duration.ofSeconds(10));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot install the TLS files: " + e.getMessage(), e);
+        }
+        admin("ALTER SYSTEM SET ssl_cert_file = 'server.crt'");
+        admin("ALTER SYSTEM SET ssl_key_file = 'server.key'");
+        admin("ALTER SYSTEM SET ssl = on");
+        admin("SELECT pg_reload_conf()");
+    }
+
     private LocalCluster requireCluster() {
         if (cluster == null) {
             throw new IllegalStateException("only a local cluster can be stopped and started (backend: " + source + ")");
