@@ -88,8 +88,8 @@ public final class Cursor {
             return closing.copy();
         }
         session.end(TransactionSession.State.ABANDONED);
-        session.runner().canceller().cancel(session.connection());
-        session.control("ROLLBACK", true).whenComplete((r, error) -> {
+        session.runner().canceller().cancel(session.connection())
+                .thenCompose(v -> session.control("ROLLBACK", true)).whenComplete((r, error) -> {
             if (error != null) {
                 session.connection().retire();
             }

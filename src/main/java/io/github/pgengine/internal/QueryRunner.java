@@ -81,12 +81,21 @@ public final class QueryRunner {
                 return;
             }
             CompletableFuture<QueryResult> sent = send(connection, sql, values);
+            // completes once a cancel request (if the caller cancels while the statement runs) reached the server
+            CompletableFuture<Void> cancelSent = new CompletableFuture<>();
             result.whenComplete((r, e) -> {
                 if (result.isCancelled() && !sent.isDone()) {
-                    canceller.cancel(connection);
+                    canceller.cancel(connection).whenComplete((v, x) -> cancelSent.complete(null));
+                } else {
+                    cancelSent.complete(null);
                 }
             });
             sent.whenComplete((qr, error) -> {
+                if (result.isCancelled()) {
+                    // the connection runs nothing else before the cancel request has reached the server
+                    cancelSent.whenComplete((v, x) -> release.accept(connection));
+                    return;
+                }
                 T value = null;
                 Throwable failure = error;
                 if (failure == null) {

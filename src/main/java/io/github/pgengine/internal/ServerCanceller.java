@@ -5,6 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -15,8 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks the server to stop a running statement with a CancelRequest on a separate connection (what libpq and
- * pgjdbc do; jasync never does). A connection whose statement was cancelled is retired after the statement
- * ends, because a CancelRequest that arrives late could otherwise hit the connection's next statement.
+ * pgjdbc do; jasync never does). The returned future completes once the server has read the request and closed
+ * the cancel connection, i.e. once the backend has been signalled; the caller must not send the connection's
+ * next statement before that, so a late cancel can never hit it (a cancel that reaches an idle backend is
+ * ignored by PostgreSQL).
  */
 public final class ServerCanceller {
     private static final Logger LOG = LoggerFactory.getLogger(ServerCanceller.class);
@@ -40,17 +43,30 @@ public final class ServerCanceller {
      * Cancels the statement the connection runs now, if any; never blocks the caller.
      *
      * @param connection the connection
+     * @return completes when the server has the request (or at once when there is nothing to cancel); never fails
      */
-    public void cancel(DbConnection connection) {
+    public CompletableFuture<Void> cancel(DbConnection connection) {
         ProcessData key = connection.backendKey();
         if (!connection.isBusy() || key == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        connection.retire();
-        SENDER.execute(() -> send(key, connection));
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        try {
+            SENDER.execute(() -> {
+                if (!send(key, connection)) {
+                    // the request may have been half-delivered: do not reuse the connection
+                    connection.retire();
+                }
+                sent.complete(null);
+            });
+        } catch (RuntimeException e) {
+            connection.retire();
+            sent.complete(null);
+        }
+        return sent;
     }
 
-    private void send(ProcessData key, DbConnection connection) {
+    private boolean send(ProcessData key, DbConnection connection) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
@@ -63,8 +79,10 @@ public final class ServerCanceller {
             // the server closes the socket without an answer once it has read the request
             socket.getInputStream().read();
             LOG.debug("sent a cancel request for {}", connection);
+            return true;
         } catch (IOException e) {
             LOG.debug("cannot send a cancel request for {}: {}", connection, e.toString());
+            return false;
         }
     }
 

@@ -150,7 +150,7 @@ public final class TransactionRunner {
             }
             ready.whenComplete((r, error) -> {
                 if (error != null) {
-                    finishFailed(session, ErrorMapper.unwrap(error), n);
+                    finishFailed(session, ErrorMapper.map(error, connection.toString()), n);
                     return;
                 }
                 CompletionStage<T> stage;
@@ -289,13 +289,14 @@ public final class TransactionRunner {
             if (session == null || !session.end(TransactionSession.State.ABANDONED)) {
                 return;
             }
-            runner.canceller().cancel(session.connection());
-            session.control("ROLLBACK", true).whenComplete((r, e) -> {
-                if (e != null) {
-                    session.connection().retire();
-                }
-                release.accept(session.connection());
-            });
+            runner.canceller().cancel(session.connection())
+                    .thenCompose(v -> session.control("ROLLBACK", true))
+                    .whenComplete((r, e) -> {
+                        if (e != null) {
+                            session.connection().retire();
+                        }
+                        release.accept(session.connection());
+                    });
         }
 
         private EngineException withAttempts(EngineException e, int n) {
