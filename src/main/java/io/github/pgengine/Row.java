@@ -33,17 +33,46 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Row extends AbstractMap<String, @Nullable Object> {
 
-    /** Column names and their positions, shared by every row of one result. */
+    /** Column names and their positions, shared by every row of one result; few columns are searched in order. */
     static final class Columns {
+        private static final int INDEXED_FROM = 8;
         final String[] names;
-        final Map<String, Integer> index;
+        private final @Nullable Map<String, Integer> index;
+        private final int distinct;
 
         Columns(String[] names) {
             this.names = names;
-            this.index = new HashMap<>(names.length * 2);
-            for (int i = 0; i < names.length; i++) {
-                index.putIfAbsent(names[i], i);
+            if (names.length >= INDEXED_FROM) {
+                Map<String, Integer> m = new HashMap<>(names.length * 2);
+                for (int i = 0; i < names.length; i++) {
+                    m.putIfAbsent(names[i], i);
+                }
+                this.index = m;
+                this.distinct = m.size();
+            } else {
+                this.index = null;
+                int d = 0;
+                for (int i = 0; i < names.length; i++) {
+                    if (position(names[i]) == i) {
+                        d++;
+                    }
+                }
+                this.distinct = d;
             }
+        }
+
+        /** @return the first position of the column, or -1 */
+        int position(Object name) {
+            if (index != null) {
+                Integer i = index.get(name);
+                return i == null ? -1 : i;
+            }
+            for (int i = 0; i < names.length; i++) {
+                if (names[i].equals(name)) {
+                    return i;
+                }
+            }
+            return -1;
         }
     }
 
@@ -94,18 +123,18 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
 
     @Override
     public @Nullable Object get(Object key) {
-        Integer i = columns.index.get(key);
-        return i == null ? null : values[i];
+        int i = columns.position(key);
+        return i < 0 ? null : values[i];
     }
 
     @Override
     public boolean containsKey(Object key) {
-        return columns.index.containsKey(key);
+        return columns.position(key) >= 0;
     }
 
     @Override
     public int size() {
-        return columns.index.size();
+        return columns.distinct;
     }
 
     @Override
@@ -118,7 +147,7 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
 
                     private int advance(int from) {
                         int i = from;
-                        while (i < columns.names.length && columns.index.get(columns.names[i]) != i) {
+                        while (i < columns.names.length && columns.position(columns.names[i]) != i) {
                             i++;
                         }
                         return i;
@@ -143,7 +172,7 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
 
             @Override
             public int size() {
-                return columns.index.size();
+                return columns.distinct;
             }
         };
     }
@@ -248,8 +277,8 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
     }
 
     private int indexOf(String column) {
-        Integer i = columns.index.get(column);
-        if (i == null) {
+        int i = columns.position(column);
+        if (i < 0) {
             throw new IllegalArgumentException("no column named '" + column + "'; the row has "
                     + Arrays.toString(columns.names));
         }

@@ -46,10 +46,18 @@ public final class ConnectionPool {
     private boolean closed;
     private @Nullable Throwable lastConnectError;
 
+    /** A caller waiting for a connection; all waiters share the acquire timeout, so the queue is in deadline order. */
     private static final class Waiter {
         final CompletableFuture<DbConnection> future = new CompletableFuture<>();
-        @Nullable ScheduledFuture<?> timeout;
+        final long deadline;
+
+        Waiter(long deadline) {
+            this.deadline = deadline;
+        }
     }
+
+    /** The one timer task that expires waiters, armed for the oldest waiter's deadline; null when none runs. */
+    private @Nullable ScheduledFuture<?> expiry;
 
     /**
      * Creates the pool; it opens connections only when asked ({@link #warmUp()} opens {@code minIdle}).
@@ -120,8 +128,12 @@ public final class ConnectionPool {
                 return CompletableFuture.failedFuture(new PoolExhaustedException("the connection pool of " + name
                         + " already has " + options.maxWaiters() + " waiting callers (maxWaiters); " + stats, stats));
             }
-            waiter = new Waiter();
+            waiter = new Waiter(now + options.acquireTimeout().toNanos());
             waiters.addLast(waiter);
+            if (expiry == null) {
+                expiry = EngineTimer.get().schedule(this::expireWaiters, options.acquireTimeout().toNanos(),
+                        TimeUnit.NANOSECONDS);
+            }
             if (total < options.maxSize()) {
                 total++;
                 open = true;
@@ -133,12 +145,7 @@ public final class ConnectionPool {
             }
         }
         Waiter w = waiter;
-        w.timeout = EngineTimer.get().schedule(() -> expire(w), options.acquireTimeout().toMillis(), TimeUnit.MILLISECONDS);
         w.future.whenComplete((c, e) -> {
-            ScheduledFuture<?> t = w.timeout;
-            if (t != null) {
-                t.cancel(false);
-            }
             if (w.future.isCancelled()) {
                 remove(w);
             }
@@ -214,6 +221,17 @@ public final class ConnectionPool {
             lock.unlock();
         }
         housekeeping.cancel(false);
+        ScheduledFuture<?> timer;
+        lock.lock();
+        try {
+            timer = expiry;
+            expiry = null;
+        } finally {
+            lock.unlock();
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
         for (Waiter w : toFail) {
             w.future.completeExceptionally(new EngineClosedException("the connection pool of " + name
                     + " was closed while waiting for a connection", null));
@@ -319,19 +337,29 @@ public final class ConnectionPool {
         }
     }
 
-    private void expire(Waiter w) {
-        boolean removed;
+    /** Fails the waiters whose deadline has passed (they are at the head of the queue) and re-arms for the next. */
+    private void expireWaiters() {
+        List<Waiter> expired = new ArrayList<>();
         PoolStats stats;
         Throwable cause;
         lock.lock();
         try {
-            removed = waiters.remove(w);
+            long now = System.nanoTime();
+            Waiter head;
+            while ((head = waiters.peekFirst()) != null && (head.deadline - now <= 0 || head.future.isDone())) {
+                waiters.pollFirst();
+                if (!head.future.isDone()) {
+                    expired.add(head);
+                }
+            }
+            expiry = head == null ? null
+                    : EngineTimer.get().schedule(this::expireWaiters, head.deadline - now, TimeUnit.NANOSECONDS);
             stats = statsLocked();
             cause = lastConnectError;
         } finally {
             lock.unlock();
         }
-        if (removed) {
+        for (Waiter w : expired) {
             w.future.completeExceptionally(new PoolTimeoutException("no connection of " + name + " became free within "
                     + options.acquireTimeout().toMillis() + " ms (acquireTimeout); " + stats, stats, cause));
         }

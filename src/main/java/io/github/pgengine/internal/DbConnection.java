@@ -179,15 +179,18 @@ public final class DbConnection {
         } catch (RuntimeException e) {
             done.complete(null);
         }
-        EngineTimer.get().schedule(() -> {
-            if (!done.isDone()) {
-                Channel channel = DriverInternals.channel(driver);
-                if (channel != null) {
-                    channel.close();
+        if (!done.isDone()) {
+            java.util.concurrent.ScheduledFuture<?> giveUp = EngineTimer.get().schedule(() -> {
+                if (!done.isDone()) {
+                    Channel channel = DriverInternals.channel(driver);
+                    if (channel != null) {
+                        channel.close();
+                    }
+                    done.complete(null);
                 }
-                done.complete(null);
-            }
-        }, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            done.whenComplete((v, e) -> giveUp.cancel(false));
+        }
         return done;
     }
 

@@ -145,6 +145,11 @@ public final class TestPostgres {
         return run(database, sql);
     }
 
+    /** @return the PostgreSQL binaries' directory (for pgbench), or {@code null} when none is known */
+    public @Nullable Path binDir() {
+        return cluster != null ? cluster.bin : LocalCluster.findBinaries();
+    }
+
     /** @return true when this is a local cluster that {@link #stop()} and {@link #start()} control */
     public boolean canRestart() {
         return cluster != null;
@@ -348,7 +353,7 @@ public final class TestPostgres {
                         "fsync = off",
                         "synchronous_commit = off",
                         "full_page_writes = off",
-                        "max_connections = 300",
+                        "max_connections = 400",
                         "shared_buffers = 128MB",
                         "password_encryption = 'scram-sha-256'",
                         "logging_collector = off",
