@@ -53,7 +53,7 @@ public final class ConnectionFactory {
                 MAX_MESSAGE_SIZE,
                 PooledByteBufAllocator.DEFAULT,
                 (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()),
-                settings.queryTimeout().plus(CLIENT_GRACE),
+                null, // the engine's own watchdog bounds each statement (see DbConnection)
                 null,
                 List.of(),
                 NettyUtils.INSTANCE.getDefaultEventLoopGroup(),
@@ -117,7 +117,7 @@ public final class ConnectionFactory {
                 }
                 Object pid = result.getRows().get(0).get(3);
                 DbConnection connection = new DbConnection(driver, settings.describe(),
-                        pid instanceof Number n ? n.intValue() : 0);
+                        pid instanceof Number n ? n.intValue() : 0, settings.queryTimeout().plus(CLIENT_GRACE));
                 try {
                     onOpen.accept(connection);
                 } catch (RuntimeException ex) {

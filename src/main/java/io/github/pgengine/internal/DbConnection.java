@@ -33,13 +33,17 @@ public final class DbConnection {
     private final Set<String> prepared = new HashSet<>();
     private final int backendPid;
     private final @Nullable ProcessData backendKey;
+    private final long timeoutNanos;
+    private final java.util.concurrent.atomic.AtomicBoolean watchdogArmed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile long deadlineNanos;
     private volatile boolean broken;
     private volatile @Nullable CompletableFuture<QueryResult> inFlight;
     private long lastUsedNanos = createdAtNanos;
     private long expiresAtNanos = Long.MAX_VALUE;
     private @Nullable Throwable borrowedAt;
 
-    DbConnection(PostgreSQLConnection driver, String where, int backendPid) {
+    DbConnection(PostgreSQLConnection driver, String where, int backendPid, Duration timeout) {
+        this.timeoutNanos = timeout.toNanos();
         this.driver = driver;
         this.where = where;
         this.backendPid = backendPid;
@@ -87,7 +91,9 @@ public final class DbConnection {
             return out;
         }
         CompletableFuture<QueryResult> sent;
+        deadlineNanos = System.nanoTime() + timeoutNanos;
         inFlight = out;
+        armWatchdog();
         try {
             if (values.isEmpty() && sql.parameterCount() == 0) {
                 sent = driver.sendQuery(sql.simpleSql());
@@ -104,6 +110,9 @@ public final class DbConnection {
             return out;
         }
         sent.whenComplete((result, error) -> {
+            if (inFlight != out) {
+                return;
+            }
             inFlight = null;
             lastUsedNanos = System.nanoTime();
             if (error != null) {
@@ -116,6 +125,44 @@ public final class DbConnection {
             }
         });
         return out;
+    }
+
+    /**
+     * The client-side backstop for a server that stops answering: one timer per busy connection, re-armed to the
+     * running statement's deadline, instead of jasync's timer per statement on another event loop (two thread hops
+     * per statement). A statement past its deadline fails and the connection is closed.
+     */
+    private void armWatchdog() {
+        if (watchdogArmed.compareAndSet(false, true)) {
+            long delay = Math.max(0, deadlineNanos - System.nanoTime());
+            EngineTimer.get().schedule(this::watch, delay, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void watch() {
+        CompletableFuture<QueryResult> running = inFlight;
+        long remaining = deadlineNanos - System.nanoTime();
+        if (running == null || broken) {
+            watchdogArmed.set(false);
+            if (inFlight != null && !broken) {
+                armWatchdog();
+            }
+            return;
+        }
+        if (remaining > 0) {
+            EngineTimer.get().schedule(this::watch, remaining, TimeUnit.NANOSECONDS);
+            return;
+        }
+        broken = true;
+        watchdogArmed.set(false);
+        running.completeExceptionally(new java.util.concurrent.TimeoutException("no answer within "
+                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+        Channel channel = DriverInternals.channel(driver);
+        if (channel != null) {
+            channel.close();
+        } else {
+            driver.disconnect();
+        }
     }
 
     /** Marks the connection as not to be reused; it is closed when released. */

@@ -230,7 +230,7 @@ public final class PeerBenchmark {
 
     private static String streamInChild(TestPostgres pg, String client) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", classPath(),
                 PeerBenchmark.class.getName(), "stream", client).redirectErrorStream(true);
         pb.environment().put("PGENGINE_TEST_POSTGRES_URL", pg.url());
         Process p = pb.start();
@@ -238,6 +238,25 @@ public final class PeerBenchmark {
         p.waitFor(5, TimeUnit.MINUTES);
         return out.lines().filter(l -> l.startsWith("RESULT ")).map(l -> l.substring(7)).findFirst()
                 .orElse("failed: " + out.lines().reduce("", (a, b) -> b));
+    }
+
+    /** @return this program's class path, also under {@code exec:java} (which loads it in a class loader of its own) */
+    static String classPath() {
+        if (PeerBenchmark.class.getClassLoader() instanceof java.net.URLClassLoader loader) {
+            StringBuilder path = new StringBuilder();
+            for (java.net.URL url : loader.getURLs()) {
+                if (path.length() > 0) {
+                    path.append(java.io.File.pathSeparatorChar);
+                }
+                try {
+                    path.append(Path.of(url.toURI()));
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return path.toString();
+        }
+        return System.getProperty("java.class.path");
     }
 
     static String machine() {
