@@ -57,7 +57,7 @@ public final class PeerBenchmark {
     }
 
     private static void benchmark(String[] args) throws Exception {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        int seconds = args.length > 0 && !args[0].equals("profile") ? Integer.parseInt(args[0]) : 3;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         long begin = System.nanoTime();
         TestPostgres pg = TestPostgres.get();
@@ -68,6 +68,13 @@ public final class PeerBenchmark {
         System.out.println("initialising pgbench scale " + SCALE + " ...");
         exec(pgbench(pg, bin, "-i", "-q", "-s", String.valueOf(SCALE), "--unlogged-tables"), pg);
 
+        if (args.length > 0 && args[0].equals("profile")) {
+            Contestant c = Contestants.pgengine(pg);
+            run(c, true, 8, Duration.ofSeconds(5));
+            System.out.println("profile: " + run(c, true, 8, Duration.ofSeconds(20)));
+            c.close();
+            return;
+        }
         List<Contestant> contestants = List.of(Contestants.pgengine(pg), Contestants.jasync(pg, false),
                 Contestants.jasync(pg, true), Contestants.vertx(pg, false), Contestants.vertx(pg, true),
                 Contestants.pgjdbc(pg));
@@ -230,7 +237,7 @@ public final class PeerBenchmark {
 
     private static String streamInChild(TestPostgres pg, String client) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", classPath(),
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx64m", "-cp", classPath(),
                 PeerBenchmark.class.getName(), "stream", client).redirectErrorStream(true);
         pb.environment().put("PGENGINE_TEST_POSTGRES_URL", pg.url());
         Process p = pb.start();
