@@ -1,11 +1,9 @@
 package io.github.pgengine;
 
-import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.VersionParser;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -26,7 +24,6 @@ public class CockroachEngine extends PostgresEngine {
             Map.of("sql.defaults.experimental_alter_column_type.enabled", "true");
     private static final Pattern SETTING_NAME = Pattern.compile("[a-z0-9_]+(\\.[a-z0-9_]+)+");
     private static final Pattern PLAIN_VALUE = Pattern.compile("true|false|on|off|-?[0-9]+(\\.[0-9]+)?");
-    private static final String INSUFFICIENT_PRIVILEGE = "42501"; // insufficient_privilege
 
     private final Map<String, String> clusterSettings;
 
@@ -107,19 +104,9 @@ public class CockroachEngine extends PostgresEngine {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (Map.Entry<String, String> setting : new java.util.TreeMap<>(clusterSettings).entrySet()) {
             String sql = "SET CLUSTER SETTING " + setting.getKey() + " = " + setting.getValue();
-            chain = chain.thenCompose(v -> runDdl(sql).handle((rows, error) -> {
-                if (error == null) {
-                    return null;
-                }
-                Throwable e = ErrorMapper.unwrap(error);
-                if (e instanceof EngineException ee && INSUFFICIENT_PRIVILEGE.equals(ee.sqlState())) {
-                    LOG.warn("Unable to set up CockroachDB ({}): some functionality may not behave as expected. Make "
-                            + "sure the database user has permission to set cluster options: {}", name(),
-                            ee.serverMessage());
-                    return null;
-                }
-                throw e instanceof RuntimeException re ? re : new EngineException(e.toString(), e);
-            }));
+            chain = chain.thenCompose(v -> runSetUp(sql, ee -> LOG.warn("Unable to set up CockroachDB ({}): some "
+                    + "functionality may not behave as expected. Make sure the database user has permission to set "
+                    + "cluster options: {}", name(), ee.serverMessage())));
         }
         return chain.thenCompose(v -> createExtensions());
     }
@@ -133,17 +120,7 @@ public class CockroachEngine extends PostgresEngine {
      */
     @Override
     public CompletableFuture<Double> getVersion() {
-        return query("SELECT version()").handle((rows, error) -> {
-            if (error != null) {
-                Throwable e = ErrorMapper.unwrap(error);
-                if (e instanceof ConnectionException) {
-                    LOG.warn("Unable to connect to database {}: {}", name(), e.getMessage());
-                    return 0.0;
-                }
-                throw e instanceof RuntimeException re ? re : new EngineException(e.toString(), e);
-            }
-            return VersionParser.cockroach(Objects.requireNonNull(rows.get(0).getString("version")));
-        });
+        return readVersion("SELECT version()", VersionParser::cockroach);
     }
 
     /**

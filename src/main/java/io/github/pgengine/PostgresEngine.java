@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  */
 public class PostgresEngine {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresEngine.class);
-    private static final String NO_SQLSTATE_42501 = "42501"; // insufficient_privilege
+    private static final String INSUFFICIENT_PRIVILEGE = "42501"; // insufficient_privilege
 
     private final ConnectionSettings settings;
     private final List<String> extensions;
@@ -177,7 +177,18 @@ public class PostgresEngine {
      * @return the version; fails only for errors other than connection failures
      */
     public CompletableFuture<Double> getVersion() {
-        return query("SHOW server_version").handle((rows, error) -> {
+        return readVersion("SHOW server_version", VersionParser::postgres);
+    }
+
+    /**
+     * Runs a one-value query and parses the version from it; an unreachable server gives a warning and 0.
+     *
+     * @param sql the query; its first column holds the version text
+     * @param parser reads major.minor from that text
+     * @return the version
+     */
+    final CompletableFuture<Double> readVersion(String sql, Function<String, Double> parser) {
+        return query(sql).handle((rows, error) -> {
             if (error != null) {
                 Throwable e = ErrorMapper.unwrap(error);
                 if (e instanceof ConnectionException) {
@@ -186,7 +197,29 @@ public class PostgresEngine {
                 }
                 throw e instanceof RuntimeException re ? re : new EngineException(e.toString(), e);
             }
-            return VersionParser.postgres(Objects.requireNonNull(rows.get(0).getString("server_version")));
+            return parser.apply(String.valueOf(rows.get(0).get(0)));
+        });
+    }
+
+    /**
+     * Runs one set-up statement of its own; a missing privilege (SQLSTATE 42501) is handed to {@code warn} and the
+     * future completes normally, any other error fails it.
+     *
+     * @param sql the statement
+     * @param warn logs the warning for a missing privilege
+     * @return completes when done
+     */
+    final CompletableFuture<Void> runSetUp(String sql, java.util.function.Consumer<EngineException> warn) {
+        return runDdl(sql).handle((rows, error) -> {
+            if (error == null) {
+                return null;
+            }
+            Throwable e = ErrorMapper.unwrap(error);
+            if (e instanceof EngineException ee && INSUFFICIENT_PRIVILEGE.equals(ee.sqlState())) {
+                warn.accept(ee);
+                return null;
+            }
+            throw e instanceof RuntimeException re ? re : new EngineException(e.toString(), e);
         });
     }
 
@@ -225,18 +258,9 @@ public class PostgresEngine {
         for (int i = 0; i < extensions.size(); i++) {
             String extension = extensions.get(i);
             String ddl = "CREATE EXTENSION IF NOT EXISTS " + quotedExtensions.get(i);
-            chain = chain.thenCompose(v -> runDdl(ddl).handle((rows, error) -> {
-                if (error == null) {
-                    return null;
-                }
-                Throwable e = ErrorMapper.unwrap(error);
-                if (e instanceof EngineException ee && NO_SQLSTATE_42501.equals(ee.sqlState())) {
-                    LOG.warn("Unable to create the {} extension on {}: {}. Ask a superuser to create it by hand: {};",
-                            extension, name, ee.serverMessage(), ddl);
-                    return null;
-                }
-                throw e instanceof RuntimeException re ? re : new EngineException(e.toString(), e);
-            }));
+            chain = chain.thenCompose(v -> runSetUp(ddl, ee -> LOG.warn(
+                    "Unable to create the {} extension on {}: {}. Ask a superuser to create it by hand: {};",
+                    extension, name, ee.serverMessage(), ddl)));
         }
         return chain;
     }
