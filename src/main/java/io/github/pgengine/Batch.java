@@ -11,11 +11,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Batch {
     private final Cursor cursor;
-    private final PostgresEngine engine;
 
-    Batch(Cursor cursor, PostgresEngine engine) {
+    Batch(Cursor cursor) {
         this.cursor = cursor;
-        this.engine = engine;
     }
 
     /**
@@ -37,9 +35,9 @@ public final class Batch {
         });
         cursor.fetch().whenComplete((qr, error) -> {
             if (error != null) {
-                engine.runner().fail(result, error);
+                cursor.runner().fail(result, error);
             } else {
-                engine.runner().succeed(result, Rows.from(qr));
+                cursor.runner().succeed(result, Rows.from(qr));
             }
         });
         return result;

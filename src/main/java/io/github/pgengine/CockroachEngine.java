@@ -146,7 +146,7 @@ public class CockroachEngine extends PostgresEngine {
     }
 
     @Override
-    void onConnectionOpened(io.github.pgengine.internal.DbConnection connection) {
+    void onConnectionOpened(io.github.pgengine.internal.driver.DbConnection connection) {
         // talking to CockroachDB is expected here
     }
 

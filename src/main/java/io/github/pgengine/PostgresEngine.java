@@ -1,23 +1,23 @@
 package io.github.pgengine;
 
-import com.github.jasync.sql.db.QueryResult;
 import io.github.pgengine.internal.ConfigParser;
-import io.github.pgengine.internal.ConnectionFactory;
 import io.github.pgengine.internal.ConnectionPool;
-import io.github.pgengine.internal.ConnectionSettings;
 import io.github.pgengine.internal.Cursor;
 import io.github.pgengine.internal.CursorPublisher;
-import io.github.pgengine.internal.DbConnection;
 import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.Identifiers;
-import io.github.pgengine.internal.ParameterValues;
-import io.github.pgengine.internal.ParsedSql;
+import io.github.pgengine.internal.Lease;
 import io.github.pgengine.internal.QueryLog;
 import io.github.pgengine.internal.QueryRunner;
-import io.github.pgengine.internal.ServerCanceller;
+import io.github.pgengine.internal.Statement;
 import io.github.pgengine.internal.StatementCache;
 import io.github.pgengine.internal.TransactionRunner;
 import io.github.pgengine.internal.VersionParser;
+import io.github.pgengine.internal.driver.ConnectionFactory;
+import io.github.pgengine.internal.driver.ConnectionSettings;
+import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.driver.ServerCanceller;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -363,7 +363,7 @@ public class PostgresEngine {
      * @return the row count from the server's command tag (0 for statements without one)
      */
     public CompletableFuture<Long> execute(String sql, @Nullable Object... params) {
-        return run(sql, params, QueryResult::getRowsAffected);
+        return run(sql, params, Result::rowsAffected);
     }
 
     /**
@@ -376,21 +376,19 @@ public class PostgresEngine {
         return run(ddl, new Object[0], Rows::from);
     }
 
-    private <T> CompletableFuture<T> run(String sql, @Nullable Object[] params, Function<QueryResult, T> mapper) {
-        ParsedSql parsed;
-        List<@Nullable Object> values;
+    private <T> CompletableFuture<T> run(String sql, @Nullable Object @Nullable [] params, Function<Result, T> mapper) {
+        Statement statement;
         try {
-            Objects.requireNonNull(sql, "sql");
+            Objects.requireNonNull(sql, "sql must not be null");
             if (closed) {
                 throw closedError();
             }
-            parsed = statements.statement(sql);
-            values = ParameterValues.arrange(parsed, params == null ? new Object[] {null} : params);
+            statement = Statement.of(statements, sql, params);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
         Lender lender = lender();
-        return runner.run(lender.acquire(), lender.release(), parsed, values, mapper);
+        return runner.run(lender.acquire(), lender.release(), statement.sql(), statement, mapper);
     }
 
     // ---------------------------------------------------------------- transactions, atomic, cursors
@@ -437,7 +435,7 @@ public class PostgresEngine {
                 options.retryPolicy() != null ? options.retryPolicy() : retryPolicy, usesRestartSavepoint(),
                 options.autocommitBeforeDdl(), options.idempotent());
         Lender lender = lender();
-        return transactions.run(lender.acquire(), lender.release(), spec, session -> new Transaction(session, null), work);
+        return transactions.run(lender.acquire(), lender.release(), spec, attempt -> new Transaction(attempt, null), work);
     }
 
     /** @return true when transactions use CockroachDB's {@code SAVEPOINT cockroach_restart} protocol */
@@ -481,7 +479,7 @@ public class PostgresEngine {
             } else if (result.isDone()) {
                 cursor.close();
             } else {
-                runner.succeed(result, new Batch(cursor, this));
+                runner.succeed(result, new Batch(cursor));
             }
         });
         return result;
@@ -522,40 +520,28 @@ public class PostgresEngine {
     }
 
     private CompletableFuture<Cursor> openCursor(String sql, List<?> params, int batchSize) {
+        Statement declare;
         try {
-            Objects.requireNonNull(sql, "sql");
+            Objects.requireNonNull(sql, "sql must not be null");
             Objects.requireNonNull(params, "params");
             checkBatchSize(batchSize, "batchSize");
             if (closed) {
                 throw closedError();
             }
-            statements.statement(sql);
+            declare = Cursor.declare(statements, sql, params.toArray());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Object[] values = params.toArray();
         Lender lender = lender();
-        Consumer<DbConnection> release = lender.release();
         CompletableFuture<Cursor> result = new CompletableFuture<>();
-        CompletableFuture<DbConnection> lease = lender.acquire().get();
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled()) {
-                lease.cancel(false);
-            }
-        });
-        lease.whenComplete((connection, error) -> {
-            if (error != null) {
-                result.completeExceptionally(error);
-                return;
-            }
-            Cursor.open(connection, release, runner, statements, sql, values, batchSize).whenComplete((cursor, e) -> {
-                if (e != null) {
-                    result.completeExceptionally(e);
-                } else if (!result.complete(cursor)) {
-                    cursor.close();
-                }
-            });
-        });
+        Lease.borrow(lender.acquire(), lender.release(), result, result::completeExceptionally, lease ->
+                Cursor.open(lease, runner, statements, declare, batchSize).whenComplete((cursor, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else if (!result.complete(cursor)) {
+                        cursor.close();
+                    }
+                }));
         return result;
     }
 
@@ -571,10 +557,6 @@ public class PostgresEngine {
     private Lender lender() {
         ConnectionPool current = pool;
         return current != null ? new Lender(current::acquire, current::release) : new Lender(factory::open, DbConnection::close);
-    }
-
-    final QueryRunner runner() {
-        return runner;
     }
 
     // ---------------------------------------------------------------- nodes and lifecycle
@@ -633,10 +615,6 @@ public class PostgresEngine {
 
     final EngineClosedException closedError() {
         return new EngineClosedException("engine " + name + " is closed", null);
-    }
-
-    final ConnectionSettings settings() {
-        return settings;
     }
 
     @Override

@@ -1,9 +1,9 @@
 package io.github.pgengine;
 
-import com.github.jasync.sql.db.QueryResult;
 import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.Identifiers;
 import io.github.pgengine.internal.TransactionSession;
+import io.github.pgengine.internal.driver.Result;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,18 +14,21 @@ import org.jspecify.annotations.Nullable;
 /**
  * A transaction in progress, handed to the callback of {@link PostgresEngine#transaction(Function)}.
  *
- * <p>Statements run on the transaction's connection in the order they are called; a statement called after
- * the transaction ended fails with {@link TransactionException}. A sub-transaction
- * ({@link #transaction(Function)}) runs on a savepoint: its failure rolls back to the savepoint and fails its
- * own stage, and the outer transaction may go on.
+ * <p>Statements run on the transaction's connection one at a time, in the order they are called; calls made
+ * without waiting are queued and all run before COMMIT. The transaction commits only if every statement in it
+ * succeeded, or its failure was undone by a rollback to a savepoint made before it (which is what a failed
+ * sub-transaction does); otherwise it rolls back and fails with {@link TransactionRolledBackException}, even when
+ * the callback caught the error. A statement called after the transaction ended fails with
+ * {@link TransactionException}. A sub-transaction ({@link #transaction(Function)}) runs on a savepoint: its failure
+ * rolls back to the savepoint and fails its own stage, and the outer transaction may go on.
  */
 public final class Transaction {
-    private final TransactionSession session;
+    private final TransactionSession.Attempt attempt;
     private final @Nullable String savepoint;
     private final AtomicBoolean nestedEnded = new AtomicBoolean();
 
-    Transaction(TransactionSession session, @Nullable String savepoint) {
-        this.session = session;
+    Transaction(TransactionSession.Attempt attempt, @Nullable String savepoint) {
+        this.attempt = attempt;
         this.savepoint = savepoint;
     }
 
@@ -48,7 +51,7 @@ public final class Transaction {
      * @return the rows it affected
      */
     public CompletableFuture<Long> execute(String sql, @Nullable Object... params) {
-        return statement(sql, params, QueryResult::getRowsAffected);
+        return statement(sql, params, Result::rowsAffected);
     }
 
     /**
@@ -62,16 +65,18 @@ public final class Transaction {
     }
 
     /**
-     * Runs the work as a sub-transaction on a generated savepoint: released when the work's stage succeeds,
-     * rolled back to when it fails (and the stage fails with the work's error).
+     * Runs the work as a sub-transaction on a generated savepoint: released when the work's stage succeeds and
+     * nothing in it failed, rolled back to otherwise (and the stage fails with the work's error, or with
+     * {@link TransactionRolledBackException} naming the statement that failed).
      *
      * @param work the sub-transaction's callback
      * @param <T> its result type
      * @return the work's result; fails with {@link TransactionException} when nesting is not allowed
      */
-    public <T> CompletableFuture<T> transaction(Function<Transaction, ? extends CompletionStage<T>> work) {
+    public <T extends @Nullable Object> CompletableFuture<T> transaction(
+            Function<Transaction, ? extends CompletionStage<T>> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        if (!session.allowNested()) {
+        if (!attempt.allowNested()) {
             result.completeExceptionally(new TransactionException("nested transactions are not allowed in this "
                     + "transaction (allowNested is false)"));
             return result;
@@ -80,14 +85,14 @@ public final class Transaction {
             result.completeExceptionally(endedError("start a nested transaction"));
             return result;
         }
-        String name = session.nextSavepointName();
+        String name = attempt.nextSavepointName();
         String quoted = Identifiers.quote(name, "savepoint name");
-        control("SAVEPOINT " + quoted).whenComplete((r, error) -> {
+        attempt.savepoint(quoted, name).whenComplete((r, error) -> {
             if (error != null) {
-                session.runner().fail(result, error);
+                attempt.session().runner().fail(result, error);
                 return;
             }
-            Transaction nested = new Transaction(session, name);
+            Transaction nested = new Transaction(attempt, name);
             CompletionStage<T> stage;
             try {
                 stage = work.apply(nested);
@@ -99,19 +104,19 @@ public final class Transaction {
             }
             stage.whenComplete((value, workError) -> {
                 if (!nested.nestedEnded.compareAndSet(false, true)) {
+                    // the callback committed or rolled back the sub-transaction itself
                     complete(result, value, workError);
                 } else if (workError == null) {
-                    control("RELEASE SAVEPOINT " + quoted).whenComplete((x, releaseError) ->
-                            complete(result, value, releaseError));
+                    attempt.endSavepoint(quoted, name, true).whenComplete((x, endError) ->
+                            complete(result, value, endError));
                 } else {
                     Throwable e = ErrorMapper.unwrap(workError);
-                    control("ROLLBACK TO SAVEPOINT " + quoted).thenCompose(x -> control("RELEASE SAVEPOINT " + quoted))
-                            .whenComplete((x, rollbackError) -> {
-                                if (rollbackError != null) {
-                                    e.addSuppressed(ErrorMapper.map(rollbackError, "the transaction's connection"));
-                                }
-                                session.runner().failUnmapped(result, e);
-                            });
+                    attempt.endSavepoint(quoted, name, false).whenComplete((x, rollbackError) -> {
+                        if (rollbackError != null) {
+                            e.addSuppressed(ErrorMapper.map(rollbackError, "the transaction's connection"));
+                        }
+                        attempt.session().runner().failUnmapped(result, e);
+                    });
                 }
             });
         });
@@ -124,7 +129,7 @@ public final class Transaction {
      * @return the savepoint
      */
     public CompletableFuture<Savepoint> savepoint() {
-        return createSavepoint(session.nextSavepointName());
+        return createSavepoint(attempt.nextSavepointName());
     }
 
     /**
@@ -144,7 +149,8 @@ public final class Transaction {
     }
 
     /**
-     * Rolls back to a savepoint of this transaction by name.
+     * Rolls back to a savepoint of this transaction by name; failures of statements after it no longer count
+     * against the transaction.
      *
      * @param name the savepoint's name
      * @return completes when rolled back; fails with {@link IllegalArgumentException} for a bad name, or the
@@ -157,14 +163,15 @@ public final class Transaction {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return control("ROLLBACK TO SAVEPOINT " + quoted).thenApply(r -> null);
+        return mapped(attempt.rollbackTo(quoted, name));
     }
 
     /**
-     * Commits now. The engine will not commit again when the callback's stage completes. In a sub-transaction
-     * this releases its savepoint.
+     * Commits now (after the statements already called). The engine will not commit again when the callback's
+     * stage completes. In a sub-transaction this releases its savepoint.
      *
-     * @return completes when committed; fails with {@link TransactionException} when already ended
+     * @return completes when committed; fails with {@link TransactionRolledBackException} when the transaction was
+     *     rolled back instead, or {@link TransactionException} when already ended
      */
     public CompletableFuture<Void> commit() {
         if (savepoint != null) {
@@ -172,17 +179,14 @@ public final class Transaction {
                 return CompletableFuture.failedFuture(new TransactionException("cannot commit: this nested transaction "
                         + "has already ended"));
             }
-            return control("RELEASE SAVEPOINT " + Identifiers.quote(savepoint, "savepoint name")).thenApply(r -> null);
+            return mapped(attempt.endSavepoint(Identifiers.quote(savepoint, "savepoint name"), savepoint, true));
         }
-        if (session.state() != TransactionSession.State.ACTIVE) {
-            return CompletableFuture.failedFuture(endedError("commit"));
-        }
-        return mapped(session.commit()).thenApply(r -> null);
+        return mapped(attempt.commit(true));
     }
 
     /**
-     * Rolls back now. The engine will not roll back again when the callback's stage completes. In a
-     * sub-transaction this rolls back to its savepoint.
+     * Rolls back now (after the statements already called). The engine will not roll back again when the
+     * callback's stage completes. In a sub-transaction this rolls back to its savepoint.
      *
      * @return completes when rolled back; fails with {@link TransactionException} when already ended
      */
@@ -192,89 +196,81 @@ public final class Transaction {
                 return CompletableFuture.failedFuture(new TransactionException("cannot roll back: this nested "
                         + "transaction has already ended"));
             }
-            String quoted = Identifiers.quote(savepoint, "savepoint name");
-            return control("ROLLBACK TO SAVEPOINT " + quoted).thenCompose(r -> control("RELEASE SAVEPOINT " + quoted))
-                    .thenApply(r -> null);
+            return mapped(attempt.endSavepoint(Identifiers.quote(savepoint, "savepoint name"), savepoint, false));
         }
-        if (!session.end(TransactionSession.State.ROLLED_BACK)) {
-            return CompletableFuture.failedFuture(endedError("roll back"));
-        }
-        return mapped(session.control("ROLLBACK", true)).thenApply(r -> null);
+        return mapped(attempt.rollback(true));
     }
 
     /** @return true until the transaction (or this sub-transaction) commits, rolls back or is cancelled */
     public boolean isActive() {
-        return session.state() == TransactionSession.State.ACTIVE && !(savepoint != null && nestedEnded.get());
+        return attempt.isActive() && !(savepoint != null && nestedEnded.get());
     }
 
     private CompletableFuture<Savepoint> createSavepoint(String name) {
         String quoted = Identifiers.quote(name, "savepoint name");
-        return control("SAVEPOINT " + quoted).thenApply(r -> new Savepoint(this, name));
+        CompletableFuture<Savepoint> out = new CompletableFuture<>();
+        mapped(attempt.savepoint(quoted, name)).whenComplete((v, e) -> {
+            if (e != null) {
+                out.completeExceptionally(e);
+            } else {
+                out.complete(new Savepoint(this, name));
+            }
+        });
+        return out;
     }
 
     CompletableFuture<Void> releaseSavepoint(String name) {
-        return control("RELEASE SAVEPOINT " + Identifiers.quote(name, "savepoint name")).thenApply(r -> null);
+        return mapped(attempt.release(Identifiers.quote(name, "savepoint name"), name));
     }
 
-    private <T> CompletableFuture<T> statement(String sql, @Nullable Object[] params, Function<QueryResult, T> mapper) {
-        if (!isActive()) {
+    private <T> CompletableFuture<T> statement(@Nullable String sql, @Nullable Object[] params, Function<Result, T> mapper) {
+        if (savepoint != null && nestedEnded.get()) {
             return CompletableFuture.failedFuture(endedError("run a statement"));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        session.run(sql, params == null ? new Object[] {null} : params).whenComplete((qr, error) -> {
+        attempt.statement(sql, params).whenComplete((qr, error) -> {
             if (error != null) {
-                session.runner().fail(result, error);
+                attempt.session().runner().fail(result, error);
                 return;
             }
             T value;
             try {
                 value = mapper.apply(qr);
             } catch (RuntimeException e) {
-                session.runner().fail(result, e);
+                attempt.session().runner().fail(result, e);
                 return;
             }
-            session.runner().succeed(result, value);
+            attempt.session().runner().succeed(result, value);
         });
         return result;
     }
 
-    private CompletableFuture<QueryResult> control(String sql) {
-        if (!isActive()) {
-            return CompletableFuture.failedFuture(endedError("run " + sql.split(" ")[0]));
-        }
-        return mapped(session.control(sql, false));
-    }
-
-    private CompletableFuture<QueryResult> mapped(CompletableFuture<QueryResult> f) {
-        CompletableFuture<QueryResult> out = new CompletableFuture<>();
+    private CompletableFuture<Void> mapped(CompletableFuture<?> f) {
+        CompletableFuture<Void> out = new CompletableFuture<>();
         f.whenComplete((r, e) -> {
             if (e != null) {
-                session.runner().fail(out, e);
+                attempt.session().runner().fail(out, e);
             } else {
-                session.runner().succeed(out, r);
+                attempt.session().runner().succeed(out, null);
             }
         });
         return out;
     }
 
     private RuntimeException endedError(String what) {
-        if (session.state() == TransactionSession.State.ACTIVE && savepoint != null) {
-            return new TransactionException("cannot " + what + ": this nested transaction has already ended");
-        }
-        return session.endedError(what);
+        return new TransactionException("cannot " + what + ": this nested transaction has already ended");
     }
 
     private <T> void complete(CompletableFuture<T> result, @Nullable T value, @Nullable Throwable error) {
         if (error != null) {
-            session.runner().fail(result, error);
+            attempt.session().runner().fail(result, error);
         } else {
-            session.runner().succeed(result, value);
+            attempt.session().runner().succeed(result, value);
         }
     }
 
     @Override
     public String toString() {
-        return "Transaction{" + (savepoint == null ? "" : "savepoint " + savepoint + ", ") + session.state() + ", on "
-                + session.connection() + "}";
+        return "Transaction{" + (savepoint == null ? "" : "savepoint " + savepoint + ", ") + attempt + "}";
     }
 }

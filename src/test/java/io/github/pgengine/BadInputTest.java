@@ -80,7 +80,7 @@ class BadInputTest {
         c.add(cfg("sslmode unknown", "sslmode must be one of disable, prefer, require, verify-ca, verify-full (was 'bogus')",
                 "sslmode", "bogus"));
         c.add(cfg("query timeout text", "query_timeout must be a duration such as \"30s\"", "query_timeout", "soon"));
-        c.add(cfg("query timeout zero", "query_timeout must be positive (was 0)", "query_timeout", 0));
+        c.add(cfg("query timeout negative", "query_timeout must be zero or positive (was -1)", "query_timeout", -1));
         c.add(cfg("connect timeout negative", "connect_timeout must be positive (was -1)", "connect_timeout", -1));
         c.add(cfg("statement timeout negative", "statement_timeout must be zero or positive (was PT-1S)",
                 "statement_timeout", Duration.ofSeconds(-1)));
@@ -147,7 +147,7 @@ class BadInputTest {
         c.add(sql("statements in atomic", "SQL text holds 2 statements",
                 () -> engine.atomic().add("insert into x values (1); drop table x").run()));
         c.add(sql("NUL in SQL", "SQL text contains a NUL character at offset 8", () -> engine.query("select '\0'")));
-        c.add(sql("NUL in a parameter", "parameter $1 contains a NUL character", () -> engine.query("select $1::text", "a\0b")));
+        c.add(sql("NUL in a parameter", "parameter $1 cannot be sent: the text contains a NUL character", () -> engine.query("select $1::text", "a\0b")));
         c.add(sql("batch size zero", "batchSize must be at least 1 (was 0)", () -> engine.batch("select 1", List.of(), 0)));
         c.add(sql("batch size negative", "batchSize must be at least 1 (was -5)", () -> engine.batch("select 1", List.of(), -5)));
         c.add(sql("batch with two statements", "SQL text holds 2 statements",

@@ -130,7 +130,7 @@ class SoakTest {
             f = engine.transaction(tx -> tx.execute("INSERT INTO soak_ledger VALUES ($1, $2, $3)", op, caller, dice)
                     .thenCompose(n -> tx.query("SELECT pg_sleep(0.01)")));
             CompletableFuture<?> target = f;
-            io.github.pgengine.internal.EngineTimer.get().schedule(() -> target.cancel(true), random.nextInt(10),
+            io.github.pgengine.internal.driver.EngineTimer.get().schedule(() -> target.cancel(true), random.nextInt(10),
                     TimeUnit.MILLISECONDS);
         } else if (dice < 85) {
             kind = "sql-error";
@@ -144,7 +144,7 @@ class SoakTest {
             kind = "cancelled-query";
             f = engine.query("SELECT pg_sleep(0.05)");
             CompletableFuture<?> target = f;
-            io.github.pgengine.internal.EngineTimer.get().schedule(() -> target.cancel(true), random.nextInt(20),
+            io.github.pgengine.internal.driver.EngineTimer.get().schedule(() -> target.cancel(true), random.nextInt(20),
                     TimeUnit.MILLISECONDS);
         } else {
             kind = "read";

@@ -1,6 +1,7 @@
 package io.github.pgengine.internal;
 
-import io.github.pgengine.internal.ConnectionSettings.SslMode;
+import io.github.pgengine.internal.driver.ConnectionSettings;
+import io.github.pgengine.internal.driver.ConnectionSettings.SslMode;
 import java.io.File;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,8 @@ public final class ConfigParser {
     /** The keys a configuration map may hold, in documentation order. */
     public static final List<String> KEYS = List.of(
             "host", "port", "user", "password", "database", "dsn", "application_name", "sslmode", "sslrootcert",
-            "sslcert", "sslkey", "connect_timeout", "statement_timeout", "query_timeout", "search_path");
+            "sslcert", "sslkey", "connect_timeout", "statement_timeout", "query_timeout", "search_path", "keepalives", "keepalives_idle",
+            "keepalives_interval", "keepalives_count", "max_message_size");
 
     private static final Map<String, String> ENVIRONMENT = Map.of(
             "host", "PGHOST",
@@ -56,6 +58,11 @@ public final class ConfigParser {
             Map.entry("statement_timeout", "statement_timeout"),
             Map.entry("query_timeout", "query_timeout"),
             Map.entry("search_path", "search_path"),
+            Map.entry("keepalives", "keepalives"),
+            Map.entry("keepalives_idle", "keepalives_idle"),
+            Map.entry("keepalives_interval", "keepalives_interval"),
+            Map.entry("keepalives_count", "keepalives_count"),
+            Map.entry("max_message_size", "max_message_size"),
             Map.entry("currentschema", "search_path"));
 
     private final Function<String, @Nullable String> environment;
@@ -115,10 +122,23 @@ public final class ConfigParser {
         Duration connectTimeout = duration("connect_timeout", first("connect_timeout", config, fromUrl),
                 Unit.SECONDS, ConnectionSettings.DEFAULT_CONNECT_TIMEOUT, false);
         Duration queryTimeout = duration("query_timeout", first("query_timeout", config, fromUrl),
-                Unit.SECONDS, ConnectionSettings.DEFAULT_QUERY_TIMEOUT, false);
-        Duration statementTimeout = duration("statement_timeout", first("statement_timeout", config, fromUrl),
-                Unit.MILLISECONDS, queryTimeout, true);
+                Unit.SECONDS, ConnectionSettings.DEFAULT_QUERY_TIMEOUT, true);
+        Object statementTimeoutValue = first("statement_timeout", config, fromUrl);
+        // with a query timeout the server stops the statement at that time (the connection is kept); without either,
+        // statements are unbounded and the server's own statement_timeout applies
+        Duration statementTimeout = statementTimeoutValue != null
+                ? duration("statement_timeout", statementTimeoutValue, Unit.MILLISECONDS, Duration.ZERO, true)
+                : queryTimeout.isZero() ? null : queryTimeout;
         String searchPath = optionalString("search_path", config, fromUrl);
+        boolean keepalives = bool("keepalives", first("keepalives", config, fromUrl), true);
+        Duration keepalivesIdle = duration("keepalives_idle", first("keepalives_idle", config, fromUrl), Unit.SECONDS,
+                ConnectionSettings.DEFAULT_KEEPALIVES_IDLE, false);
+        Duration keepalivesInterval = duration("keepalives_interval", first("keepalives_interval", config, fromUrl),
+                Unit.SECONDS, ConnectionSettings.DEFAULT_KEEPALIVES_INTERVAL, false);
+        int keepalivesCount = (int) whole("keepalives_count", first("keepalives_count", config, fromUrl),
+                ConnectionSettings.DEFAULT_KEEPALIVES_COUNT, 1, 1_000);
+        int maxMessageSize = (int) whole("max_message_size", first("max_message_size", config, fromUrl),
+                ConnectionSettings.DEFAULT_MAX_MESSAGE_SIZE, 1 << 16, Integer.MAX_VALUE - 64);
 
         if (host.isEmpty()) {
             throw new IllegalArgumentException("host must not be empty");
@@ -139,7 +159,8 @@ public final class ConfigParser {
         }
         noNul("application_name", applicationName);
         return new ConnectionSettings(host, port, user, password, database, applicationName, sslMode, sslRootCert,
-                sslCert, sslKey, connectTimeout, queryTimeout, statementTimeout, searchPath);
+                sslCert, sslKey, connectTimeout, queryTimeout, statementTimeout, searchPath, keepalives, keepalivesIdle,
+                keepalivesInterval, keepalivesCount, maxMessageSize);
     }
 
     /**
@@ -345,6 +366,53 @@ public final class ConfigParser {
         }
         throw new IllegalArgumentException("sslmode must be one of disable, prefer, require, verify-ca, verify-full (was '"
                 + v + "')");
+    }
+
+    private static boolean bool(String key, @Nullable Object v, boolean fallback) {
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        if (v instanceof Integer i && (i == 0 || i == 1)) {
+            return i == 1;
+        }
+        if (v instanceof String s) {
+            switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "1", "true", "on", "yes":
+                    return true;
+                case "0", "false", "off", "no":
+                    return false;
+                default:
+                    break;
+            }
+            throw new IllegalArgumentException(key + " must be 1 or 0 (or true or false) (was \"" + s + "\")");
+        }
+        throw wrongType(key, "a Boolean, 1 or 0", v);
+    }
+
+    private static long whole(String key, @Nullable Object v, long fallback, long min, long max) {
+        if (v == null) {
+            return fallback;
+        }
+        long n;
+        if (v instanceof Integer || v instanceof Long || v instanceof Short) {
+            n = ((Number) v).longValue();
+        } else if (v instanceof String s) {
+            try {
+                n = Long.parseLong(s.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a whole number between " + min + " and " + max
+                        + " (was \"" + s + "\")");
+            }
+        } else {
+            throw wrongType(key, "an Integer", v);
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + " (was " + n + ")");
+        }
+        return n;
     }
 
     private enum Unit { SECONDS, MILLISECONDS }

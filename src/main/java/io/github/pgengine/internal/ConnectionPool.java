@@ -6,7 +6,10 @@ import io.github.pgengine.PoolOptions;
 import io.github.pgengine.PoolStats;
 import io.github.pgengine.PoolTimeoutException;
 import java.util.ArrayDeque;
+import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.driver.EngineTimer;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,8 +31,12 @@ import org.slf4j.LoggerFactory;
  * Here a connection is handed straight to the next waiter on the thread that released it, cancelled
  * waiters are dropped, and each waiter has its own exact timeout. See docs/pool.md.
  *
- * <p>Invariants, under {@code lock}: {@code total} counts open and opening connections;
- * {@code inUse} counts connections lent out (and those being handed to a waiter); {@code idle} holds the rest.
+ * <p>Invariants, under {@code lock}: {@code total} counts open and opening connections ({@code opening} of them
+ * are being opened); {@code inUse} counts connections lent out (and those being handed to a waiter), each of which
+ * is in {@code lent} exactly once; {@code idle} holds the rest. A connection is taken back only if it is in
+ * {@code lent}, so a second release of the same connection cannot corrupt the counters: it is logged and ignored.
+ * {@code maxWaiters} bounds the callers that wait for a connection to come back, not those for whom one is being
+ * opened.
  */
 public final class ConnectionPool {
     private static final Logger LOG = LoggerFactory.getLogger("io.github.pgengine.pool");
@@ -40,8 +47,10 @@ public final class ConnectionPool {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<DbConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final IdentityHashMap<DbConnection, Boolean> lent = new IdentityHashMap<>();
     private final ScheduledFuture<?> housekeeping;
     private int total;
+    private int opening;
     private int inUse;
     private boolean closed;
     private @Nullable Throwable lastConnectError;
@@ -85,6 +94,7 @@ public final class ConnectionPool {
         try {
             while (total < options.minIdle()) {
                 total++;
+                this.opening++;
                 opening.add(openInto());
             }
         } finally {
@@ -115,6 +125,7 @@ public final class ConnectionPool {
             while ((c = idle.pollFirst()) != null) {
                 if (c.isUsable() && now < c.expiresAtNanos()) {
                     inUse++;
+                    lent.put(c, Boolean.TRUE);
                     return lend(c);
                 }
                 total--;
@@ -123,7 +134,8 @@ public final class ConnectionPool {
                 }
                 stale.add(c);
             }
-            if (waiters.size() >= options.maxWaiters()) {
+            boolean canOpen = total < options.maxSize();
+            if (!canOpen && waiters.size() - opening >= options.maxWaiters()) {
                 PoolStats stats = statsLocked();
                 return CompletableFuture.failedFuture(new PoolExhaustedException("the connection pool of " + name
                         + " already has " + options.maxWaiters() + " waiting callers (maxWaiters); " + stats, stats));
@@ -134,8 +146,9 @@ public final class ConnectionPool {
                 expiry = EngineTimer.get().schedule(this::expireWaiters, options.acquireTimeout().toNanos(),
                         TimeUnit.NANOSECONDS);
             }
-            if (total < options.maxSize()) {
+            if (canOpen) {
                 total++;
+                opening++;
                 open = true;
             }
         } finally {
@@ -163,23 +176,33 @@ public final class ConnectionPool {
      * @param c the connection lent by {@link #acquire()}
      */
     public void release(DbConnection c) {
-        c.borrowedAt(null);
-        if (c.isUsable() && System.nanoTime() < c.expiresAtNanos()) {
-            c.lastUsedNanos(System.nanoTime());
-            offer(c);
-            return;
-        }
+        boolean usable = c.isUsable() && System.nanoTime() < c.expiresAtNanos();
         boolean open = false;
         lock.lock();
         try {
-            inUse--;
-            total--;
-            if (!closed && !waiters.isEmpty() && total < options.maxSize()) {
-                total++;
-                open = true;
+            if (lent.remove(c) == null) {
+                LOG.error("{}: {} was given back but is not lent out (a second release?); ignored", name, c,
+                        new IllegalStateException("released here"));
+                return;
+            }
+            c.borrowedAt(null);
+            if (usable) {
+                c.lastUsedNanos(System.nanoTime());
+            } else {
+                inUse--;
+                total--;
+                if (!closed && !waiters.isEmpty() && total < options.maxSize()) {
+                    total++;
+                    opening++;
+                    open = true;
+                }
             }
         } finally {
             lock.unlock();
+        }
+        if (usable) {
+            offer(c);
+            return;
         }
         LOG.debug("{}: closing {} (not reusable)", name, c);
         c.close();
@@ -247,7 +270,7 @@ public final class ConnectionPool {
         return CompletableFuture.completedFuture(c);
     }
 
-    /** Hands a connection counted in {@code inUse} to the first live waiter, or to the idle stack. */
+    /** Hands a connection counted in {@code inUse} (and not in {@code lent}) to the first live waiter, or to idle. */
     private void offer(DbConnection c) {
         while (true) {
             Waiter w;
@@ -263,6 +286,8 @@ public final class ConnectionPool {
                     } else {
                         idle.addFirst(c);
                     }
+                } else {
+                    lent.put(c, Boolean.TRUE);
                 }
             } finally {
                 lock.unlock();
@@ -282,18 +307,24 @@ public final class ConnectionPool {
                 }
                 return;
             }
+            lock.lock();
+            try {
+                lent.remove(c);
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
     /** Opens one connection already counted in {@code total} and offers it. */
     private CompletableFuture<DbConnection> openInto() {
-        CompletableFuture<DbConnection> opening;
+        CompletableFuture<DbConnection> connecting;
         try {
-            opening = factory.get();
+            connecting = factory.get();
         } catch (RuntimeException e) {
-            opening = CompletableFuture.failedFuture(e);
+            connecting = CompletableFuture.failedFuture(e);
         }
-        return opening.whenComplete((c, e) -> {
+        return connecting.whenComplete((c, e) -> {
             if (e != null) {
                 onOpenFailed(e);
                 return;
@@ -304,6 +335,7 @@ public final class ConnectionPool {
             LOG.debug("{}: opened {}", name, c);
             lock.lock();
             try {
+                this.opening--;
                 inUse++;
             } finally {
                 lock.unlock();
@@ -319,10 +351,12 @@ public final class ConnectionPool {
         lock.lock();
         try {
             total--;
+            opening--;
             lastConnectError = e;
             w = waiters.pollFirst();
             if (w != null && !closed && !waiters.isEmpty() && total < options.maxSize()) {
                 total++;
+                opening++;
                 retry = true;
             }
         } finally {
@@ -386,8 +420,17 @@ public final class ConnectionPool {
         }, options.leakDetectionThreshold().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Closes idle connections past idleTimeout (above minIdle) or maxLifetime, and tops up minIdle. */
+    /** Runs {@link #housekeepOnce()}; an exception is logged and housekeeping goes on at the next tick. */
     private void housekeep() {
+        try {
+            housekeepOnce();
+        } catch (RuntimeException | Error e) {
+            LOG.warn("{}: housekeeping failed; it runs again at the next tick", name, e);
+        }
+    }
+
+    /** Closes idle connections past idleTimeout (above minIdle) or maxLifetime, and tops up minIdle. */
+    private void housekeepOnce() {
         List<DbConnection> toClose = new ArrayList<>();
         int toOpen = 0;
         lock.lock();
@@ -409,6 +452,7 @@ public final class ConnectionPool {
             total -= toClose.size();
             while (total < options.minIdle()) {
                 total++;
+                opening++;
                 toOpen++;
             }
         } finally {

@@ -1,10 +1,9 @@
 package io.github.pgengine.internal;
 
-import com.github.jasync.sql.db.QueryResult;
+import io.github.pgengine.TransactionException;
+import io.github.pgengine.internal.driver.Result;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A server-side cursor on a pinned connection: {@code BEGIN READ ONLY}, {@code DECLARE ... NO SCROLL CURSOR},
@@ -16,36 +15,47 @@ public final class Cursor {
     private static final String NAME = "pgengine_cursor";
 
     private final TransactionSession session;
-    private final Consumer<DbConnection> release;
+    private final TransactionSession.Attempt attempt;
     private final String fetchSql;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final CompletableFuture<Void> closing = new CompletableFuture<>();
 
-    private Cursor(TransactionSession session, Consumer<DbConnection> release, int batchSize) {
+    private Cursor(TransactionSession session, int batchSize) {
         this.session = session;
-        this.release = release;
+        this.attempt = session.begin();
         this.fetchSql = "FETCH FORWARD " + batchSize + " FROM " + NAME;
+    }
+
+    /**
+     * Checks a query for a cursor, before any connection is borrowed.
+     *
+     * @param statements the engine's parse cache
+     * @param sql the query (one SELECT, VALUES, ... with {@code $1} or {@code ?} placeholders)
+     * @param params its values
+     * @return the DECLARE statement
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static Statement declare(StatementCache statements, String sql, Object[] params) {
+        statements.statement(sql);
+        return Statement.of(statements, "DECLARE " + NAME + " NO SCROLL CURSOR FOR " + sql, params);
     }
 
     /**
      * Opens a cursor.
      *
-     * @param connection a borrowed connection (given back through {@code release} when the cursor ends)
-     * @param release gives the connection back
+     * @param lease the borrowed connection (given back when the cursor ends)
      * @param runner the engine's statement runner
      * @param statements the engine's parse cache
-     * @param sql the query (one SELECT, VALUES, ... with {@code $1} or {@code ?} placeholders)
-     * @param params its values
+     * @param declare the DECLARE statement from {@link #declare}
      * @param batchSize rows per FETCH
      * @return the open cursor; on failure the connection has been given back
      */
-    public static CompletableFuture<Cursor> open(DbConnection connection, Consumer<DbConnection> release,
-            QueryRunner runner, StatementCache statements, String sql, @Nullable Object[] params, int batchSize) {
-        TransactionSession session = new TransactionSession(connection, runner, statements, false, false);
-        Cursor cursor = new Cursor(session, release, batchSize);
+    public static CompletableFuture<Cursor> open(Lease lease, QueryRunner runner, StatementCache statements,
+            Statement declare, int batchSize) {
+        TransactionSession session = new TransactionSession(lease, runner, statements, false, false);
+        Cursor cursor = new Cursor(session, batchSize);
         CompletableFuture<Cursor> opened = new CompletableFuture<>();
-        session.control("BEGIN READ ONLY", false)
-                .thenCompose(r -> session.run("DECLARE " + NAME + " NO SCROLL CURSOR FOR " + sql, params))
+        cursor.attempt.control("BEGIN READ ONLY")
+                .thenCompose(r -> cursor.attempt.statement(declare))
                 .whenComplete((r, error) -> {
                     if (error != null) {
                         cursor.close().whenComplete((v, e) -> opened.completeExceptionally(error));
@@ -61,13 +71,13 @@ public final class Cursor {
      *
      * @return the rows; fails with the server's error (the cursor is then closed)
      */
-    public CompletableFuture<QueryResult> fetch() {
+    public CompletableFuture<Result> fetch() {
         if (closed.get()) {
-            return CompletableFuture.failedFuture(new io.github.pgengine.TransactionException(
+            return CompletableFuture.failedFuture(new TransactionException(
                     "the cursor is closed (exhausted, failed, cancelled or closed by the caller)"));
         }
-        return session.control(fetchSql, false).whenComplete((r, error) -> {
-            if (error != null || r.getRows().isEmpty()) {
+        return attempt.control(fetchSql).whenComplete((r, error) -> {
+            if (error != null || r.rows().isEmpty()) {
                 close();
             }
         });
@@ -78,24 +88,18 @@ public final class Cursor {
         return closed.get();
     }
 
+    /** @return the connection's session, for completing callers' futures */
+    public QueryRunner runner() {
+        return session.runner();
+    }
+
     /**
-     * Ends the cursor's transaction (after the statement in flight) and gives the connection back; idempotent.
+     * Ends the cursor's transaction (a statement in flight is cancelled) and gives the connection back; idempotent.
      *
      * @return completes when the connection is back
      */
     public CompletableFuture<Void> close() {
-        if (!closed.compareAndSet(false, true)) {
-            return closing.copy();
-        }
-        session.end(TransactionSession.State.ABANDONED);
-        session.runner().canceller().cancel(session.connection())
-                .thenCompose(v -> session.control("ROLLBACK", true)).whenComplete((r, error) -> {
-            if (error != null) {
-                session.connection().retire();
-            }
-            release.accept(session.connection());
-            closing.complete(null);
-        });
-        return closing.copy();
+        closed.set(true);
+        return session.abandon();
     }
 }

@@ -1,6 +1,6 @@
 package io.github.pgengine.internal;
 
-import com.github.jasync.sql.db.QueryResult;
+import io.github.pgengine.internal.driver.Result;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
@@ -10,23 +10,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A demand-driven {@link Flow.Publisher} over a server-side cursor: each subscription opens its own cursor,
  * fetches a batch only when the subscriber has requested rows that are not yet buffered, and closes the
- * cursor when the rows run out, on error and on cancel.
+ * cursor when the rows run out, on error and on cancel. A subscriber whose {@code onNext} throws (which
+ * Reactive Streams rule 2.13 forbids, but real code does) has its subscription cancelled: the cursor closes, the
+ * connection goes back, and the error is logged at WARN.
  *
  * @param <T> the element type
  */
 public final class CursorPublisher<T> implements Flow.Publisher<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(CursorPublisher.class);
     private final Supplier<CompletableFuture<Cursor>> open;
-    private final Function<QueryResult, List<T>> mapper;
+    private final Function<Result, List<T>> mapper;
 
     /**
      * @param open opens a fresh cursor per subscription
      * @param mapper turns a fetched batch into elements
      */
-    public CursorPublisher(Supplier<CompletableFuture<Cursor>> open, Function<QueryResult, List<T>> mapper) {
+    public CursorPublisher(Supplier<CompletableFuture<Cursor>> open, Function<Result, List<T>> mapper) {
         this.open = open;
         this.mapper = mapper;
     }
@@ -35,13 +40,19 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
     public void subscribe(Flow.Subscriber<? super T> subscriber) {
         Objects.requireNonNull(subscriber, "subscriber");
         Subscription<T> s = new Subscription<>(subscriber, mapper);
-        subscriber.onSubscribe(s);
+        try {
+            subscriber.onSubscribe(s);
+        } catch (RuntimeException e) {
+            LOG.warn("a stream subscriber's onSubscribe threw; the subscription is cancelled (Reactive Streams rule "
+                    + "2.13)", e);
+            return;
+        }
         s.start(open);
     }
 
     private static final class Subscription<T> implements Flow.Subscription {
         private final Flow.Subscriber<? super T> subscriber;
-        private final Function<QueryResult, List<T>> mapper;
+        private final Function<Result, List<T>> mapper;
         private final AtomicInteger wip = new AtomicInteger();
         private final ArrayDeque<T> buffer = new ArrayDeque<>();
         private volatile @Nullable Cursor cursor;
@@ -52,7 +63,7 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
         private volatile boolean terminated;
         private volatile @Nullable Throwable error;
 
-        Subscription(Flow.Subscriber<? super T> subscriber, Function<QueryResult, List<T>> mapper) {
+        Subscription(Flow.Subscriber<? super T> subscriber, Function<Result, List<T>> mapper) {
             this.subscriber = subscriber;
             this.mapper = mapper;
         }
@@ -108,6 +119,18 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
             }
         }
 
+        /** Calls the subscriber; a subscriber that throws breaks rule 2.13, and its subscription ends here. */
+        private boolean signal(Runnable call, String what) {
+            try {
+                call.run();
+                return true;
+            } catch (RuntimeException e) {
+                LOG.warn("a stream subscriber's {} threw; the stream was cancelled, its cursor closed and its connection "
+                        + "given back (Reactive Streams rule 2.13 forbids throwing from {})", what, what, e);
+                return false;
+            }
+        }
+
         /** Delivers what it can, serialised: only one thread runs the loop at a time. */
         private void drain() {
             if (wip.getAndIncrement() != 0) {
@@ -131,7 +154,7 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
                 terminated = true;
                 buffer.clear();
                 closeCursor();
-                subscriber.onError(ErrorMapper.map(e, "the cursor's connection"));
+                signal(() -> subscriber.onError(ErrorMapper.map(e, "the cursor's connection")), "onError");
                 return;
             }
             if (cancelled) {
@@ -146,7 +169,13 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
                         demand--;
                     }
                 }
-                subscriber.onNext(next);
+                if (!signal(() -> subscriber.onNext(next), "onNext")) {
+                    cancelled = true;
+                    terminated = true;
+                    buffer.clear();
+                    closeCursor();
+                    return;
+                }
                 if (cancelled) {
                     terminated = true;
                     buffer.clear();
@@ -155,7 +184,7 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
             }
             if (buffer.isEmpty() && exhausted) {
                 terminated = true;
-                subscriber.onComplete();
+                signal(subscriber::onComplete, "onComplete");
                 return;
             }
             Cursor c = cursor;

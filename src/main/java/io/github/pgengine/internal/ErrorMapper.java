@@ -1,6 +1,5 @@
 package io.github.pgengine.internal;
 
-import com.github.jasync.sql.db.postgresql.exceptions.GenericDatabaseException;
 import io.github.pgengine.AmbiguousCommitException;
 import io.github.pgengine.BadSqlException;
 import io.github.pgengine.ConnectionException;
@@ -11,6 +10,7 @@ import io.github.pgengine.QueryTimeoutException;
 import io.github.pgengine.SerializationFailureException;
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.TransientEngineException;
+import io.github.pgengine.internal.driver.ServerErrorException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * The one place where driver errors become {@link EngineException}s, chosen by SQLSTATE.
  */
 public final class ErrorMapper {
+    private static final String DEADLOCK_DETECTED = "40P01"; // deadlock_detected
 
     private ErrorMapper() {}
 
@@ -58,8 +59,8 @@ public final class ErrorMapper {
         if (e instanceof CancellationException ce) {
             return ce;
         }
-        if (e instanceof GenericDatabaseException g) {
-            return fromServer(g);
+        if (e instanceof ServerErrorException s) {
+            return fromFields(s.error().fields(), null);
         }
         if (e instanceof TimeoutException) {
             return new QueryTimeoutException("no answer from " + where + " within the query timeout; the connection "
@@ -71,21 +72,10 @@ public final class ErrorMapper {
         if (e instanceof ClosedChannelException || e instanceof IOException) {
             return new ConnectionException("connection to " + where + " was lost: " + e, e);
         }
-        if (e instanceof IllegalArgumentException iae) {
-            return iae;
+        if (e instanceof IllegalArgumentException || e instanceof NullPointerException) {
+            return (RuntimeException) e;
         }
         return new EngineException("unexpected driver error talking to " + where + ": " + e, e);
-    }
-
-    /**
-     * Maps a server ErrorResponse by its SQLSTATE.
-     *
-     * @param g the driver's exception
-     * @return the engine exception
-     */
-    public static EngineException fromServer(GenericDatabaseException g) {
-        Map<Character, String> fields = g.getErrorMessage().getFields();
-        return fromFields(fields, g);
     }
 
     /**
@@ -149,17 +139,14 @@ public final class ErrorMapper {
     }
 
     /**
-     * Tells whether the connection that produced this error is still usable.
+     * The one retry decision: may a transaction that failed with this error simply run again?
      *
-     * @param t the error
-     * @return true for an ordinary server ERROR (not FATAL/PANIC), after which the session goes on
+     * @param e the mapped error
+     * @return true for a serialization failure (40001, CockroachDB's "restart transaction") and a deadlock
+     *     (40P01)
      */
-    public static boolean leavesConnectionUsable(Throwable t) {
-        Throwable e = unwrap(t);
-        if (e instanceof GenericDatabaseException g) {
-            String severity = g.getErrorMessage().getFields().getOrDefault('V', g.getErrorMessage().getFields().get('S'));
-            return "ERROR".equals(severity);
-        }
-        return false;
+    public static boolean isRetryable(EngineException e) {
+        return e instanceof SerializationFailureException
+                || (e instanceof TransientEngineException && DEADLOCK_DETECTED.equals(e.sqlState()));
     }
 }

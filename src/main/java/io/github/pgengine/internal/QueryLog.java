@@ -1,8 +1,6 @@
 package io.github.pgengine.internal;
 
-import com.github.jasync.sql.db.QueryResult;
-import com.github.jasync.sql.db.ResultSet;
-import com.github.jasync.sql.db.RowData;
+import io.github.pgengine.internal.driver.Result;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -43,7 +41,7 @@ public final class QueryLog {
      * Logs a statement about to run.
      *
      * @param sql the statement
-     * @param values its parameters
+     * @param values its parameter values (logged only at DEBUG on {@code io.github.pgengine.query.params})
      * @return the query id, or 0 when neither queries nor responses are logged
      */
     public long before(String sql, List<@Nullable Object> values) {
@@ -52,9 +50,10 @@ public final class QueryLog {
         }
         long id = ids.incrementAndGet();
         if (logQueries && QUERIES.isInfoEnabled()) {
+            int n = values.size();
             QUERIES.info("{} query #{}: {}{}", engine, id, shorten(sql),
-                    values.isEmpty() ? "" : " (" + values.size() + " parameter" + (values.size() == 1 ? ")" : "s)"));
-            if (!values.isEmpty() && PARAMS.isDebugEnabled()) {
+                    n == 0 ? "" : " (" + n + " parameter" + (n == 1 ? ")" : "s)"));
+            if (n > 0 && PARAMS.isDebugEnabled()) {
                 PARAMS.debug("{} query #{} parameters: {}", engine, id, values);
             }
         }
@@ -69,7 +68,7 @@ public final class QueryLog {
      * @param result the result, or {@code null} when it failed
      * @param error the error, or {@code null}
      */
-    public void after(long id, long startNanos, @Nullable QueryResult result, @Nullable Throwable error) {
+    public void after(long id, long startNanos, @Nullable Result result, @Nullable Throwable error) {
         if (!logResponses || id == 0 || !RESPONSES.isInfoEnabled()) {
             return;
         }
@@ -77,23 +76,24 @@ public final class QueryLog {
         if (error != null) {
             RESPONSES.info("{} query #{} failed after {} ms: {}", engine, id, millis, ErrorMapper.unwrap(error).getMessage());
         } else if (result != null) {
-            RESPONSES.info("{} query #{} returned {} in {} ms: {}", engine, id, summary(result), millis, rows(result.getRows()));
+            RESPONSES.info("{} query #{} returned {} in {} ms: {}", engine, id, summary(result), millis, rows(result));
         }
     }
 
-    private static String summary(QueryResult result) {
-        int rows = result.getRows().size();
-        return rows > 0 ? rows + (rows == 1 ? " row" : " rows") : String.valueOf(result.getStatusMessage());
+    private static String summary(Result result) {
+        int rows = result.rows().size();
+        return rows > 0 ? rows + (rows == 1 ? " row" : " rows") : result.tag();
     }
 
-    private static String rows(ResultSet rs) {
+    private static String rows(Result result) {
+        List<@Nullable Object[]> rs = result.rows();
         if (rs.isEmpty()) {
             return "[]";
         }
-        List<String> names = rs.columnNames();
+        String[] names = result.columnNames();
         StringBuilder sb = new StringBuilder("[");
         int shown = 0;
-        for (RowData row : rs) {
+        for (Object[] row : rs) {
             if (shown > 0) {
                 sb.append(", ");
             }
@@ -102,12 +102,12 @@ public final class QueryLog {
                 break;
             }
             sb.append('{');
-            for (int i = 0; i < names.size(); i++) {
+            for (int i = 0; i < names.length; i++) {
                 if (i > 0) {
                     sb.append(", ");
                 }
-                Object v = row.get(i);
-                sb.append(names.get(i)).append('=').append(v instanceof byte[] b ? "<" + b.length + " bytes>" : v);
+                Object v = row[i];
+                sb.append(names[i]).append('=').append(v instanceof byte[] b ? "<" + b.length + " bytes>" : v);
             }
             sb.append('}');
         }

@@ -1,7 +1,8 @@
 package io.github.pgengine.internal;
 
-import com.github.jasync.sql.db.QueryResult;
-import java.util.List;
+import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.driver.ServerCanceller;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -14,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * then completes the caller's future (on the callback executor when one is set).
  *
  * <p>The caller's future is never the driver's: cancelling it cannot strand a connection. A connection that
- * arrives after the caller has gone goes straight back unused; a statement already running finishes (or
- * is stopped by the server's statement_timeout) before its connection is reused.
+ * arrives after the caller has gone goes straight back unused; cancelling while the statement runs sends a
+ * CancelRequest, and the connection is reused only after the request has reached the server.
  */
 public final class QueryRunner {
     private final QueryLog log;
@@ -47,8 +48,8 @@ public final class QueryRunner {
      * @param acquire borrows a connection
      * @param release gives it back (or closes it)
      * @param sql the statement
-     * @param values its normalised values
-     * @param mapper turns the driver's result into the caller's value (runs before the connection is released)
+     * @param statement its values, as given and encoded
+     * @param mapper turns the result into the caller's value (runs before the connection is released)
      * @param <T> the caller's type
      * @return the caller's future
      */
@@ -56,31 +57,12 @@ public final class QueryRunner {
             Supplier<CompletableFuture<DbConnection>> acquire,
             Consumer<DbConnection> release,
             ParsedSql sql,
-            List<@Nullable Object> values,
-            Function<QueryResult, T> mapper) {
+            Statement statement,
+            Function<Result, T> mapper) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        CompletableFuture<DbConnection> lease;
-        try {
-            lease = acquire.get();
-        } catch (RuntimeException e) {
-            fail(result, e);
-            return result;
-        }
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled()) {
-                lease.cancel(false);
-            }
-        });
-        lease.whenComplete((connection, acquireError) -> {
-            if (acquireError != null) {
-                fail(result, acquireError);
-                return;
-            }
-            if (result.isDone()) {
-                release.accept(connection);
-                return;
-            }
-            CompletableFuture<QueryResult> sent = send(connection, sql, values);
+        Lease.borrow(acquire, release, result, error -> fail(result, error), lease -> {
+            DbConnection connection = lease.connection();
+            CompletableFuture<Result> sent = send(connection, sql, statement);
             // completes once a cancel request (if the caller cancels while the statement runs) reached the server
             CompletableFuture<Void> cancelSent = new CompletableFuture<>();
             result.whenComplete((r, e) -> {
@@ -93,7 +75,7 @@ public final class QueryRunner {
             sent.whenComplete((qr, error) -> {
                 if (result.isCancelled()) {
                     // the connection runs nothing else before the cancel request has reached the server
-                    cancelSent.whenComplete((v, x) -> release.accept(connection));
+                    cancelSent.whenComplete((v, x) -> lease.release());
                     return;
                 }
                 T value = null;
@@ -105,7 +87,7 @@ public final class QueryRunner {
                         failure = e;
                     }
                 }
-                release.accept(connection);
+                lease.release();
                 if (failure != null) {
                     fail(result, failure);
                 } else {
@@ -117,19 +99,44 @@ public final class QueryRunner {
     }
 
     /**
-     * Sends one statement on a connection the caller holds, logging it.
+     * Sends one caller's statement on a connection the caller holds, logging it.
      *
      * @param connection the connection
      * @param sql the statement
-     * @param values its normalised values
-     * @return the driver's result; fails with the driver's error, unmapped
+     * @param statement its values, as given and encoded
+     * @return the result; fails with the driver's error, unmapped
      */
-    public CompletableFuture<QueryResult> send(DbConnection connection, ParsedSql sql, List<@Nullable Object> values) {
-        long id = log.before(sql.sql(), values);
-        long start = id == 0 ? 0 : System.nanoTime();
-        CompletableFuture<QueryResult> sent = connection.send(sql, values);
-        // the caller continues after the log line is written
-        return id == 0 ? sent : sent.whenComplete((r, e) -> log.after(id, start, r, e));
+    public CompletableFuture<Result> send(DbConnection connection, ParsedSql sql, Statement statement) {
+        long id = log.before(sql.sql(), statement.values());
+        CompletableFuture<Result> sent = connection.execute(sql.serverSql(), statement.encoded());
+        return id == 0 ? sent : logged(sent, id);
+    }
+
+    /**
+     * Sends one of the engine's own statements (BEGIN, COMMIT, SAVEPOINT, ...), logging it.
+     *
+     * @param connection the connection
+     * @param sql the statement, built from constants and quoted identifiers only
+     * @return the result; fails with the driver's error, unmapped
+     */
+    public CompletableFuture<Result> control(DbConnection connection, String sql) {
+        long id = log.before(sql, java.util.List.of());
+        CompletableFuture<Result> sent = connection.simple(sql);
+        return id == 0 ? sent : logged(sent, id);
+    }
+
+    private CompletableFuture<Result> logged(CompletableFuture<Result> sent, long id) {
+        long start = System.nanoTime();
+        CompletableFuture<Result> out = new CompletableFuture<>();
+        sent.whenComplete((r, e) -> {
+            log.after(id, start, r, e);
+            if (e != null) {
+                out.completeExceptionally(e);
+            } else {
+                out.complete(r);
+            }
+        });
+        return out;
     }
 
     /**
@@ -176,5 +183,10 @@ public final class QueryRunner {
         } else {
             callbacks.execute(() -> future.completeExceptionally(mapped));
         }
+    }
+
+    /** @return the target, for messages */
+    public String where() {
+        return where;
     }
 }

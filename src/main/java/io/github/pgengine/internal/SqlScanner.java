@@ -1,13 +1,21 @@
 package io.github.pgengine.internal;
 
+import java.util.Arrays;
+import java.util.Locale;
+
 /**
- * Finds the parameters in SQL text with one linear pass that understands PostgreSQL's lexical structure:
- * string literals ({@code '...'}, {@code E'...'}), quoted identifiers, line and nested block comments, and
- * dollar-quoted bodies ({@code $$...$$}, {@code $tag$...$tag$}). Inside them {@code ?} and {@code $1} are text.
+ * Finds the parameters and statements in SQL text with one pass that follows PostgreSQL's lexer ({@code scan.l}):
+ * string literals ({@code '...'} with {@code ''}, {@code E'...'} with backslash escapes, {@code B'...'},
+ * {@code X'...'}, {@code N'...'}, {@code U&'...'}), quoted identifiers ({@code "..."}, {@code U&"..."}), line
+ * comments (ended by {@code \n} or {@code \r}) and nested block comments, dollar-quoted bodies
+ * ({@code $$...$$}, {@code $tag$...$tag$}, only where a token starts), identifiers (whose characters include
+ * {@code $} and every non-ASCII character, so {@code a$b} and {@code x€$a$} are plain identifiers) and numbers.
+ * Inside literals, identifiers and comments, {@code ?} and {@code $1} are text.
  *
- * <p>Two placeholder styles: {@code $n} (then every bare {@code ?} is text, e.g. the jsonb operator) or
- * {@code ?} (then {@code ??} is a literal question mark). It also counts the statements separated by
- * {@code ;}, so callers can refuse several statements in one call.
+ * <p>Two placeholder styles: {@code $n} (then every bare {@code ?} is text, e.g. the jsonb operator) or {@code ?}
+ * (then {@code ??} is a literal question mark), rewritten to {@code $1, $2, ...} for the server. Statements are
+ * counted at top level: a {@code ;} inside parentheses (rule actions) or inside the {@code BEGIN ... END} body of a
+ * {@code CREATE FUNCTION/PROCEDURE} (the heuristic psql uses) does not end a statement.
  */
 public final class SqlScanner {
     /** The highest placeholder number PostgreSQL's protocol allows. */
@@ -20,226 +28,352 @@ public final class SqlScanner {
      *
      * @param sql the SQL text
      * @return what it holds
-     * @throws IllegalArgumentException for a NUL character, an unused {@code $n} or a number past 65535
+     * @throws IllegalArgumentException for a NUL character, a lone UTF-16 surrogate, an unused {@code $n}, a number
+     *     past 65535 or more than 65535 {@code ?} placeholders
      */
     public static ParsedSql parse(String sql) {
-        int n = sql.length();
-        int nul = sql.indexOf('\0');
-        if (nul >= 0) {
-            throw new IllegalArgumentException("SQL text contains a NUL character at offset " + nul
-                    + "; PostgreSQL cannot accept it");
-        }
-        boolean dollarStyle = false;
-        // first pass: detect the style (any $n outside literals)
-        for (int i = 0; i < n; ) {
-            char c = sql.charAt(i);
-            int skip = skipQuoted(sql, i);
-            if (skip > i) {
-                i = skip;
-                continue;
-            }
-            if (c == '$' && isParameter(sql, i)) {
-                dollarStyle = true;
-            }
-            i++;
-        }
-        StringBuilder driver = new StringBuilder(n + 8);
-        StringBuilder simple = new StringBuilder(n);
-        int[] order = new int[8];
-        int occurrences = 0;
-        int parameterCount = 0;
-        int highest = 0;
-        boolean[] used = null;
-        int statements = 0;
-        boolean inStatement = false;
-        int i = 0;
-        while (i < n) {
-            char c = sql.charAt(i);
-            int skip = skipQuoted(sql, i);
-            if (skip > i) {
-                boolean comment = c == '-' || c == '/';
-                if (!comment) {
-                    inStatement = true;
+        checkText(sql);
+        boolean dollarStyle = new Scan(sql, false).run().dollarParameters;
+        Scan scan = new Scan(sql, dollarStyle).run();
+        if (dollarStyle) {
+            for (int p = 0; p < scan.highest; p++) {
+                if (!scan.used[p]) {
+                    throw new IllegalArgumentException("parameter $" + (p + 1) + " is not used in the SQL (the highest "
+                            + "placeholder is $" + scan.highest + "); PostgreSQL needs every parameter from $1 up to be used");
                 }
-                String body = sql.substring(i, skip);
-                driver.append(body.replace("?", "??"));
-                simple.append(body);
-                i = skip;
-                continue;
             }
-            if (c == ';') {
-                if (inStatement) {
-                    statements++;
-                    inStatement = false;
+        }
+        if (!dollarStyle && scan.questionMarks > MAX_PARAMETERS) {
+            throw new IllegalArgumentException("the SQL has " + scan.questionMarks + " ? placeholders, more than the "
+                    + MAX_PARAMETERS + " the protocol allows; send a list as one array parameter instead (= ANY(?))");
+        }
+        int count = dollarStyle ? scan.highest : scan.questionMarks;
+        return new ParsedSql(sql, scan.out.toString(), count, scan.statements);
+    }
+
+    private static void checkText(String sql) {
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c == 0) {
+                throw new IllegalArgumentException("SQL text contains a NUL character at offset " + i
+                        + "; PostgreSQL cannot accept it");
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < sql.length() && Character.isLowSurrogate(sql.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw new IllegalArgumentException("SQL text contains a lone UTF-16 surrogate (\\u"
+                            + String.format("%04x", (int) c) + ") at offset " + i + "; it cannot be encoded as UTF-8");
                 }
-                driver.append(c);
-                simple.append(c);
-                i++;
-                continue;
             }
-            if (!Character.isWhitespace(c)) {
-                inStatement = true;
+        }
+    }
+
+    /** One pass over the text. */
+    private static final class Scan {
+        private final String sql;
+        private final int n;
+        private final boolean dollarStyle;
+        final StringBuilder out;
+        boolean dollarParameters;
+        int highest;
+        boolean[] used = new boolean[8];
+        int questionMarks;
+        int statements;
+        private boolean inStatement;
+        private int parens;
+        private int beginDepth;
+        private final char[] leading = new char[4];
+        private int identifiers;
+
+        Scan(String sql, boolean dollarStyle) {
+            this.sql = sql;
+            this.n = sql.length();
+            this.dollarStyle = dollarStyle;
+            this.out = new StringBuilder(n + 8);
+        }
+
+        Scan run() {
+            int i = 0;
+            while (i < n) {
+                char c = sql.charAt(i);
+                int next;
+                if (isSpace(c)) {
+                    next = i + 1;
+                } else if (c == '-' && at(i + 1) == '-') {
+                    next = lineCommentEnd(i + 2);
+                } else if (c == '/' && at(i + 1) == '*') {
+                    next = blockCommentEnd(i + 2);
+                } else if (c == '\'') {
+                    token();
+                    next = stringEnd(i + 1, false);
+                } else if (c == '"') {
+                    token();
+                    next = stringEnd(i + 1, true);
+                } else if ((c == 'e' || c == 'E') && at(i + 1) == '\'') {
+                    token();
+                    next = extendedStringEnd(i + 2);
+                } else if ((c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N') && at(i + 1) == '\'') {
+                    token();
+                    next = stringEnd(i + 2, false);
+                } else if ((c == 'u' || c == 'U') && at(i + 1) == '&' && (at(i + 2) == '\'' || at(i + 2) == '"')) {
+                    token();
+                    next = stringEnd(i + 3, at(i + 2) == '"');
+                } else if (isIdentStart(c)) {
+                    token();
+                    next = i + 1;
+                    while (next < n && isIdentCont(sql.charAt(next))) {
+                        next++;
+                    }
+                    word(sql.substring(i, next));
+                } else if (isDigit(c) || (c == '.' && isDigit(at(i + 1)))) {
+                    token();
+                    next = numberEnd(i);
+                } else if (c == '$') {
+                    token();
+                    if (isDigit(at(i + 1))) {
+                        next = i + 1;
+                        while (next < n && isDigit(sql.charAt(next))) {
+                            next++;
+                        }
+                        if (parameter(i, next)) {
+                            i = next;
+                            continue;
+                        }
+                    } else {
+                        next = dollarQuoteEnd(i);
+                    }
+                } else if (c == '?') {
+                    token();
+                    if (!dollarStyle) {
+                        if (at(i + 1) == '?') {
+                            out.append('?');
+                            i += 2;
+                            continue;
+                        }
+                        questionMarks++;
+                        out.append('$').append(questionMarks);
+                        i++;
+                        continue;
+                    }
+                    next = i + 1;
+                } else if (c == ';') {
+                    if (parens == 0 && beginDepth == 0) {
+                        if (inStatement) {
+                            statements++;
+                        }
+                        inStatement = false;
+                        identifiers = 0;
+                        Arrays.fill(leading, '\0');
+                    }
+                    next = i + 1;
+                } else {
+                    token();
+                    if (c == '(') {
+                        parens++;
+                    } else if (c == ')' && parens > 0) {
+                        parens--;
+                    }
+                    next = i + 1;
+                }
+                out.append(sql, i, next);
+                i = next;
             }
-            if (dollarStyle && c == '$' && isParameter(sql, i)) {
-                int j = i + 1;
-                long number = 0;
-                while (j < n && Character.isDigit(sql.charAt(j))) {
-                    number = Math.min(number * 10 + (sql.charAt(j) - '0'), Integer.MAX_VALUE);
+            if (inStatement) {
+                statements++;
+            }
+            return this;
+        }
+
+        private void token() {
+            inStatement = true;
+        }
+
+        /** psql's heuristic: inside CREATE [OR REPLACE] FUNCTION/PROCEDURE, BEGIN ... END (and CASE ... END) nest. */
+        private void word(String w) {
+            String lower = w.toLowerCase(Locale.ROOT);
+            if (identifiers < leading.length && (lower.equals("create") || lower.equals("function")
+                    || lower.equals("procedure") || lower.equals("or") || lower.equals("replace"))) {
+                leading[identifiers] = lower.charAt(0);
+            }
+            identifiers++;
+            boolean routine = leading[0] == 'c' && (leading[1] == 'f' || leading[1] == 'p'
+                    || (leading[1] == 'o' && leading[2] == 'r' && (leading[3] == 'f' || leading[3] == 'p')));
+            if (routine && parens == 0) {
+                if (lower.equals("begin")) {
+                    beginDepth++;
+                } else if (lower.equals("case") && beginDepth >= 1) {
+                    beginDepth++;
+                } else if (lower.equals("end") && beginDepth > 0) {
+                    beginDepth--;
+                }
+            }
+        }
+
+        /** Handles {@code $digits} from {@code start} to {@code end}; returns true when it was written as a parameter. */
+        private boolean parameter(int start, int end) {
+            dollarParameters = true;
+            if (!dollarStyle) {
+                return false;
+            }
+            long number = 0;
+            for (int j = start + 1; j < end; j++) {
+                number = Math.min(number * 10 + (sql.charAt(j) - '0'), Integer.MAX_VALUE);
+            }
+            if (number < 1 || number > MAX_PARAMETERS) {
+                throw new IllegalArgumentException("placeholder $" + sql.substring(start + 1, end) + " is out of range; "
+                        + "PostgreSQL allows $1 to $" + MAX_PARAMETERS);
+            }
+            int index = (int) number - 1;
+            highest = Math.max(highest, (int) number);
+            if (used.length < highest) {
+                used = Arrays.copyOf(used, Math.max(highest, used.length * 2));
+            }
+            used[index] = true;
+            out.append(sql, start, end);
+            return true;
+        }
+
+        private char at(int i) {
+            return i < n ? sql.charAt(i) : '\0';
+        }
+
+        private int lineCommentEnd(int from) {
+            int j = from;
+            while (j < n && sql.charAt(j) != '\n' && sql.charAt(j) != '\r') {
+                j++;
+            }
+            return j;
+        }
+
+        private int blockCommentEnd(int from) {
+            int depth = 1;
+            int j = from;
+            while (j < n) {
+                char c = sql.charAt(j);
+                if (c == '/' && at(j + 1) == '*') {
+                    depth++;
+                    j += 2;
+                } else if (c == '*' && at(j + 1) == '/') {
+                    depth--;
+                    j += 2;
+                    if (depth == 0) {
+                        return j;
+                    }
+                } else {
                     j++;
                 }
-                if (number < 1 || number > MAX_PARAMETERS) {
-                    throw new IllegalArgumentException("placeholder $" + sql.substring(i + 1, j) + " is out of range; "
-                            + "PostgreSQL allows $1 to $" + MAX_PARAMETERS);
-                }
-                int index = (int) number - 1;
-                if (occurrences == order.length) {
-                    order = java.util.Arrays.copyOf(order, order.length * 2);
-                }
-                order[occurrences++] = index;
-                highest = Math.max(highest, (int) number);
-                if (used == null || used.length < highest) {
-                    used = used == null ? new boolean[Math.max(highest, 8)] : java.util.Arrays.copyOf(used, Math.max(highest, used.length * 2));
-                }
-                used[index] = true;
-                driver.append('?');
-                simple.append(sql, i, j);
-                i = j;
-                continue;
             }
-            if (c == '?') {
-                if (dollarStyle) {
-                    driver.append("??");
-                    simple.append('?');
-                } else if (i + 1 < n && sql.charAt(i + 1) == '?') {
-                    driver.append("??");
-                    simple.append('?');
-                    i += 2;
-                    continue;
-                } else {
-                    if (occurrences == order.length) {
-                        order = java.util.Arrays.copyOf(order, order.length * 2);
+            return n;
+        }
+
+        /** Ends a standard string or quoted identifier: only the doubled quote escapes. */
+        private int stringEnd(int from, boolean identifier) {
+            char quote = identifier ? '"' : '\'';
+            int j = from;
+            while (j < n) {
+                if (sql.charAt(j) == quote) {
+                    if (at(j + 1) == quote) {
+                        j += 2;
+                        continue;
                     }
-                    order[occurrences] = occurrences;
-                    occurrences++;
-                    driver.append('?');
-                    simple.append('?');
+                    return j + 1;
                 }
-                i++;
-                continue;
+                j++;
             }
-            driver.append(c);
-            simple.append(c);
-            i++;
+            return n;
         }
-        if (inStatement) {
-            statements++;
-        }
-        if (dollarStyle) {
-            parameterCount = highest;
-            for (int p = 0; p < highest; p++) {
-                if (!used[p]) {
-                    throw new IllegalArgumentException("parameter $" + (p + 1) + " is not used in the SQL (the highest "
-                            + "placeholder is $" + highest + "); PostgreSQL needs every parameter from $1 up to be used");
-                }
-            }
-        } else {
-            parameterCount = occurrences;
-        }
-        return new ParsedSql(sql, driver.toString(), simple.toString(), parameterCount,
-                java.util.Arrays.copyOf(order, occurrences), statements);
-    }
 
-    /** @return true when the {@code $} at {@code i} starts a {@code $n} placeholder */
-    private static boolean isParameter(String sql, int i) {
-        if (i + 1 >= sql.length() || !Character.isDigit(sql.charAt(i + 1))) {
-            return false;
-        }
-        return i == 0 || !isIdentifierPart(sql.charAt(i - 1));
-    }
-
-    private static boolean isIdentifierPart(char c) {
-        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
-    }
-
-    /**
-     * If a literal, quoted identifier, comment or dollar-quoted body starts at {@code i}, returns the index just
-     * past its end (or the text's end when unterminated); otherwise returns {@code i}.
-     */
-    static int skipQuoted(String sql, int i) {
-        int n = sql.length();
-        char c = sql.charAt(i);
-        switch (c) {
-            case '\'': {
-                boolean escapes = i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
-                        && (i < 2 || !isIdentifierPart(sql.charAt(i - 2)));
-                return skipString(sql, i + 1, '\'', escapes);
-            }
-            case '"':
-                return skipString(sql, i + 1, '"', false);
-            case '-':
-                if (i + 1 < n && sql.charAt(i + 1) == '-') {
-                    int end = sql.indexOf('\n', i + 2);
-                    return end < 0 ? n : end + 1;
-                }
-                return i;
-            case '/':
-                if (i + 1 < n && sql.charAt(i + 1) == '*') {
-                    int depth = 1;
-                    int j = i + 2;
-                    while (j < n && depth > 0) {
-                        if (sql.charAt(j) == '/' && j + 1 < n && sql.charAt(j + 1) == '*') {
-                            depth++;
-                            j += 2;
-                        } else if (sql.charAt(j) == '*' && j + 1 < n && sql.charAt(j + 1) == '/') {
-                            depth--;
-                            j += 2;
-                        } else {
-                            j++;
-                        }
-                    }
-                    return j;
-                }
-                return i;
-            case '$': {
-                if (i > 0 && isIdentifierPart(sql.charAt(i - 1))) {
-                    return i;
-                }
-                int j = i + 1;
-                if (j < n && (Character.isLetter(sql.charAt(j)) || sql.charAt(j) == '_')) {
-                    while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
-                        j++;
-                    }
-                }
-                if (j < n && sql.charAt(j) == '$') {
-                    String tag = sql.substring(i, j + 1);
-                    int end = sql.indexOf(tag, j + 1);
-                    return end < 0 ? n : end + tag.length();
-                }
-                return i;
-            }
-            default:
-                return i;
-        }
-    }
-
-    private static int skipString(String sql, int from, char quote, boolean backslashEscapes) {
-        int n = sql.length();
-        int j = from;
-        while (j < n) {
-            char c = sql.charAt(j);
-            if (backslashEscapes && c == '\\') {
-                j += 2;
-                continue;
-            }
-            if (c == quote) {
-                if (j + 1 < n && sql.charAt(j + 1) == quote) {
+        /** Ends an E'' string: a backslash escapes the next character, and '' is a quote too. */
+        private int extendedStringEnd(int from) {
+            int j = from;
+            while (j < n) {
+                char c = sql.charAt(j);
+                if (c == '\\') {
                     j += 2;
                     continue;
                 }
-                return j + 1;
+                if (c == '\'') {
+                    if (at(j + 1) == '\'') {
+                        j += 2;
+                        continue;
+                    }
+                    return j + 1;
+                }
+                j++;
             }
-            j++;
+            return n;
         }
-        return n;
+
+        /** A {@code $} that starts a token: a dollar quote {@code $tag$...$tag$} when the tag is complete, else itself. */
+        private int dollarQuoteEnd(int start) {
+            int j = start + 1;
+            if (j < n && isDollarTagStart(sql.charAt(j))) {
+                j++;
+                while (j < n && isDollarTagCont(sql.charAt(j))) {
+                    j++;
+                }
+            }
+            if (j < n && sql.charAt(j) == '$') {
+                String tag = sql.substring(start, j + 1);
+                int end = sql.indexOf(tag, j + 1);
+                return end < 0 ? n : end + tag.length();
+            }
+            return start + 1;
+        }
+
+        /** Numbers: digits, a fraction, an exponent ({@code 1.5e-3}); what follows starts a new token. */
+        private int numberEnd(int start) {
+            int j = start;
+            while (j < n && isDigit(sql.charAt(j))) {
+                j++;
+            }
+            if (j < n && sql.charAt(j) == '.' && at(j + 1) != '.') {
+                j++;
+                while (j < n && isDigit(sql.charAt(j))) {
+                    j++;
+                }
+            }
+            if (j < n && (sql.charAt(j) == 'e' || sql.charAt(j) == 'E')) {
+                int k = j + 1;
+                if (at(k) == '+' || at(k) == '-') {
+                    k++;
+                }
+                if (isDigit(at(k))) {
+                    j = k;
+                    while (j < n && isDigit(sql.charAt(j))) {
+                        j++;
+                    }
+                }
+            }
+            return j;
+        }
+    }
+
+    /** scan.l's {@code space}: {@code [ \t\n\r\f\v]}. */
+    static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0b;
+    }
+
+    static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** scan.l's {@code ident_start}: {@code [A-Za-z\200-\377_]}; every non-ASCII character's UTF-8 bytes are high. */
+    static boolean isIdentStart(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+    }
+
+    /** scan.l's {@code ident_cont}: {@code ident_start}, digits and {@code $}. */
+    static boolean isIdentCont(char c) {
+        return isIdentStart(c) || isDigit(c) || c == '$';
+    }
+
+    private static boolean isDollarTagStart(char c) {
+        return isIdentStart(c);
+    }
+
+    private static boolean isDollarTagCont(char c) {
+        return isIdentStart(c) || isDigit(c);
     }
 }

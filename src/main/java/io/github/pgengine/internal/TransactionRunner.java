@@ -4,12 +4,14 @@ import io.github.pgengine.AmbiguousCommitException;
 import io.github.pgengine.EngineException;
 import io.github.pgengine.RetryPolicy;
 import io.github.pgengine.SerializationFailureException;
-import io.github.pgengine.TransientEngineException;
+import io.github.pgengine.TransactionRolledBackException;
+import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.driver.EngineTimer;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -18,18 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a transaction callback: BEGIN, the work, COMMIT when its stage succeeds and ROLLBACK when it fails or
- * throws, retries of serialization failures with scheduled backoff, and always gives the connection back
- * (closing it when its state is unknown).
+ * Runs a transaction callback: BEGIN, the work, then COMMIT when its stage succeeds and ROLLBACK when it fails
+ * or throws; retries of serialization failures with scheduled backoff; and always gives the connection back
+ * exactly once (closing it when its state is unknown).
  *
  * <p>A rollback error never replaces the work's error: it is added as suppressed. Cancelling the caller's
- * future abandons the transaction: no statement of the work runs any more, ROLLBACK is sent once the statement
- * in flight has finished, and the connection goes back.
+ * future abandons the transaction (see {@link TransactionSession#abandon()}). A retried attempt runs on the
+ * connection's I/O thread (or the callback executor), never on the engine's timer thread.
  */
 public final class TransactionRunner {
     private static final Logger LOG = LoggerFactory.getLogger("io.github.pgengine.transaction");
-    /** CockroachDB's client-side retry savepoint. */
-    public static final String RESTART_SAVEPOINT = "cockroach_restart";
 
     /**
      * How one transaction runs.
@@ -67,7 +67,7 @@ public final class TransactionRunner {
      * @param acquire borrows a connection
      * @param release gives it back
      * @param spec how to run
-     * @param facade makes the caller's view of the transaction
+     * @param facade makes the caller's view of an attempt
      * @param work the caller's callback
      * @param <X> the caller's transaction type
      * @param <T> the result type
@@ -77,85 +77,63 @@ public final class TransactionRunner {
             Supplier<CompletableFuture<DbConnection>> acquire,
             Consumer<DbConnection> release,
             Spec spec,
-            Function<TransactionSession, X> facade,
+            Function<TransactionSession.Attempt, X> facade,
             Function<? super X, ? extends CompletionStage<T>> work) {
-        return new Run<>(acquire, release, spec, facade, work).start();
+        Run<X, T> run = new Run<>(spec, facade, work);
+        Lease.borrow(acquire, release, run.result, error -> runner.fail(run.result, error), run::start);
+        return run.result;
     }
 
     private final class Run<X, T> {
-        private final Supplier<CompletableFuture<DbConnection>> acquire;
-        private final Consumer<DbConnection> release;
         private final Spec spec;
-        private final Function<TransactionSession, X> facade;
+        private final Function<TransactionSession.Attempt, X> facade;
         private final Function<? super X, ? extends CompletionStage<T>> work;
         private final CompletableFuture<T> result = new CompletableFuture<>();
-        private final AtomicReference<@Nullable TransactionSession> current = new AtomicReference<>();
+        private @Nullable TransactionSession session;
 
-        Run(Supplier<CompletableFuture<DbConnection>> acquire, Consumer<DbConnection> release, Spec spec,
-                Function<TransactionSession, X> facade, Function<? super X, ? extends CompletionStage<T>> work) {
-            this.acquire = acquire;
-            this.release = release;
+        Run(Spec spec, Function<TransactionSession.Attempt, X> facade, Function<? super X, ? extends CompletionStage<T>> work) {
             this.spec = spec;
             this.facade = facade;
             this.work = work;
         }
 
-        CompletableFuture<T> start() {
-            CompletableFuture<DbConnection> lease;
-            try {
-                lease = acquire.get();
-            } catch (RuntimeException e) {
-                runner.fail(result, e);
-                return result;
-            }
+        void start(Lease lease) {
+            TransactionSession s = new TransactionSession(lease, runner, statements, spec.allowNested(),
+                    spec.restartSavepoint());
+            session = s;
             result.whenComplete((r, e) -> {
                 if (result.isCancelled()) {
-                    lease.cancel(false);
-                    abandon();
+                    s.abandon();
                 }
             });
-            lease.whenComplete((connection, error) -> {
-                if (error != null) {
-                    runner.fail(result, error);
-                } else if (result.isDone()) {
-                    release.accept(connection);
-                } else {
-                    attempt(connection, 1, true);
-                }
-            });
-            return result;
+            attempt(s, 1, true);
         }
 
-        /** Starts attempt {@code n}: BEGIN (or, when retrying on CockroachDB, back to the restart savepoint). */
-        private void attempt(DbConnection connection, int n, boolean begin) {
-            TransactionSession session = new TransactionSession(connection, runner, statements, spec.allowNested(),
-                    spec.restartSavepoint());
-            current.set(session);
-            if (result.isDone()) {
-                abandon();
+        /** Starts attempt {@code n}: BEGIN (or, when retrying on CockroachDB, from the restart savepoint). */
+        private void attempt(TransactionSession s, int n, boolean begin) {
+            TransactionSession.Attempt a = s.begin();
+            if (s.isAbandoned()) {
                 return;
             }
-            CompletableFuture<?> ready;
+            CompletableFuture<?> ready = CompletableFuture.completedFuture(null);
             if (begin) {
-                ready = session.control(spec.beginSql(), false);
+                ready = a.control(spec.beginSql());
                 if (spec.restartSavepoint()) {
-                    ready = ready.thenCompose(r -> session.control("SAVEPOINT " + RESTART_SAVEPOINT, false));
+                    ready = ready.thenCompose(r -> a.control("SAVEPOINT " + TransactionSession.RESTART_SAVEPOINT));
                 }
-            } else {
-                ready = CompletableFuture.completedFuture(null);
             }
             if (spec.autocommitBeforeDdl() != null) {
-                String value = spec.autocommitBeforeDdl() ? "on" : "off";
-                ready = ready.thenCompose(r -> session.control("SET LOCAL autocommit_before_ddl = " + value, false));
+                String set = "SET LOCAL autocommit_before_ddl = " + (spec.autocommitBeforeDdl() ? "on" : "off");
+                ready = ready.thenCompose(r -> a.control(set));
             }
             ready.whenComplete((r, error) -> {
                 if (error != null) {
-                    finishFailed(session, ErrorMapper.map(error, connection.toString()), n);
+                    failed(s, a, ErrorMapper.map(error, s.connection().toString()), n);
                     return;
                 }
                 CompletionStage<T> stage;
                 try {
-                    stage = work.apply(facade.apply(session));
+                    stage = work.apply(facade.apply(a));
                     if (stage == null) {
                         throw new NullPointerException("the transaction callback returned null instead of a CompletionStage");
                     }
@@ -164,142 +142,118 @@ public final class TransactionRunner {
                 }
                 stage.whenComplete((value, workError) -> {
                     if (workError == null) {
-                        commit(session, value, n);
+                        commit(s, a, value, n);
                     } else {
-                        finishFailed(session, ErrorMapper.unwrap(workError), n);
+                        failed(s, a, ErrorMapper.unwrap(workError), n);
                     }
                 });
             });
         }
 
-        private void commit(TransactionSession session, @Nullable T value, int n) {
-            switch (session.state()) {
-                case COMMITTED, ROLLED_BACK -> {
-                    // ended by the callback itself (manual commit or rollback): wait for its SQL, then give back
-                    session.idle().whenComplete((v, e) -> done(session, value, null));
-                    return;
-                }
-                case ABANDONED -> {
-                    return;
-                }
-                case ACTIVE -> { }
-            }
-            session.commit().whenComplete((r, error) -> {
+        private void commit(TransactionSession s, TransactionSession.Attempt a, @Nullable T value, int n) {
+            CompletableFuture<?> outcome = a.state() == TransactionSession.State.ACTIVE ? a.commit(false) : a.idle();
+            outcome.whenComplete((r, error) -> {
                 if (error == null) {
-                    done(session, value, null);
+                    done(s, value, null);
                     return;
                 }
-                Throwable e = ErrorMapper.unwrap(error);
-                EngineException mapped = ErrorMapper.map(e, session.connection().toString()) instanceof EngineException ee ? ee : null;
-                if (mapped != null && retryable(mapped, n)) {
-                    retry(session, mapped, n);
-                    return;
+                Throwable e = ErrorMapper.map(error, s.connection().toString());
+                if (retryable(e, n)) {
+                    retry(s, a, (EngineException) retryCause(e), n);
+                } else {
+                    done(s, null, withAttempts(e, n));
                 }
-                // a failed COMMIT ends the transaction on the server; ROLLBACK makes sure, and is harmless
-                session.control("ROLLBACK", true).whenComplete((rr, re) -> {
-                    if (re != null) {
-                        session.connection().retire();
-                    }
-                    done(session, null, mapped != null ? withAttempts(mapped, n) : e);
-                });
             });
         }
 
-        private void finishFailed(TransactionSession session, Throwable error, int n) {
-            switch (session.state()) {
-                case COMMITTED, ROLLED_BACK -> {
-                    session.idle().whenComplete((v, e) -> done(session, null, error));
-                    return;
-                }
-                case ABANDONED -> {
-                    return;
-                }
-                case ACTIVE -> { }
-            }
-            if (error instanceof EngineException ee && retryable(ee, n)) {
-                session.end(TransactionSession.State.ROLLED_BACK);
-                retry(session, ee, n);
+        private void failed(TransactionSession s, TransactionSession.Attempt a, Throwable error, int n) {
+            if (a.state() != TransactionSession.State.ACTIVE) {
+                // ended by the callback itself (or being retried): wait for its SQL, then report the work's error
+                a.idle().whenComplete((v, e) -> done(s, null, error));
                 return;
             }
-            session.end(TransactionSession.State.ROLLED_BACK);
-            session.control("ROLLBACK", true).whenComplete((r, rollbackError) -> {
-                if (rollbackError != null) {
-                    session.connection().retire();
-                    error.addSuppressed(ErrorMapper.map(rollbackError, session.connection().toString()));
+            if (retryable(error, n)) {
+                retry(s, a, (EngineException) retryCause(error), n);
+                return;
+            }
+            a.rollback(false).whenComplete((r, rollbackError) -> {
+                if (rollbackError != null && !(rollbackError instanceof CancellationException)) {
+                    error.addSuppressed(ErrorMapper.map(rollbackError, s.connection().toString()));
                 }
-                done(session, null, error instanceof EngineException ee ? withAttempts(ee, n) : error);
+                done(s, null, error instanceof EngineException ee ? withAttempts(ee, n) : error);
             });
         }
 
-        private boolean retryable(EngineException e, int n) {
+        private boolean retryable(Throwable e, int n) {
             if (n >= spec.retry().maxAttempts() || result.isDone()) {
                 return false;
             }
-            if (e instanceof AmbiguousCommitException) {
+            Throwable cause = retryCause(e);
+            if (cause instanceof AmbiguousCommitException) {
                 return spec.idempotent();
             }
-            return e instanceof TransientEngineException
-                    && ("40001".equals(e.sqlState()) || "40P01".equals(e.sqlState()));
+            return cause instanceof EngineException ee && ErrorMapper.isRetryable(ee);
+        }
+
+        /** A commit rolled back because of a serialization failure is retried as that failure. */
+        private Throwable retryCause(Throwable e) {
+            if (e instanceof TransactionRolledBackException && e.getCause() instanceof EngineException cause) {
+                return cause;
+            }
+            return e;
         }
 
         /** Rolls back (to the restart savepoint on CockroachDB) and schedules the next attempt. */
-        private void retry(TransactionSession session, EngineException error, int n) {
-            boolean savepoint = spec.restartSavepoint() && !(error instanceof AmbiguousCommitException);
-            String undo = savepoint ? "ROLLBACK TO SAVEPOINT " + RESTART_SAVEPOINT : "ROLLBACK";
-            session.end(TransactionSession.State.ROLLED_BACK);
-            session.control(undo, true).whenComplete((r, undoError) -> {
+        private void retry(TransactionSession s, TransactionSession.Attempt a, EngineException error, int n) {
+            DbConnection connection = s.connection();
+            boolean open = connection.transactionStatus() != 'I';
+            boolean savepoint = spec.restartSavepoint() && open && !(error instanceof AmbiguousCommitException);
+            a.end();
+            CompletableFuture<?> undo;
+            if (savepoint) {
+                undo = a.control("ROLLBACK TO SAVEPOINT " + TransactionSession.RESTART_SAVEPOINT);
+            } else if (open) {
+                undo = a.control("ROLLBACK");
+            } else {
+                undo = CompletableFuture.completedFuture(null);
+            }
+            undo.whenComplete((r, undoError) -> {
                 if (undoError != null) {
-                    session.connection().retire();
-                    error.addSuppressed(ErrorMapper.map(undoError, session.connection().toString()));
-                    done(session, null, withAttempts(error, n));
+                    connection.retire();
+                    if (!(undoError instanceof CancellationException)) {
+                        error.addSuppressed(ErrorMapper.map(undoError, connection.toString()));
+                    }
+                    done(s, null, withAttempts(error, n));
                     return;
                 }
                 Duration delay = spec.retry().backoff(n);
                 LOG.debug("transaction attempt {} of {} failed with SQLSTATE {}; retrying in {} ms: {}", n,
                         spec.retry().maxAttempts(), error.sqlState(), delay.toMillis(), error.serverMessage());
-                EngineTimer.get().schedule(() -> {
+                EngineTimer.get().schedule(() -> connection.executor().execute(() -> {
                     if (result.isDone()) {
-                        if (savepoint) {
-                            session.control("ROLLBACK", true).whenComplete((x, y) -> release.accept(session.connection()));
-                        } else {
-                            release.accept(session.connection());
-                        }
+                        s.abandon();
                         return;
                     }
-                    attempt(session.connection(), n + 1, !savepoint);
-                }, delay.toNanos(), TimeUnit.NANOSECONDS);
+                    attempt(s, n + 1, !savepoint);
+                }), delay.toNanos(), TimeUnit.NANOSECONDS);
             });
         }
 
-        private void done(TransactionSession session, @Nullable T value, @Nullable Throwable error) {
-            if (session.connection().isBusy()) {
-                session.connection().retire();
-            }
-            release.accept(session.connection());
-            if (error != null) {
-                runner.failUnmapped(result, error);
-            } else {
-                runner.succeed(result, value);
-            }
-        }
-
-        /** The caller cancelled: stop the work's statements, roll back after the one in flight, give back. */
-        private void abandon() {
-            TransactionSession session = current.get();
-            if (session == null || !session.end(TransactionSession.State.ABANDONED)) {
+        /** Gives the connection back (once every queued step has run), then completes the caller's future. */
+        private void done(TransactionSession s, @Nullable T value, @Nullable Throwable error) {
+            if (s.isAbandoned()) {
                 return;
             }
-            runner.canceller().cancel(session.connection())
-                    .thenCompose(v -> session.control("ROLLBACK", true))
-                    .whenComplete((r, e) -> {
-                        if (e != null) {
-                            session.connection().retire();
-                        }
-                        release.accept(session.connection());
-                    });
+            s.close().whenComplete((v, e) -> {
+                if (error != null) {
+                    runner.failUnmapped(result, error);
+                } else {
+                    runner.succeed(result, value);
+                }
+            });
         }
 
-        private EngineException withAttempts(EngineException e, int n) {
+        private Throwable withAttempts(Throwable e, int n) {
             if (n <= 1 || !(e instanceof SerializationFailureException s)) {
                 return e;
             }

@@ -3,6 +3,7 @@ package io.github.pgengine.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.pgengine.internal.driver.ConnectionSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,7 +23,10 @@ class ConfigParserTest {
         assertThat(s.password()).isEqualTo("pw");
         assertThat(s.database()).isEqualTo("shop");
         assertThat(s.queryTimeout()).isEqualTo(ConnectionSettings.DEFAULT_QUERY_TIMEOUT);
-        assertThat(s.statementTimeout()).isEqualTo(s.queryTimeout());
+        assertThat(s.queryTimeout()).isZero();
+        assertThat(s.statementTimeout()).isNull();
+        assertThat(s.keepalives()).isTrue();
+        assertThat(s.keepalivesIdle()).isEqualTo(ConnectionSettings.DEFAULT_KEEPALIVES_IDLE);
         assertThat(s.sslMode()).isEqualTo(ConnectionSettings.SslMode.PREFER);
         assertThat(s.applicationName()).isEqualTo("pgengine");
     }
@@ -89,8 +93,13 @@ class ConfigParserTest {
                 .hasMessageNotContaining("1234");
         assertThatThrownBy(() -> NO_ENV.parse(Map.of("query_timeout", "soon"), null))
                 .hasMessageStartingWith("query_timeout must be a duration");
-        assertThatThrownBy(() -> NO_ENV.parse(Map.of("query_timeout", 0), null))
-                .hasMessage("query_timeout must be positive (was 0)");
+        assertThatThrownBy(() -> NO_ENV.parse(Map.of("query_timeout", -1), null))
+                .hasMessage("query_timeout must be zero or positive (was -1)");
+        assertThat(NO_ENV.parse(Map.of("query_timeout", 0), null).queryTimeout()).isZero();
+        assertThatThrownBy(() -> NO_ENV.parse(Map.of("keepalives_count", 0), null))
+                .hasMessage("keepalives_count must be between 1 and 1000 (was 0)");
+        assertThatThrownBy(() -> NO_ENV.parse(Map.of("keepalives", "maybe"), null))
+                .hasMessage("keepalives must be 1 or 0 (or true or false) (was \"maybe\")");
         assertThatThrownBy(() -> NO_ENV.parse(Map.of("sslmode", "allow"), null))
                 .hasMessageContaining("'allow' is not supported");
         assertThatThrownBy(() -> NO_ENV.parse(Map.of(), "mysql://x/y"))

@@ -55,7 +55,8 @@ final class CockroachDialect {
     /**
      * @param rawSql the statement as the client sent it
      * @param s the session's state
-     * @param simpleProtocol false for a Parse of the extended protocol (state-dependent plans are fixed there)
+     * @param simpleProtocol true for the simple protocol and for a Parse of the unnamed statement (which runs at once);
+     *     false for a named prepared statement (whose plan is fixed when it is parsed)
      * @return what to do
      */
     Plan plan(String rawSql, SessionState s, boolean simpleProtocol) {

@@ -21,9 +21,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * and {@code SHOW TRANSACTION STATUS}.
  *
  * <p>Limits: statements whose answer depends on the session's state (force_retry, injected retry errors,
- * COMMIT after RELEASE cockroach_restart) are emulated in the simple protocol, which pgengine uses for
- * parameterless statements; in the extended protocol they are decided when first parsed. The NOTICE that
- * {@code SET LOCAL} sends outside a transaction carries SQLSTATE 00000 (CockroachDB's code is unconfirmed).
+ * COMMIT after RELEASE cockroach_restart) are emulated in the simple protocol and for the unnamed statement of the
+ * extended protocol (pgengine uses both for statements without parameters); a named prepared statement gets the
+ * plan of the moment it was parsed. The NOTICE that {@code SET LOCAL} sends outside a transaction carries SQLSTATE
+ * 00000 (CockroachDB's code is unconfirmed).
  */
 public final class CockroachEmulator implements AutoCloseable {
     private final ServerSocket server;

@@ -133,7 +133,8 @@ final class EmulatedSession {
                     int[] next = new int[1];
                     String name = Wire.cstringAt(m.body(), 0, next);
                     String sql = Wire.cstringAt(m.body(), next[0], next);
-                    Plan plan = emulate ? dialect.plan(sql, state, false) : Plan.PASS;
+                    // an unnamed statement runs right after its Parse, so the session's state now is the state then
+                    Plan plan = emulate ? dialect.plan(sql, state, name.isEmpty()) : Plan.PASS;
                     statements.put(name, plan);
                     pending.add(plan.substitute() == null ? m : parse(name, plan.substitute(), m.body(), next[0]));
                 }

@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.driver;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -18,8 +18,16 @@ public final class ConnectionSettings {
     public static final SslMode DEFAULT_SSL_MODE = SslMode.PREFER;
     /** Time allowed to open a connection, including TLS and authentication. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    /** Time after which the caller's future fails (and the server is asked to stop). */
-    public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(60);
+    /** No client-side limit on a statement's duration by default (as pgjdbc, r2dbc, Vert.x and asyncpg). */
+    public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ZERO;
+    /** TCP keepalive: idle time before the first probe, so a dead peer is noticed on an idle or waiting connection. */
+    public static final Duration DEFAULT_KEEPALIVES_IDLE = Duration.ofSeconds(30);
+    /** TCP keepalive: time between unanswered probes. */
+    public static final Duration DEFAULT_KEEPALIVES_INTERVAL = Duration.ofSeconds(10);
+    /** TCP keepalive: unanswered probes before the connection is declared dead. */
+    public static final int DEFAULT_KEEPALIVES_COUNT = 3;
+    /** The largest message accepted from the server: 1 GiB (PostgreSQL's own limit for one value) plus headroom. */
+    public static final int DEFAULT_MAX_MESSAGE_SIZE = (1 << 30) + (1 << 20);
 
     /** SSL modes, named as in libpq. */
     public enum SslMode {
@@ -53,10 +61,15 @@ public final class ConnectionSettings {
     private final @Nullable String sslKey;
     private final Duration connectTimeout;
     private final Duration queryTimeout;
-    private final Duration statementTimeout;
+    private final @Nullable Duration statementTimeout;
     private final @Nullable String searchPath;
+    private final boolean keepalives;
+    private final Duration keepalivesIdle;
+    private final Duration keepalivesInterval;
+    private final int keepalivesCount;
+    private final int maxMessageSize;
 
-    ConnectionSettings(
+    public ConnectionSettings(
             String host,
             int port,
             String user,
@@ -69,8 +82,13 @@ public final class ConnectionSettings {
             @Nullable String sslKey,
             Duration connectTimeout,
             Duration queryTimeout,
-            Duration statementTimeout,
-            @Nullable String searchPath) {
+            @Nullable Duration statementTimeout,
+            @Nullable String searchPath,
+            boolean keepalives,
+            Duration keepalivesIdle,
+            Duration keepalivesInterval,
+            int keepalivesCount,
+            int maxMessageSize) {
         this.host = host;
         this.port = port;
         this.user = user;
@@ -85,6 +103,11 @@ public final class ConnectionSettings {
         this.queryTimeout = queryTimeout;
         this.statementTimeout = statementTimeout;
         this.searchPath = searchPath;
+        this.keepalives = keepalives;
+        this.keepalivesIdle = keepalivesIdle;
+        this.keepalivesInterval = keepalivesInterval;
+        this.keepalivesCount = keepalivesCount;
+        this.maxMessageSize = maxMessageSize;
     }
 
     public String host() {
@@ -131,24 +154,43 @@ public final class ConnectionSettings {
         return connectTimeout;
     }
 
-    /** @return when the caller's future fails at the latest */
+    /** @return when a statement's future fails at the latest; zero for no limit */
     public Duration queryTimeout() {
         return queryTimeout;
     }
 
-    /** @return the server-side {@code statement_timeout}; zero turns it off */
-    public Duration statementTimeout() {
+    /** @return the session's {@code statement_timeout} to set, or {@code null} to leave the server's setting */
+    public @Nullable Duration statementTimeout() {
         return statementTimeout;
+    }
+
+    /** @return whether TCP keepalive probes are sent */
+    public boolean keepalives() {
+        return keepalives;
+    }
+
+    /** @return idle time before the first keepalive probe */
+    public Duration keepalivesIdle() {
+        return keepalivesIdle;
+    }
+
+    /** @return time between keepalive probes */
+    public Duration keepalivesInterval() {
+        return keepalivesInterval;
+    }
+
+    /** @return unanswered probes before the connection is dead */
+    public int keepalivesCount() {
+        return keepalivesCount;
+    }
+
+    /** @return the largest message accepted from the server, in bytes */
+    public int maxMessageSize() {
+        return maxMessageSize;
     }
 
     public @Nullable String searchPath() {
         return searchPath;
-    }
-
-    /** @return the same settings with another host and port (used for nodes of one cluster) */
-    public ConnectionSettings withPort(int newPort) {
-        return new ConnectionSettings(host, newPort, user, password, database, applicationName, sslMode, sslRootCert,
-                sslCert, sslKey, connectTimeout, queryTimeout, statementTimeout, searchPath);
     }
 
     /** @return {@code user@host:port/database}, never the password */
@@ -171,8 +213,13 @@ public final class ConnectionSettings {
                 && Objects.equals(sslKey, s.sslKey)
                 && connectTimeout.equals(s.connectTimeout)
                 && queryTimeout.equals(s.queryTimeout)
-                && statementTimeout.equals(s.statementTimeout)
-                && Objects.equals(searchPath, s.searchPath);
+                && Objects.equals(statementTimeout, s.statementTimeout)
+                && Objects.equals(searchPath, s.searchPath)
+                && keepalives == s.keepalives
+                && keepalivesIdle.equals(s.keepalivesIdle)
+                && keepalivesInterval.equals(s.keepalivesInterval)
+                && keepalivesCount == s.keepalivesCount
+                && maxMessageSize == s.maxMessageSize;
     }
 
     @Override
@@ -187,7 +234,9 @@ public final class ConnectionSettings {
                 + ", applicationName=" + applicationName + ", sslMode=" + sslMode.libpqName()
                 + (sslRootCert == null ? "" : ", sslRootCert=" + sslRootCert)
                 + ", connectTimeout=" + connectTimeout + ", queryTimeout=" + queryTimeout
-                + ", statementTimeout=" + statementTimeout
-                + (searchPath == null ? "" : ", searchPath=" + searchPath) + "}";
+                + (statementTimeout == null ? "" : ", statementTimeout=" + statementTimeout)
+                + (searchPath == null ? "" : ", searchPath=" + searchPath)
+                + ", keepalives=" + (keepalives ? keepalivesIdle + "/" + keepalivesInterval + "/" + keepalivesCount : "off")
+                + ", maxMessageSize=" + maxMessageSize + "}";
     }
 }

@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.driver;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;

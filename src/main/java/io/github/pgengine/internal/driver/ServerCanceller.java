@@ -1,6 +1,5 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.driver;
 
-import com.github.jasync.sql.db.postgresql.messages.backend.ProcessData;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -46,7 +45,7 @@ public final class ServerCanceller {
      * @return completes when the server has the request (or at once when there is nothing to cancel); never fails
      */
     public CompletableFuture<Void> cancel(DbConnection connection) {
-        ProcessData key = connection.backendKey();
+        BackendKey key = connection.backendKey();
         if (!connection.isBusy() || key == null) {
             return CompletableFuture.completedFuture(null);
         }
@@ -66,15 +65,15 @@ public final class ServerCanceller {
         return sent;
     }
 
-    private boolean send(ProcessData key, DbConnection connection) {
+    private boolean send(BackendKey key, DbConnection connection) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             out.writeInt(16);
             out.writeInt(CANCEL_REQUEST_CODE);
-            out.writeInt(key.getProcessId());
-            out.writeInt(key.getSecretKey());
+            out.writeInt(key.processId());
+            out.writeInt(key.secret());
             out.flush();
             // the server closes the socket without an answer once it has read the request
             socket.getInputStream().read();

@@ -1,0 +1,276 @@
+package io.github.pgengine.internal.driver;
+
+import com.github.jasync.sql.db.Configuration;
+import com.github.jasync.sql.db.SSLConfiguration;
+import com.github.jasync.sql.db.postgresql.PostgreSQLConnection;
+import com.github.jasync.sql.db.postgresql.codec.MessageDecoder;
+import com.github.jasync.sql.db.postgresql.exceptions.GenericDatabaseException;
+import com.github.jasync.sql.db.util.NettyUtils;
+import io.github.pgengine.ConnectionException;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.nio.NioChannelOption;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import jdk.net.ExtendedSocketOptions;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens sessions: jasync connects, negotiates TLS and authenticates; then pgengine puts its
+ * {@link ProtocolHandler} in place of jasync's decoder, sets TCP keepalive, and sets the session up in one round
+ * trip (time zone UTC, {@code application_name}, {@code statement_timeout} when configured).
+ *
+ * <p>The whole opening is bounded by {@code connect_timeout}: a server that goes silent, or closes the socket,
+ * at any step (TCP, TLS, authentication, set-up) fails the attempt with a {@link ConnectionException} at once or
+ * at the deadline, and the socket is closed.
+ */
+public final class ConnectionFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionFactory.class);
+    /** Extra time the client waits beyond the query timeout before it gives up on the socket. */
+    static final Duration CLIENT_GRACE = Duration.ofSeconds(1);
+    private static final Executor DIRECT = Runnable::run;
+    private static final long CHANNEL_POLL_MILLIS = 20;
+
+    private final ConnectionSettings settings;
+    private final Consumer<DbConnection> onOpen;
+    private final Configuration configuration;
+    private final String setupSql;
+
+    /**
+     * @param settings where and how to connect
+     * @param onOpen sees each new connection before it is used (must not throw or block)
+     */
+    public ConnectionFactory(ConnectionSettings settings, Consumer<DbConnection> onOpen) {
+        this.settings = settings;
+        this.onOpen = onOpen;
+        this.configuration = new Configuration(
+                settings.user(),
+                settings.host(),
+                settings.port(),
+                settings.password(),
+                settings.database(),
+                ssl(settings),
+                StandardCharsets.UTF_8,
+                // only start-up messages pass through jasync's decoder
+                16 * 1024 * 1024,
+                PooledByteBufAllocator.DEFAULT,
+                (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()),
+                null,
+                null,
+                List.of(),
+                NettyUtils.INSTANCE.getDefaultEventLoopGroup(),
+                DIRECT,
+                settings.searchPath(),
+                null,
+                null,
+                null);
+        StringBuilder sql = new StringBuilder("select pg_backend_pid(), set_config('TimeZone', 'UTC', false), "
+                + "set_config('application_name', " + literal(settings.applicationName()) + ", false)");
+        Duration statementTimeout = settings.statementTimeout();
+        if (statementTimeout != null) {
+            sql.append(", set_config('statement_timeout', '").append(statementTimeout.toMillis()).append("', false)");
+        }
+        this.setupSql = sql.toString();
+    }
+
+    /** Quotes a text value as an SQL literal, whatever standard_conforming_strings says. */
+    private static String literal(String value) {
+        String quoted = "'" + value.replace("'", "''") + "'";
+        return value.indexOf('\\') >= 0 ? "E" + quoted.replace("\\", "\\\\") : quoted;
+    }
+
+    /**
+     * Opens and prepares one session. If the returned future is cancelled or already complete when the session
+     * is ready, the session is closed, so nothing leaks.
+     *
+     * @return the session; fails with {@link ConnectionException}, or {@link ServerErrorException} for the
+     *     server's refusal (bad password, unknown database, too many connections)
+     */
+    public CompletableFuture<DbConnection> open() {
+        Opening opening = new Opening();
+        opening.start();
+        return opening.out;
+    }
+
+    /** One attempt to open a session, with its deadline. */
+    private final class Opening {
+        final CompletableFuture<DbConnection> out = new CompletableFuture<>();
+        private final long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+        private @Nullable PostgreSQLConnection driver;
+        private @Nullable ScheduledFuture<?> timer;
+
+        void start() {
+            PostgreSQLConnection d;
+            CompletableFuture<PostgreSQLConnection> connected;
+            try {
+                d = new PostgreSQLConnection(configuration);
+                driver = d;
+                connected = d.connect();
+            } catch (RuntimeException e) {
+                fail(connectError(e));
+                return;
+            }
+            timer = EngineTimer.get().schedule(() -> fail(new ConnectionException("cannot connect to "
+                    + settings.describe() + ": no answer within " + settings.connectTimeout().toMillis()
+                    + " ms (connect_timeout)", null)), settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            out.whenComplete((c, e) -> {
+                ScheduledFuture<?> t = timer;
+                if (t != null) {
+                    t.cancel(false);
+                }
+                if (e != null) {
+                    abandon(d);
+                }
+            });
+            watchForClose(d);
+            connected.whenComplete((c, e) -> {
+                if (e != null) {
+                    fail(connectError(e));
+                } else if (!out.isDone()) {
+                    Channel channel = DriverInternals.channel(d);
+                    if (channel == null) {
+                        fail(new ConnectionException("cannot take over the connection to " + settings.describe()
+                                + ": the driver's channel is not reachable (see the WARN from DriverInternals)", null));
+                        return;
+                    }
+                    channel.eventLoop().execute(() -> takeOver(d, channel));
+                }
+            });
+        }
+
+        /** Fails the attempt at once when the socket closes during TCP, TLS, authentication or set-up. */
+        private void watchForClose(PostgreSQLConnection d) {
+            if (out.isDone()) {
+                return;
+            }
+            Channel channel = DriverInternals.channel(d);
+            if (channel != null) {
+                channel.closeFuture().addListener(f -> fail(new ConnectionException("cannot connect to "
+                        + settings.describe() + ": the server closed the connection during set-up", null)));
+            } else if (System.nanoTime() < deadline) {
+                EngineTimer.get().schedule(() -> watchForClose(d), CHANNEL_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void takeOver(PostgreSQLConnection d, Channel channel) {
+            if (out.isDone()) {
+                return;
+            }
+            ProtocolHandler protocol;
+            try {
+                ChannelPipeline pipeline = channel.pipeline();
+                protocol = new ProtocolHandler(settings.describe(), settings.maxMessageSize(), d.parameterStatuses());
+                pipeline.replace(MessageDecoder.class, "pgengine-protocol", protocol);
+                keepalive(channel);
+            } catch (RuntimeException e) {
+                fail(new ConnectionException("cannot take over the connection to " + settings.describe() + ": " + e, e));
+                return;
+            }
+            BackendKey key = DriverInternals.backendKey(d);
+            Duration timeout = settings.queryTimeout().isZero() ? Duration.ZERO : settings.queryTimeout().plus(CLIENT_GRACE);
+            DbConnection connection = new DbConnection(d, channel, protocol, settings.describe(),
+                    key != null ? key.processId() : 0, key, timeout);
+            connection.simple(setupSql).whenComplete((result, error) -> {
+                if (error != null) {
+                    fail(error instanceof ServerErrorException ? error : connectError(error));
+                    return;
+                }
+                try {
+                    onOpen.accept(connection);
+                } catch (RuntimeException e) {
+                    fail(e);
+                    return;
+                }
+                if (!out.complete(connection)) {
+                    connection.close();
+                }
+            });
+        }
+
+        private void fail(Throwable e) {
+            out.completeExceptionally(e);
+        }
+
+        private void abandon(PostgreSQLConnection d) {
+            Channel channel = DriverInternals.channel(d);
+            if (channel != null) {
+                channel.close();
+            } else {
+                // not connected yet: close it if the TCP connect still succeeds
+                EngineTimer.get().schedule(() -> {
+                    Channel late = DriverInternals.channel(d);
+                    if (late != null) {
+                        late.close();
+                    }
+                }, settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** Turns on TCP keepalive with the configured probe timing, so a dead peer is noticed within a bounded time. */
+    private void keepalive(Channel channel) {
+        if (!settings.keepalives()) {
+            channel.config().setOption(io.netty.channel.ChannelOption.SO_KEEPALIVE, false);
+            return;
+        }
+        try {
+            channel.config().setOption(io.netty.channel.ChannelOption.SO_KEEPALIVE, true);
+            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE),
+                    (int) Math.max(1, settings.keepalivesIdle().toSeconds()));
+            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL),
+                    (int) Math.max(1, settings.keepalivesInterval().toSeconds()));
+            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT),
+                    settings.keepalivesCount());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("cannot set TCP keepalive timing on {}: {}", channel, e.toString());
+        }
+    }
+
+    private RuntimeException connectError(Throwable t) {
+        Throwable e = t;
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof GenericDatabaseException g) {
+            return new ServerErrorException(new ServerError(g.getErrorMessage().getFields()));
+        }
+        if (e instanceof ServerErrorException s) {
+            return s;
+        }
+        if (e instanceof ConnectionException c) {
+            return c;
+        }
+        if (e instanceof TimeoutException) {
+            return new ConnectionException("cannot connect to " + settings.describe() + ": no answer within "
+                    + settings.connectTimeout().toMillis() + " ms (connect_timeout)", e);
+        }
+        return new ConnectionException("cannot connect to " + settings.describe() + ": " + e, e);
+    }
+
+    private static SSLConfiguration ssl(ConnectionSettings s) {
+        SSLConfiguration.Mode mode = switch (s.sslMode()) {
+            case DISABLE -> SSLConfiguration.Mode.Disable;
+            case PREFER -> SSLConfiguration.Mode.Prefer;
+            case REQUIRE -> SSLConfiguration.Mode.Require;
+            case VERIFY_CA -> SSLConfiguration.Mode.VerifyCA;
+            case VERIFY_FULL -> SSLConfiguration.Mode.VerifyFull;
+        };
+        return new SSLConfiguration(mode, file(s.sslRootCert()), file(s.sslCert()), file(s.sslKey()));
+    }
+
+    private static @Nullable File file(@Nullable String path) {
+        return path == null ? null : new File(path);
+    }
+}

@@ -1,0 +1,402 @@
+package io.github.pgengine.internal.driver;
+
+import com.github.jasync.sql.db.postgresql.PostgreSQLConnection;
+import io.github.pgengine.ConnectionException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One open server session. jasync opened and authenticated it; statements go through pgengine's
+ * {@link ProtocolHandler}. One statement runs at a time: the engine sends the next only when the previous one's
+ * future has completed, and that happens at its ReadyForQuery.
+ *
+ * <p>Every caller's statement uses the extended protocol, which refuses several statements in one text. A statement
+ * with parameters becomes a named prepared statement per distinct SQL and parameter types, cached per connection
+ * (the least recently used are closed); one without parameters (DDL, one-off statements) is parsed as the unnamed
+ * statement each time. The engine's own fixed statements (BEGIN, COMMIT, SAVEPOINT, ...) use the simple protocol.
+ */
+public final class DbConnection {
+    /** Prepared statements one connection keeps; the least recently used is closed beyond this. */
+    static final int STATEMENT_CACHE_SIZE = 256;
+    private static final String INVALID_STATEMENT_NAME = "26000"; // invalid_sql_statement_name
+    private static final String FEATURE_NOT_SUPPORTED = "0A000"; // feature_not_supported (cached plan changed)
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final PostgreSQLConnection driver;
+    private final Channel channel;
+    private final ProtocolHandler protocol;
+    private final String where;
+    private final int backendPid;
+    private final @Nullable BackendKey backendKey;
+    private final long timeoutNanos;
+    private final long createdAtNanos = System.nanoTime();
+    private final LinkedHashMap<StatementKey, String> statements = new LinkedHashMap<>(16, 0.75f, true);
+    private final List<String> toClose = new ArrayList<>();
+    private final AtomicBoolean watchdogArmed = new AtomicBoolean();
+    private int statementNumber;
+    private volatile long deadlineNanos;
+    private volatile boolean retired;
+    private volatile @Nullable CompletableFuture<Result> inFlight;
+    private volatile long lastUsedNanos = createdAtNanos;
+    private volatile long expiresAtNanos = Long.MAX_VALUE;
+    private volatile @Nullable Throwable borrowedAt;
+
+    /** A cached statement is one SQL text prepared for one set of parameter types. */
+    private record StatementKey(String sql, int[] types) {
+        @Override
+        public boolean equals(@Nullable Object o) {
+            return o instanceof StatementKey k && sql.equals(k.sql) && Arrays.equals(types, k.types);
+        }
+
+        @Override
+        public int hashCode() {
+            return sql.hashCode() * 31 + Arrays.hashCode(types);
+        }
+
+        @Override
+        public String toString() {
+            return sql;
+        }
+    }
+
+    DbConnection(PostgreSQLConnection driver, Channel channel, ProtocolHandler protocol, String where, int backendPid,
+            @Nullable BackendKey backendKey, Duration timeout) {
+        this.driver = driver;
+        this.channel = channel;
+        this.protocol = protocol;
+        this.where = where;
+        this.backendPid = backendPid;
+        this.backendKey = backendKey;
+        this.timeoutNanos = timeout.toNanos();
+    }
+
+    /** @return a number naming this connection in logs */
+    public long id() {
+        return id;
+    }
+
+    /** @return the server process id serving this session */
+    public int backendPid() {
+        return backendPid;
+    }
+
+    /** @return the key a CancelRequest needs, or {@code null} when the driver hides it */
+    public @Nullable BackendKey backendKey() {
+        return backendKey;
+    }
+
+    /** @return the server's ParameterStatus values (server_version, crdb_version, ...), kept current */
+    public Map<String, String> parameterStatuses() {
+        return protocol.parameters();
+    }
+
+    /** @return 'I' idle, 'T' in a transaction block, 'E' in a failed one, as of the last answer */
+    public char transactionStatus() {
+        return protocol.transactionStatus();
+    }
+
+    /** @return the connection's I/O thread, where its answers are handled; runs short tasks in order */
+    public java.util.concurrent.Executor executor() {
+        return channel.eventLoop();
+    }
+
+    /** @param listener sees each notice the server sends on this connection (on its event loop), or null */
+    public void onNotice(@Nullable Consumer<ServerError> listener) {
+        protocol.onNotice(listener);
+    }
+
+    /**
+     * Runs one statement with the extended protocol.
+     *
+     * @param sql one statement with {@code $n} placeholders
+     * @param params the encoded parameters, one per placeholder
+     * @return the result at the statement's ReadyForQuery; fails with {@link ServerErrorException},
+     *     {@link ConnectionException}, {@link TimeoutException} or the refusal of an unsupported command
+     */
+    public CompletableFuture<Result> execute(String sql, ParameterEncoder.Encoded params) {
+        return execute(sql, params, true);
+    }
+
+    private CompletableFuture<Result> execute(String sql, ParameterEncoder.Encoded params, boolean mayRetry) {
+        StatementKey key = new StatementKey(sql, params.types());
+        boolean unnamed = params.types().length == 0;
+        String name;
+        boolean parse;
+        List<String> closing;
+        synchronized (statements) {
+            String cached = unnamed ? null : statements.get(key);
+            parse = cached == null;
+            name = unnamed ? "" : parse ? "pge_" + (++statementNumber) : cached;
+            if (parse && !unnamed) {
+                statements.put(key, name);
+                if (statements.size() > STATEMENT_CACHE_SIZE) {
+                    Iterator<Map.Entry<StatementKey, String>> eldest = statements.entrySet().iterator();
+                    toClose.add(eldest.next().getValue());
+                    eldest.remove();
+                }
+            }
+            closing = toClose.isEmpty() ? List.of() : new ArrayList<>(toClose);
+            toClose.clear();
+        }
+        ByteBuf request;
+        try {
+            request = FrontendMessages.extended(channel.alloc(), closing, name, parse, sql, params);
+        } catch (RuntimeException e) {
+            forget(key, name, false);
+            return CompletableFuture.failedFuture(e);
+        }
+        Exchange exchange = new Exchange(request);
+        CompletableFuture<Result> out = new CompletableFuture<>();
+        if (!begin(out)) {
+            request.release();
+            return out;
+        }
+        exchange.future.whenComplete((result, error) -> {
+            if (error != null) {
+                boolean retry = afterFailure(key, name, parse, exchange, error) && mayRetry;
+                if (retry && inFlight == out) {
+                    inFlight = null;
+                    execute(sql, params, false).whenComplete((r, e) -> {
+                        if (e != null) {
+                            out.completeExceptionally(e);
+                        } else {
+                            out.complete(r);
+                        }
+                    });
+                    return;
+                }
+            } else if (result.tag().equals("DISCARD ALL") || result.tag().equals("DEALLOCATE ALL")) {
+                synchronized (statements) {
+                    statements.clear();
+                }
+            }
+            end(out, result, error);
+        });
+        protocol.submit(exchange);
+        return out;
+    }
+
+    /**
+     * Updates the statement cache after a failure.
+     *
+     * @return true when the statement may simply run again: its prepared statement had gone (DISCARD ALL,
+     *     DEALLOCATE) or its cached plan no longer fits the schema, and no transaction was open
+     */
+    private boolean afterFailure(StatementKey key, String name, boolean parse, Exchange exchange, Throwable error) {
+        if (parse && !exchange.parseCompleted()) {
+            forget(key, name, false);
+            return false;
+        }
+        if (error instanceof ServerErrorException s) {
+            String state = s.error().sqlState();
+            boolean gone = INVALID_STATEMENT_NAME.equals(state) && s.error().message().contains(name);
+            boolean stale = FEATURE_NOT_SUPPORTED.equals(state)
+                    && s.error().message().contains("cached plan must not change result type");
+            if (gone || stale) {
+                forget(key, name, stale);
+                return !parse && exchange.statusAfter() == 'I';
+            }
+        }
+        return false;
+    }
+
+    private void forget(StatementKey key, String name, boolean closeOnServer) {
+        synchronized (statements) {
+            if (name.equals(statements.get(key))) {
+                statements.remove(key);
+            }
+            if (closeOnServer) {
+                toClose.add(name);
+            }
+        }
+    }
+
+    /**
+     * Runs one of the engine's own statements with the simple protocol.
+     *
+     * @param sql the statement, built only from constants and quoted identifiers
+     * @return the result at ReadyForQuery
+     */
+    public CompletableFuture<Result> simple(String sql) {
+        ByteBuf request = FrontendMessages.query(channel.alloc(), sql);
+        Exchange exchange = new Exchange(request);
+        CompletableFuture<Result> out = new CompletableFuture<>();
+        if (!begin(out)) {
+            request.release();
+            return out;
+        }
+        exchange.future.whenComplete((result, error) -> end(out, result, error));
+        protocol.submit(exchange);
+        return out;
+    }
+
+    private boolean begin(CompletableFuture<Result> out) {
+        RuntimeException broken = protocol.broken();
+        if (retired && broken == null && !channel.isActive()) {
+            broken = new ConnectionException("connection to " + where + " is closed", null);
+        }
+        if (broken != null || !channel.isActive()) {
+            retired = true;
+            out.completeExceptionally(new ConnectionException("connection to " + where + " is closed"
+                    + (broken != null ? ": " + broken.getMessage() : ""), broken));
+            return false;
+        }
+        if (inFlight != null) {
+            out.completeExceptionally(new IllegalStateException(this + " is already running a statement"));
+            return false;
+        }
+        inFlight = out;
+        if (timeoutNanos > 0) {
+            deadlineNanos = System.nanoTime() + timeoutNanos;
+            armWatchdog();
+        }
+        return true;
+    }
+
+    private void end(CompletableFuture<Result> out, @Nullable Result result, @Nullable Throwable error) {
+        if (inFlight != out) {
+            return; // the watchdog already failed it
+        }
+        inFlight = null;
+        lastUsedNanos = System.nanoTime();
+        if (error != null) {
+            if (!(error instanceof ServerErrorException s && s.error().isSessionError())
+                    && !(error instanceof IllegalArgumentException)) {
+                retired = true;
+            }
+            out.completeExceptionally(error);
+        } else {
+            out.complete(Objects.requireNonNull(result));
+        }
+    }
+
+    /**
+     * The client-side backstop for a server that stops answering (only with a query timeout): one timer per busy
+     * connection, re-armed to the running statement's deadline. A statement past its deadline fails and the
+     * connection is closed.
+     */
+    private void armWatchdog() {
+        if (watchdogArmed.compareAndSet(false, true)) {
+            long delay = Math.max(0, deadlineNanos - System.nanoTime());
+            EngineTimer.get().schedule(this::watch, delay, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void watch() {
+        CompletableFuture<Result> running = inFlight;
+        long remaining = deadlineNanos - System.nanoTime();
+        if (running == null || retired) {
+            watchdogArmed.set(false);
+            if (inFlight != null && !retired) {
+                armWatchdog();
+            }
+            return;
+        }
+        if (remaining > 0) {
+            EngineTimer.get().schedule(this::watch, remaining, TimeUnit.NANOSECONDS);
+            return;
+        }
+        retired = true;
+        watchdogArmed.set(false);
+        inFlight = null;
+        running.completeExceptionally(new TimeoutException("no answer within "
+                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+        protocol.closing();
+        channel.close();
+    }
+
+    /** Marks the connection as not to be reused; it is closed when released. */
+    public void retire() {
+        retired = true;
+    }
+
+    /** @return true when the connection can serve another statement: open, idle, and outside any transaction */
+    public boolean isUsable() {
+        return !retired && inFlight == null && channel.isActive() && protocol.broken() == null
+                && protocol.transactionStatus() == 'I';
+    }
+
+    /** @return true while a statement is running */
+    public boolean isBusy() {
+        return inFlight != null;
+    }
+
+    public long createdAtNanos() {
+        return createdAtNanos;
+    }
+
+    public long lastUsedNanos() {
+        return lastUsedNanos;
+    }
+
+    public void lastUsedNanos(long nanos) {
+        lastUsedNanos = nanos;
+    }
+
+    public long expiresAtNanos() {
+        return expiresAtNanos;
+    }
+
+    public void expiresAtNanos(long nanos) {
+        expiresAtNanos = nanos;
+    }
+
+    public @Nullable Throwable borrowedAt() {
+        return borrowedAt;
+    }
+
+    public void borrowedAt(@Nullable Throwable stack) {
+        borrowedAt = stack;
+    }
+
+    /**
+     * Closes the session: sends Terminate when the socket is open and never waits longer than a few seconds.
+     *
+     * @return completes when the socket is closed or the wait is over; never fails
+     */
+    public CompletableFuture<Void> close() {
+        retired = true;
+        protocol.closing();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!channel.isActive()) {
+            done.complete(null);
+            return done;
+        }
+        channel.closeFuture().addListener(f -> done.complete(null));
+        try {
+            driver.disconnect();
+        } catch (RuntimeException e) {
+            channel.close();
+        }
+        if (!done.isDone()) {
+            java.util.concurrent.ScheduledFuture<?> giveUp = EngineTimer.get().schedule(() -> {
+                channel.close();
+                done.complete(null);
+            }, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            done.whenComplete((v, e) -> giveUp.cancel(false));
+        }
+        return done;
+    }
+
+    @Override
+    public String toString() {
+        return "connection #" + id + " (backend pid " + backendPid + ") to " + where;
+    }
+}

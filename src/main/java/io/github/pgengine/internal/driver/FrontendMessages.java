@@ -1,0 +1,129 @@
+package io.github.pgengine.internal.driver;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Writes the frontend messages of the statement protocol (Parse, Bind, Describe, Execute, Sync, Close, Query)
+ * into one buffer per exchange, so an exchange leaves in one write.
+ */
+final class FrontendMessages {
+    private static final byte TEXT = 0;
+    private static final byte BINARY = 1;
+
+    private FrontendMessages() {}
+
+    /**
+     * An extended-protocol exchange on the unnamed portal: [Close statements] [Parse] Bind Describe Execute Sync.
+     *
+     * @param alloc the channel's allocator
+     * @param close prepared statements to close first (evicted from the cache)
+     * @param statement the statement's name ("" for the unnamed one)
+     * @param parse whether to send Parse (the statement is not prepared yet)
+     * @param sql the SQL, with $n placeholders
+     * @param params the encoded parameters
+     * @return the buffer; the caller writes and thereby releases it
+     */
+    static ByteBuf extended(ByteBufAllocator alloc, List<String> close, String statement, boolean parse, String sql,
+            ParameterEncoder.Encoded params) {
+        ByteBuf buf = alloc.buffer(64 + (parse ? sql.length() * 3 : 0) + 16 * params.values().length);
+        try {
+            for (String name : close) {
+                int start = begin(buf, 'C');
+                buf.writeByte('S');
+                cstring(buf, name);
+                end(buf, start);
+            }
+            if (parse) {
+                int start = begin(buf, 'P');
+                cstring(buf, statement);
+                cstring(buf, sql);
+                int[] types = params.types();
+                buf.writeShort(types.length);
+                for (int t : types) {
+                    buf.writeInt(t);
+                }
+                end(buf, start);
+            }
+            int start = begin(buf, 'B');
+            cstring(buf, "");
+            cstring(buf, statement);
+            Object[] values = params.values();
+            if (params.anyBinary()) {
+                buf.writeShort(values.length);
+                for (Object v : values) {
+                    buf.writeShort(v instanceof byte[] ? BINARY : TEXT);
+                }
+            } else {
+                buf.writeShort(0);
+            }
+            buf.writeShort(values.length);
+            for (Object v : values) {
+                if (v == null) {
+                    buf.writeInt(-1);
+                } else if (v instanceof byte[] bytes) {
+                    buf.writeInt(bytes.length);
+                    buf.writeBytes(bytes);
+                } else {
+                    int lengthAt = buf.writerIndex();
+                    buf.writeInt(0);
+                    int written = buf.writeCharSequence((String) v, StandardCharsets.UTF_8);
+                    buf.setInt(lengthAt, written);
+                }
+            }
+            buf.writeShort(0);
+            end(buf, start);
+            start = begin(buf, 'D');
+            buf.writeByte('P');
+            cstring(buf, "");
+            end(buf, start);
+            start = begin(buf, 'E');
+            cstring(buf, "");
+            buf.writeInt(0);
+            end(buf, start);
+            sync(buf);
+            return buf;
+        } catch (RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    /**
+     * A simple-protocol exchange: one Query message.
+     *
+     * @param alloc the channel's allocator
+     * @param sql the statement (the engine's own, built from constants and quoted identifiers)
+     * @return the buffer
+     */
+    static ByteBuf query(ByteBufAllocator alloc, String sql) {
+        ByteBuf buf = alloc.buffer(8 + sql.length() * 3);
+        int start = begin(buf, 'Q');
+        cstring(buf, sql);
+        end(buf, start);
+        return buf;
+    }
+
+    private static void sync(ByteBuf buf) {
+        buf.writeByte('S');
+        buf.writeInt(4);
+    }
+
+    private static int begin(ByteBuf buf, char type) {
+        buf.writeByte(type);
+        int start = buf.writerIndex();
+        buf.writeInt(0);
+        return start;
+    }
+
+    private static void end(ByteBuf buf, int lengthAt) {
+        buf.setInt(lengthAt, buf.writerIndex() - lengthAt);
+    }
+
+    private static void cstring(ByteBuf buf, String s) {
+        buf.writeCharSequence(s, StandardCharsets.UTF_8);
+        buf.writeByte(0);
+    }
+}

@@ -1,0 +1,358 @@
+package io.github.pgengine.internal.driver;
+
+import io.github.pgengine.ConnectionException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * pgengine's side of the statement protocol, in place of jasync's decoder once the session is authenticated.
+ *
+ * <p>Requests ({@link Exchange}s) are written in order and answered in order; each is complete only at its own
+ * ReadyForQuery, and everything the server sends before it (rows, tags, errors, deferred-constraint errors after
+ * CommandComplete) belongs to it. Notices, notifications and parameter changes may come at any time. Anything the
+ * protocol does not allow (a message out of place, an unknown type, a decoding failure of the framing itself, a
+ * message over the size limit) ends the connection: every pending request fails with a
+ * {@link ConnectionException} and the socket is closed, so nothing can ever be paired with the wrong caller.
+ * {@code COPY} is refused without losing the connection (CopyFail for COPY FROM STDIN; COPY TO STDOUT data is
+ * drained).
+ *
+ * <p>Event-loop confined, except {@link #submit(Exchange)} and the volatile state getters.
+ */
+final class ProtocolHandler extends ByteToMessageDecoder {
+    private static final Logger LOG = LoggerFactory.getLogger("io.github.pgengine.connection");
+    private static final Logger NOTICES = LoggerFactory.getLogger("io.github.pgengine.notice");
+
+    private final String where;
+    private final int maxMessageSize;
+    private final ArrayDeque<Exchange> pending = new ArrayDeque<>();
+    private final Map<String, String> parameters = new ConcurrentHashMap<>();
+    private volatile char transactionStatus = 'I';
+    private volatile @Nullable RuntimeException broken;
+    private volatile @Nullable Consumer<ServerError> notices;
+    private volatile boolean closing;
+    private @Nullable ChannelHandlerContext context;
+
+    /**
+     * @param where the connection's description, for messages
+     * @param maxMessageSize the largest message accepted from the server, in bytes
+     * @param initialParameters the ParameterStatus values seen during start-up
+     */
+    ProtocolHandler(String where, int maxMessageSize, Map<String, String> initialParameters) {
+        this.where = where;
+        this.maxMessageSize = maxMessageSize;
+        this.parameters.putAll(initialParameters);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.context = ctx;
+    }
+
+    /** @return the server's ParameterStatus values, kept current */
+    Map<String, String> parameters() {
+        return parameters;
+    }
+
+    /** @return 'I' idle, 'T' in a transaction, 'E' in a failed transaction, as of the last ReadyForQuery */
+    char transactionStatus() {
+        return transactionStatus;
+    }
+
+    /** @return why the connection cannot be used any more, or {@code null} while it can */
+    @Nullable RuntimeException broken() {
+        return broken;
+    }
+
+    /** The engine is closing the connection itself: its end is not news. */
+    void closing() {
+        closing = true;
+    }
+
+    /** @param listener sees every NoticeResponse (besides the log), on the event loop */
+    void onNotice(@Nullable Consumer<ServerError> listener) {
+        this.notices = listener;
+    }
+
+    /**
+     * Queues a request and writes it; callable from any thread. Requests leave in the order they are queued.
+     *
+     * @param exchange the request
+     */
+    void submit(Exchange exchange) {
+        ChannelHandlerContext ctx = context;
+        if (ctx == null) {
+            fail(exchange, new ConnectionException("connection to " + where + " is not ready", null));
+            return;
+        }
+        EventLoop loop = ctx.channel().eventLoop();
+        if (loop.inEventLoop()) {
+            start(ctx, exchange);
+        } else {
+            try {
+                loop.execute(() -> start(ctx, exchange));
+            } catch (RuntimeException e) {
+                fail(exchange, new ConnectionException("connection to " + where + " is closed", e));
+            }
+        }
+    }
+
+    private void start(ChannelHandlerContext ctx, Exchange exchange) {
+        RuntimeException reason = broken;
+        if (reason != null || !ctx.channel().isActive()) {
+            fail(exchange, new ConnectionException("connection to " + where + " is closed"
+                    + (reason != null ? ": " + reason.getMessage() : ""), reason));
+            return;
+        }
+        ByteBuf request = exchange.takeRequest();
+        pending.add(exchange);
+        if (request != null) {
+            ctx.writeAndFlush(request).addListener(f -> {
+                if (!f.isSuccess()) {
+                    fatal(new ConnectionException("cannot send to " + where + ": " + f.cause(), f.cause()));
+                }
+            });
+        }
+    }
+
+    private static void fail(Exchange exchange, RuntimeException e) {
+        ByteBuf request = exchange.takeRequest();
+        if (request != null) {
+            request.release();
+        }
+        exchange.future.completeExceptionally(e);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (in.readableBytes() >= 5) {
+            if (broken != null) {
+                in.skipBytes(in.readableBytes());
+                return;
+            }
+            int start = in.readerIndex();
+            byte type = in.getByte(start);
+            int length = in.getInt(start + 1);
+            if (length < 4) {
+                fatal(new ConnectionException("protocol error on " + where + ": message '" + (char) type
+                        + "' with length " + length, null));
+                continue;
+            }
+            if (length - 4 > maxMessageSize) {
+                fatal(new ConnectionException("the server sent a message of " + (length - 4) + " bytes to " + where
+                        + ", more than the limit of " + maxMessageSize + " bytes (max_message_size); the connection "
+                        + "was closed. Fetch large values in parts (substring, or a cursor) or raise max_message_size",
+                        null));
+                continue;
+            }
+            if (in.readableBytes() < length + 1) {
+                if (in.capacity() < length + 1) {
+                    in.ensureWritable(length + 1 - in.readableBytes());
+                }
+                return;
+            }
+            ByteBuf body = in.slice(start + 5, length - 4);
+            in.readerIndex(start + 1 + length);
+            try {
+                dispatch(ctx, (char) type, body);
+            } catch (RuntimeException e) {
+                fatal(new ConnectionException("protocol error on " + where + " (message '" + (char) type + "'): " + e,
+                        e));
+            }
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, char type, ByteBuf body) {
+        switch (type) {
+            case 'Z' -> {
+                char status = (char) body.readByte();
+                transactionStatus = status;
+                Exchange done = pending.poll();
+                if (done == null) {
+                    throw new Exchange.ProtocolException("ReadyForQuery with no request waiting");
+                }
+                done.finish(status);
+            }
+            case 'T' -> current().rowDescription(body);
+            case 'D' -> current().dataRow(body);
+            case 'C' -> current().commandComplete(body);
+            case 'I' -> current().emptyQuery();
+            case '1' -> current().parseComplete();
+            case '2', '3', 'n' -> current();
+            case 't' -> current();
+            case 'E' -> error(ctx, fields(body));
+            case 'N' -> notice(fields(body));
+            case 'S' -> parameterStatus(ctx, Exchange.cstring(body), Exchange.cstring(body));
+            case 'A' -> LOG.debug("{}: notification on channel {} ignored", where, notificationChannel(body));
+            case 'G' -> {
+                Exchange e = current();
+                e.refuse(new IllegalArgumentException("COPY ... FROM STDIN is not supported by pgengine (the driver "
+                        + "cannot stream COPY data); insert many rows with executeBatch, or INSERT ... SELECT FROM "
+                        + "unnest($1::int[], $2::text[])"));
+                ctx.writeAndFlush(copyFail(ctx, "pgengine does not support COPY FROM STDIN"));
+            }
+            case 'H' -> {
+                Exchange e = current();
+                e.copyOut(true);
+                e.refuse(new IllegalArgumentException("COPY ... TO STDOUT is not supported by pgengine (the driver "
+                        + "cannot stream COPY data); read the rows with stream() or batch() instead"));
+            }
+            case 'd', 'c' -> {
+                if (!current().inCopyOut()) {
+                    throw new Exchange.ProtocolException("COPY data outside COPY");
+                }
+            }
+            case 'W' -> throw new Exchange.ProtocolException("CopyBothResponse: replication is not supported");
+            default -> throw new Exchange.ProtocolException("unexpected message type '" + type + "'");
+        }
+    }
+
+    private Exchange current() {
+        Exchange e = pending.peek();
+        if (e == null) {
+            throw new Exchange.ProtocolException("a response with no request waiting");
+        }
+        return e;
+    }
+
+    private void error(ChannelHandlerContext ctx, ServerError e) {
+        Exchange exchange = pending.peek();
+        if (exchange != null) {
+            exchange.error(e);
+        }
+        if (!e.isSessionError()) {
+            // FATAL or PANIC: the server ends the session
+            if (exchange == null) {
+                LOG.warn("{}: the server ended the session: {}", where, e);
+            }
+            fatal(new ConnectionException("the server ended the session on " + where + ": " + e, null), e);
+        } else if (exchange == null) {
+            LOG.warn("{}: an error with no request waiting: {}", where, e);
+        }
+    }
+
+    private void notice(ServerError n) {
+        Map<Character, String> f = n.fields();
+        String text = n.severity() + " " + f.getOrDefault('C', "") + ": " + n.message()
+                + (f.containsKey('H') ? " (hint: " + f.get('H') + ")" : "");
+        if ("WARNING".equals(n.severity())) {
+            NOTICES.warn("{}: {}", where, text);
+        } else {
+            NOTICES.info("{}: {}", where, text);
+        }
+        Consumer<ServerError> listener = notices;
+        if (listener != null) {
+            listener.accept(n);
+        }
+    }
+
+    private void parameterStatus(ChannelHandlerContext ctx, String name, String value) {
+        parameters.put(name, value);
+        String problem = null;
+        if (name.equals("client_encoding") && !value.equalsIgnoreCase("UTF8")) {
+            problem = "client_encoding was changed to " + value + "; pgengine needs UTF8";
+        } else if (name.equals("DateStyle") && !value.startsWith("ISO")) {
+            problem = "DateStyle was changed to " + value + "; pgengine needs it to begin with ISO";
+        }
+        if (problem != null) {
+            Exchange e = pending.peek();
+            if (e != null) {
+                e.refuse(new ConnectionException(problem + " (the connection was closed)", null));
+            }
+            fatal(new ConnectionException(problem, null));
+        }
+    }
+
+    private static String notificationChannel(ByteBuf body) {
+        body.skipBytes(4);
+        return Exchange.cstring(body);
+    }
+
+    private static ServerError fields(ByteBuf body) {
+        Map<Character, String> fields = new HashMap<>();
+        while (body.isReadable()) {
+            byte code = body.readByte();
+            if (code == 0) {
+                break;
+            }
+            fields.put((char) code, Exchange.cstring(body));
+        }
+        return new ServerError(Map.copyOf(fields));
+    }
+
+    private static ByteBuf copyFail(ChannelHandlerContext ctx, String message) {
+        ByteBuf buf = ctx.alloc().buffer();
+        buf.writeByte('f');
+        int at = buf.writerIndex();
+        buf.writeInt(0);
+        buf.writeCharSequence(message, StandardCharsets.UTF_8);
+        buf.writeByte(0);
+        buf.setInt(at, buf.writerIndex() - at);
+        return buf;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fatal(new ConnectionException("connection to " + where + " failed: " + cause, cause));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        ConnectionException reason = new ConnectionException("connection to " + where
+                + " was closed by the server or the network", null);
+        if (closing || broken != null) {
+            fatal(reason, null, false);
+        } else {
+            LOG.warn("{}{}", reason.getMessage(), pending.isEmpty() ? " while idle" : " while a statement was running");
+            fatal(reason, null, false);
+        }
+    }
+
+    private void fatal(RuntimeException reason) {
+        fatal(reason, null, true);
+    }
+
+    private void fatal(RuntimeException reason, @Nullable ServerError serverError) {
+        fatal(reason, serverError, false);
+    }
+
+    /**
+     * Ends the connection: every pending request fails (with the server's FATAL error when there is one, so the
+     * caller sees its SQLSTATE), and the socket closes.
+     */
+    private void fatal(RuntimeException reason, @Nullable ServerError serverError, boolean log) {
+        boolean first = broken == null;
+        if (first) {
+            broken = reason;
+            if (log && !closing) {
+                LOG.warn("{}", reason.getMessage());
+            }
+        }
+        Exchange e;
+        while ((e = pending.poll()) != null) {
+            if (serverError != null) {
+                e.error(serverError);
+                e.finish('I');
+            } else {
+                e.future.completeExceptionally(reason);
+            }
+        }
+        ChannelHandlerContext ctx = context;
+        if (first && ctx != null) {
+            Channel channel = ctx.channel();
+            channel.close();
+        }
+    }
+}

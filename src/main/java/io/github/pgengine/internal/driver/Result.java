@@ -1,0 +1,78 @@
+package io.github.pgengine.internal.driver;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The answer to one statement: its columns, its decoded rows and its command tag.
+ */
+public final class Result {
+    private static final String[] NO_NAMES = new String[0];
+    private static final int[] NO_TYPES = new int[0];
+
+    private final String[] columnNames;
+    private final int[] columnTypes;
+    private final List<@Nullable Object[]> rows;
+    private final String tag;
+
+    Result(String[] columnNames, int[] columnTypes, List<@Nullable Object[]> rows, String tag) {
+        this.columnNames = columnNames;
+        this.columnTypes = columnTypes;
+        this.rows = rows;
+        this.tag = tag;
+    }
+
+    static Result empty(String tag) {
+        return new Result(NO_NAMES, NO_TYPES, List.of(), tag);
+    }
+
+    /** @return the column names in order (shared; do not modify) */
+    public String[] columnNames() {
+        return columnNames;
+    }
+
+    /** @return the columns' type OIDs in order (shared; do not modify) */
+    public int[] columnTypes() {
+        return columnTypes;
+    }
+
+    /** @return the rows; each array holds one value per column (shared; do not modify) */
+    public List<@Nullable Object[]> rows() {
+        return rows;
+    }
+
+    /** @return the command tag, e.g. {@code INSERT 0 3}, {@code SELECT 2}, {@code COMMIT}, {@code ROLLBACK} */
+    public String tag() {
+        return tag;
+    }
+
+    /** @return the row count the tag reports (0 for commands that report none) */
+    public long rowsAffected() {
+        return rowsAffected(tag);
+    }
+
+    /**
+     * @param tag a command tag
+     * @return the row count at its end, or 0
+     */
+    static long rowsAffected(String tag) {
+        int space = tag.lastIndexOf(' ');
+        if (space < 0 || space == tag.length() - 1) {
+            return 0;
+        }
+        long n = 0;
+        for (int i = space + 1; i < tag.length(); i++) {
+            char c = tag.charAt(i);
+            if (c < '0' || c > '9' || n > (Long.MAX_VALUE - 9) / 10) {
+                return 0;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return "Result{" + tag + ", " + rows.size() + " rows}";
+    }
+}
