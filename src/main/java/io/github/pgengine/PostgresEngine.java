@@ -16,6 +16,7 @@ import io.github.pgengine.internal.VersionParser;
 import io.github.pgengine.internal.driver.ConnectionFactory;
 import io.github.pgengine.internal.driver.ConnectionSettings;
 import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.driver.EngineTimer;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
 import java.util.LinkedHashMap;
@@ -73,7 +74,7 @@ public class PostgresEngine {
     private final RetryPolicy retryPolicy;
     private final AtomicBoolean warnedAboutServer = new AtomicBoolean();
     private final Object poolLock = new Object();
-    private volatile @Nullable ConnectionPool pool;
+    private volatile @Nullable ConnectionPool<DbConnection> pool;
     private volatile boolean closed;
 
     /**
@@ -285,7 +286,7 @@ public class PostgresEngine {
      */
     public CompletableFuture<Void> startConnectionPool(PoolOptions options) {
         Objects.requireNonNull(options, "options");
-        ConnectionPool created;
+        ConnectionPool<DbConnection> created;
         synchronized (poolLock) {
             if (closed) {
                 return CompletableFuture.failedFuture(closedError());
@@ -294,7 +295,22 @@ public class PostgresEngine {
                 LOG.warn("A pool already exists for {}", name);
                 return CompletableFuture.completedFuture(null);
             }
-            created = new ConnectionPool(name, options, factory::open);
+            created = new ConnectionPool<>(name, options, new ConnectionPool.Connections<>() {
+                @Override
+                public CompletableFuture<DbConnection> open() {
+                    return factory.open();
+                }
+
+                @Override
+                public boolean isUsable(DbConnection c) {
+                    return c.isUsable();
+                }
+
+                @Override
+                public CompletableFuture<?> close(DbConnection c) {
+                    return c.close();
+                }
+            }, EngineTimer.get());
             pool = created;
         }
         CompletableFuture<Void> started = new CompletableFuture<>();
@@ -322,7 +338,7 @@ public class PostgresEngine {
      * @return completes when the idle connections are closed
      */
     public CompletableFuture<Void> closeConnectionPool() {
-        ConnectionPool current;
+        ConnectionPool<DbConnection> current;
         synchronized (poolLock) {
             current = pool;
             pool = null;
@@ -336,7 +352,7 @@ public class PostgresEngine {
 
     /** @return the pool's counters, or {@link PoolStats#NO_POOL} when no pool runs */
     public PoolStats poolStats() {
-        ConnectionPool current = pool;
+        ConnectionPool<DbConnection> current = pool;
         return current == null ? PoolStats.NO_POOL : current.stats();
     }
 
@@ -555,7 +571,7 @@ public class PostgresEngine {
     private record Lender(Supplier<CompletableFuture<DbConnection>> acquire, Consumer<DbConnection> release) {}
 
     private Lender lender() {
-        ConnectionPool current = pool;
+        ConnectionPool<DbConnection> current = pool;
         return current != null ? new Lender(current::acquire, current::release) : new Lender(factory::open, DbConnection::close);
     }
 
@@ -587,7 +603,7 @@ public class PostgresEngine {
      * @return completes when the pool's idle connections are closed
      */
     public CompletableFuture<Void> close() {
-        ConnectionPool current;
+        ConnectionPool<DbConnection> current;
         synchronized (poolLock) {
             if (closed) {
                 return CompletableFuture.completedFuture(null);

@@ -6,24 +6,22 @@ import io.github.pgengine.PoolOptions;
 import io.github.pgengine.PoolStats;
 import io.github.pgengine.PoolTimeoutException;
 import java.util.ArrayDeque;
-import io.github.pgengine.internal.driver.DbConnection;
-import io.github.pgengine.internal.driver.EngineTimer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small pool of {@link DbConnection}s: a LIFO idle stack and a FIFO queue of waiters under one lock.
+ * A small pool of connections: a LIFO idle stack and a FIFO queue of waiters under one lock.
  *
  * <p>Why not jasync's own pool: its callbacks hop to the common ForkJoinPool (a new thread per callback on a
  * 2-core machine), every take and give-back is a message to an actor coroutine, a cancelled caller leaks
@@ -32,32 +30,73 @@ import org.slf4j.LoggerFactory;
  * waiters are dropped, and each waiter has its own exact timeout. See docs/pool.md.
  *
  * <p>Invariants, under {@code lock}: {@code total} counts open and opening connections ({@code opening} of them
- * are being opened); {@code inUse} counts connections lent out (and those being handed to a waiter), each of which
+ * are being opened); {@code inUse} counts connections lent out or being handed to a waiter; every lent connection
  * is in {@code lent} exactly once; {@code idle} holds the rest. A connection is taken back only if it is in
  * {@code lent}, so a second release of the same connection cannot corrupt the counters: it is logged and ignored.
  * {@code maxWaiters} bounds the callers that wait for a connection to come back, not those for whom one is being
- * opened.
+ * opened. Generic over the connection type so that its life cycle can be checked without a database.
+ *
+ * @param <C> the connection type
  */
-public final class ConnectionPool {
+public final class ConnectionPool<C> {
     private static final Logger LOG = LoggerFactory.getLogger("io.github.pgengine.pool");
+
+    /**
+     * How the pool opens, checks and closes its connections.
+     *
+     * @param <C> the connection type
+     */
+    public interface Connections<C> {
+        /** @return a new connection; may fail */
+        CompletableFuture<C> open();
+
+        /**
+         * @param c a connection
+         * @return true when it can serve another caller (open, idle, no transaction left open)
+         */
+        boolean isUsable(C c);
+
+        /**
+         * @param c a connection to close; must not throw
+         * @return completes when it is closed; never fails
+         */
+        CompletableFuture<?> close(C c);
+    }
 
     private final String name;
     private final PoolOptions options;
-    private final Supplier<CompletableFuture<DbConnection>> factory;
+    private final Connections<C> connections;
+    private final ScheduledExecutorService timer;
     private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<DbConnection> idle = new ArrayDeque<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final IdentityHashMap<DbConnection, Boolean> lent = new IdentityHashMap<>();
+    private final ArrayDeque<Slot<C>> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter<C>> waiters = new ArrayDeque<>();
+    private final IdentityHashMap<C, Slot<C>> lent = new IdentityHashMap<>();
     private final ScheduledFuture<?> housekeeping;
     private int total;
     private int opening;
     private int inUse;
     private boolean closed;
     private @Nullable Throwable lastConnectError;
+    /** The one timer task that expires waiters, armed for the oldest waiter's deadline; null when none runs. */
+    private @Nullable ScheduledFuture<?> expiry;
+
+    /** One open connection and the pool's notes about it. */
+    private static final class Slot<C> {
+        final C connection;
+        final long expiresAt;
+        long lastUsed;
+        @Nullable Throwable borrowedAt;
+
+        Slot(C connection, long expiresAt) {
+            this.connection = connection;
+            this.expiresAt = expiresAt;
+            this.lastUsed = System.nanoTime();
+        }
+    }
 
     /** A caller waiting for a connection; all waiters share the acquire timeout, so the queue is in deadline order. */
-    private static final class Waiter {
-        final CompletableFuture<DbConnection> future = new CompletableFuture<>();
+    private static final class Waiter<C> {
+        final CompletableFuture<C> future = new CompletableFuture<>();
         final long deadline;
 
         Waiter(long deadline) {
@@ -65,22 +104,21 @@ public final class ConnectionPool {
         }
     }
 
-    /** The one timer task that expires waiters, armed for the oldest waiter's deadline; null when none runs. */
-    private @Nullable ScheduledFuture<?> expiry;
-
     /**
      * Creates the pool; it opens connections only when asked ({@link #warmUp()} opens {@code minIdle}).
      *
      * @param name for logs and messages
      * @param options sizes and timeouts
-     * @param factory opens one connection
+     * @param connections opens, checks and closes connections
+     * @param timer runs the pool's timeouts and housekeeping; tasks are short
      */
-    public ConnectionPool(String name, PoolOptions options, Supplier<CompletableFuture<DbConnection>> factory) {
+    public ConnectionPool(String name, PoolOptions options, Connections<C> connections, ScheduledExecutorService timer) {
         this.name = name;
         this.options = options;
-        this.factory = factory;
+        this.connections = connections;
+        this.timer = timer;
         long period = Math.max(1_000, Math.min(30_000, options.idleTimeout().toMillis() / 2));
-        this.housekeeping = EngineTimer.get().scheduleWithFixedDelay(this::housekeep, period, period, TimeUnit.MILLISECONDS);
+        this.housekeeping = timer.scheduleWithFixedDelay(this::housekeep, period, period, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -89,18 +127,18 @@ public final class ConnectionPool {
      * @return completes when they are open; fails with the first connection error
      */
     public CompletableFuture<Void> warmUp() {
-        List<CompletableFuture<DbConnection>> opening = new ArrayList<>();
+        List<CompletableFuture<C>> started = new ArrayList<>();
         lock.lock();
         try {
             while (total < options.minIdle()) {
                 total++;
-                this.opening++;
-                opening.add(openInto());
+                opening++;
+                started.add(openInto());
             }
         } finally {
             lock.unlock();
         }
-        return CompletableFuture.allOf(opening.toArray(new CompletableFuture<?>[0]));
+        return CompletableFuture.allOf(started.toArray(new CompletableFuture<?>[0]));
     }
 
     /**
@@ -110,10 +148,11 @@ public final class ConnectionPool {
      * @return the connection; fails with {@link PoolTimeoutException}, {@link PoolExhaustedException} or
      *     {@link EngineClosedException}
      */
-    public CompletableFuture<DbConnection> acquire() {
-        List<DbConnection> stale = null;
-        Waiter waiter;
+    public CompletableFuture<C> acquire() {
+        List<Slot<C>> stale = null;
+        Waiter<C> waiter;
         boolean open = false;
+        Slot<C> ready = null;
         lock.lock();
         try {
             if (closed) {
@@ -121,43 +160,50 @@ public final class ConnectionPool {
                         + " is closed", null));
             }
             long now = System.nanoTime();
-            DbConnection c;
-            while ((c = idle.pollFirst()) != null) {
-                if (c.isUsable() && now < c.expiresAtNanos()) {
+            Slot<C> s;
+            while ((s = idle.pollFirst()) != null) {
+                if (now < s.expiresAt && connections.isUsable(s.connection)) {
                     inUse++;
-                    lent.put(c, Boolean.TRUE);
-                    return lend(c);
+                    lent.put(s.connection, s);
+                    ready = s;
+                    break;
                 }
                 total--;
                 if (stale == null) {
                     stale = new ArrayList<>();
                 }
-                stale.add(c);
+                stale.add(s);
             }
-            boolean canOpen = total < options.maxSize();
-            if (!canOpen && waiters.size() - opening >= options.maxWaiters()) {
-                PoolStats stats = statsLocked();
-                return CompletableFuture.failedFuture(new PoolExhaustedException("the connection pool of " + name
-                        + " already has " + options.maxWaiters() + " waiting callers (maxWaiters); " + stats, stats));
-            }
-            waiter = new Waiter(now + options.acquireTimeout().toNanos());
-            waiters.addLast(waiter);
-            if (expiry == null) {
-                expiry = EngineTimer.get().schedule(this::expireWaiters, options.acquireTimeout().toNanos(),
-                        TimeUnit.NANOSECONDS);
-            }
-            if (canOpen) {
-                total++;
-                opening++;
-                open = true;
+            if (ready != null) {
+                waiter = null;
+            } else {
+                boolean canOpen = total < options.maxSize();
+                if (!canOpen && waiters.size() - opening >= options.maxWaiters()) {
+                    PoolStats stats = statsLocked();
+                    return CompletableFuture.failedFuture(new PoolExhaustedException("the connection pool of " + name
+                            + " already has " + options.maxWaiters() + " waiting callers (maxWaiters); " + stats, stats));
+                }
+                waiter = new Waiter<>(now + options.acquireTimeout().toNanos());
+                waiters.addLast(waiter);
+                if (expiry == null) {
+                    expiry = timer.schedule(this::expireWaiters, options.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                }
+                if (canOpen) {
+                    total++;
+                    opening++;
+                    open = true;
+                }
             }
         } finally {
             lock.unlock();
             if (stale != null) {
-                stale.forEach(DbConnection::close);
+                stale.forEach(x -> connections.close(x.connection));
             }
         }
-        Waiter w = waiter;
+        if (ready != null) {
+            return lend(ready);
+        }
+        Waiter<C> w = waiter;
         w.future.whenComplete((c, e) -> {
             if (w.future.isCancelled()) {
                 remove(w);
@@ -170,24 +216,27 @@ public final class ConnectionPool {
     }
 
     /**
-     * Takes a connection back. A connection that is not usable (broken, expired, still running) is closed and,
-     * when callers wait, replaced.
+     * Takes a connection back. A connection that is not usable (broken, expired, still running, inside a
+     * transaction) is closed and, when callers wait, replaced. A connection that is not lent out is ignored.
      *
      * @param c the connection lent by {@link #acquire()}
      */
-    public void release(DbConnection c) {
-        boolean usable = c.isUsable() && System.nanoTime() < c.expiresAtNanos();
+    public void release(C c) {
+        boolean usable;
+        Slot<C> slot;
         boolean open = false;
         lock.lock();
         try {
-            if (lent.remove(c) == null) {
+            slot = lent.remove(c);
+            if (slot == null) {
                 LOG.error("{}: {} was given back but is not lent out (a second release?); ignored", name, c,
                         new IllegalStateException("released here"));
                 return;
             }
-            c.borrowedAt(null);
+            slot.borrowedAt = null;
+            usable = System.nanoTime() < slot.expiresAt && connections.isUsable(c);
             if (usable) {
-                c.lastUsedNanos(System.nanoTime());
+                slot.lastUsed = System.nanoTime();
             } else {
                 inUse--;
                 total--;
@@ -201,11 +250,11 @@ public final class ConnectionPool {
             lock.unlock();
         }
         if (usable) {
-            offer(c);
+            offer(slot);
             return;
         }
         LOG.debug("{}: closing {} (not reusable)", name, c);
-        c.close();
+        connections.close(c);
         if (open) {
             openInto();
         }
@@ -227,8 +276,9 @@ public final class ConnectionPool {
      * @return completes when the idle connections are closed
      */
     public CompletableFuture<Void> close() {
-        List<DbConnection> toClose;
-        List<Waiter> toFail;
+        List<Slot<C>> toClose;
+        List<Waiter<C>> toFail;
+        ScheduledFuture<?> waiterTimer;
         lock.lock();
         try {
             if (closed) {
@@ -240,41 +290,38 @@ public final class ConnectionPool {
             idle.clear();
             toFail = new ArrayList<>(waiters);
             waiters.clear();
-        } finally {
-            lock.unlock();
-        }
-        housekeeping.cancel(false);
-        ScheduledFuture<?> timer;
-        lock.lock();
-        try {
-            timer = expiry;
+            waiterTimer = expiry;
             expiry = null;
         } finally {
             lock.unlock();
         }
-        if (timer != null) {
-            timer.cancel(false);
+        housekeeping.cancel(false);
+        if (waiterTimer != null) {
+            waiterTimer.cancel(false);
         }
-        for (Waiter w : toFail) {
+        for (Waiter<C> w : toFail) {
             w.future.completeExceptionally(new EngineClosedException("the connection pool of " + name
                     + " was closed while waiting for a connection", null));
         }
-        return CompletableFuture.allOf(toClose.stream().map(DbConnection::close).toArray(CompletableFuture<?>[]::new));
+        return CompletableFuture.allOf(toClose.stream().map(s -> connections.close(s.connection))
+                .toArray(CompletableFuture<?>[]::new));
     }
 
-    private CompletableFuture<DbConnection> lend(DbConnection c) {
+    private CompletableFuture<C> lend(Slot<C> s) {
         if (options.leakDetectionThreshold() != null) {
-            c.borrowedAt(new Throwable("connection borrowed here"));
-            watchForLeak(c, c.borrowedAt());
+            Throwable stack = new Throwable("connection borrowed here");
+            s.borrowedAt = stack;
+            watchForLeak(s, stack);
         }
-        return CompletableFuture.completedFuture(c);
+        return CompletableFuture.completedFuture(s.connection);
     }
 
     /** Hands a connection counted in {@code inUse} (and not in {@code lent}) to the first live waiter, or to idle. */
-    private void offer(DbConnection c) {
+    private void offer(Slot<C> s) {
         while (true) {
-            Waiter w;
+            Waiter<C> w;
             boolean closeIt = false;
+            Throwable stack = options.leakDetectionThreshold() != null ? new Throwable("connection borrowed here") : null;
             lock.lock();
             try {
                 w = waiters.pollFirst();
@@ -284,43 +331,42 @@ public final class ConnectionPool {
                         total--;
                         closeIt = true;
                     } else {
-                        idle.addFirst(c);
+                        idle.addFirst(s);
                     }
                 } else {
-                    lent.put(c, Boolean.TRUE);
+                    lent.put(s.connection, s);
+                    s.borrowedAt = stack;
                 }
             } finally {
                 lock.unlock();
             }
             if (w == null) {
                 if (closeIt) {
-                    c.close();
+                    connections.close(s.connection);
                 }
                 return;
             }
-            if (options.leakDetectionThreshold() != null) {
-                c.borrowedAt(new Throwable("connection borrowed here"));
-            }
-            if (w.future.complete(c)) {
-                if (c.borrowedAt() != null) {
-                    watchForLeak(c, c.borrowedAt());
+            if (w.future.complete(s.connection)) {
+                if (stack != null) {
+                    watchForLeak(s, stack);
                 }
                 return;
             }
             lock.lock();
             try {
-                lent.remove(c);
+                lent.remove(s.connection);
+                s.borrowedAt = null;
             } finally {
                 lock.unlock();
             }
         }
     }
 
-    /** Opens one connection already counted in {@code total} and offers it. */
-    private CompletableFuture<DbConnection> openInto() {
-        CompletableFuture<DbConnection> connecting;
+    /** Opens one connection already counted in {@code total} and {@code opening}, and offers it. */
+    private CompletableFuture<C> openInto() {
+        CompletableFuture<C> connecting;
         try {
-            connecting = factory.get();
+            connecting = connections.open();
         } catch (RuntimeException e) {
             connecting = CompletableFuture.failedFuture(e);
         }
@@ -331,22 +377,22 @@ public final class ConnectionPool {
             }
             long lifetime = options.maxLifetime().toNanos();
             long jitter = (long) (lifetime * 0.025 * ThreadLocalRandom.current().nextDouble());
-            c.expiresAtNanos(System.nanoTime() + lifetime - jitter);
+            Slot<C> s = new Slot<>(c, System.nanoTime() + lifetime - jitter);
             LOG.debug("{}: opened {}", name, c);
             lock.lock();
             try {
-                this.opening--;
+                opening--;
                 inUse++;
             } finally {
                 lock.unlock();
             }
-            offer(c);
+            offer(s);
         });
     }
 
     /** A failed open fails the oldest waiter with the reason, and tries again for the others. */
     private void onOpenFailed(Throwable e) {
-        Waiter w;
+        Waiter<C> w;
         boolean retry = false;
         lock.lock();
         try {
@@ -373,33 +419,33 @@ public final class ConnectionPool {
 
     /** Fails the waiters whose deadline has passed (they are at the head of the queue) and re-arms for the next. */
     private void expireWaiters() {
-        List<Waiter> expired = new ArrayList<>();
+        List<Waiter<C>> expired = new ArrayList<>();
         PoolStats stats;
         Throwable cause;
         lock.lock();
         try {
             long now = System.nanoTime();
-            Waiter head;
+            Waiter<C> head;
             while ((head = waiters.peekFirst()) != null && (head.deadline - now <= 0 || head.future.isDone())) {
                 waiters.pollFirst();
                 if (!head.future.isDone()) {
                     expired.add(head);
                 }
             }
-            expiry = head == null ? null
-                    : EngineTimer.get().schedule(this::expireWaiters, head.deadline - now, TimeUnit.NANOSECONDS);
+            expiry = head == null || closed ? null
+                    : timer.schedule(this::expireWaiters, head.deadline - now, TimeUnit.NANOSECONDS);
             stats = statsLocked();
             cause = lastConnectError;
         } finally {
             lock.unlock();
         }
-        for (Waiter w : expired) {
+        for (Waiter<C> w : expired) {
             w.future.completeExceptionally(new PoolTimeoutException("no connection of " + name + " became free within "
                     + options.acquireTimeout().toMillis() + " ms (acquireTimeout); " + stats, stats, cause));
         }
     }
 
-    private void remove(Waiter w) {
+    private void remove(Waiter<C> w) {
         lock.lock();
         try {
             waiters.remove(w);
@@ -408,16 +454,17 @@ public final class ConnectionPool {
         }
     }
 
-    private void watchForLeak(DbConnection c, @Nullable Throwable borrowed) {
-        if (borrowed == null || options.leakDetectionThreshold() == null) {
+    private void watchForLeak(Slot<C> s, Throwable borrowed) {
+        java.time.Duration threshold = options.leakDetectionThreshold();
+        if (threshold == null) {
             return;
         }
-        EngineTimer.get().schedule(() -> {
-            if (c.borrowedAt() == borrowed) {
+        timer.schedule(() -> {
+            if (s.borrowedAt == borrowed) {
                 LOG.warn("{}: {} has been held for more than {} ms (leakDetectionThreshold); it was borrowed here:",
-                        name, c, options.leakDetectionThreshold().toMillis(), borrowed);
+                        name, s.connection, threshold.toMillis(), borrowed);
             }
-        }, options.leakDetectionThreshold().toMillis(), TimeUnit.MILLISECONDS);
+        }, threshold.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@link #housekeepOnce()}; an exception is logged and housekeeping goes on at the next tick. */
@@ -430,8 +477,8 @@ public final class ConnectionPool {
     }
 
     /** Closes idle connections past idleTimeout (above minIdle) or maxLifetime, and tops up minIdle. */
-    private void housekeepOnce() {
-        List<DbConnection> toClose = new ArrayList<>();
+    void housekeepOnce() {
+        List<Slot<C>> toClose = new ArrayList<>();
         int toOpen = 0;
         lock.lock();
         try {
@@ -440,13 +487,13 @@ public final class ConnectionPool {
             }
             long now = System.nanoTime();
             long idleLimit = options.idleTimeout().toNanos();
-            Iterator<DbConnection> it = idle.descendingIterator();
+            Iterator<Slot<C>> it = idle.descendingIterator();
             while (it.hasNext()) {
-                DbConnection c = it.next();
-                boolean surplus = total - toClose.size() > options.minIdle() && now - c.lastUsedNanos() > idleLimit;
-                if (!c.isUsable() || now >= c.expiresAtNanos() || surplus) {
+                Slot<C> s = it.next();
+                boolean surplus = total - toClose.size() > options.minIdle() && now - s.lastUsed > idleLimit;
+                if (now >= s.expiresAt || surplus || !connections.isUsable(s.connection)) {
                     it.remove();
-                    toClose.add(c);
+                    toClose.add(s);
                 }
             }
             total -= toClose.size();
@@ -458,7 +505,7 @@ public final class ConnectionPool {
         } finally {
             lock.unlock();
         }
-        toClose.forEach(DbConnection::close);
+        toClose.forEach(s -> connections.close(s.connection));
         for (int i = 0; i < toOpen; i++) {
             openInto();
         }

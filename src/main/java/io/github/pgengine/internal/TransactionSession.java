@@ -370,7 +370,7 @@ public final class TransactionSession {
                             });
                     return server.handle((r, e) -> {
                         if (e != null) {
-                            Throwable error = ErrorMapper.unwrap(e);
+                            Throwable error = ErrorMapper.map(e, connection.toString());
                             failures.add(new Failure(seq, error));
                             throw new java.util.concurrent.CompletionException(error);
                         }
@@ -544,7 +544,7 @@ public final class TransactionSession {
                 f.whenComplete((result, error) -> {
                     if (error != null) {
                         if (record) {
-                            failures.add(new Failure(seq, ErrorMapper.unwrap(error)));
+                            failures.add(new Failure(seq, ErrorMapper.map(error, connection.toString())));
                         }
                     } else if (onSuccess != null) {
                         onSuccess.accept(seq);

@@ -46,7 +46,6 @@ public final class DbConnection {
     private final int backendPid;
     private final @Nullable BackendKey backendKey;
     private final long timeoutNanos;
-    private final long createdAtNanos = System.nanoTime();
     private final LinkedHashMap<StatementKey, String> statements = new LinkedHashMap<>(16, 0.75f, true);
     private final List<String> toClose = new ArrayList<>();
     private final AtomicBoolean watchdogArmed = new AtomicBoolean();
@@ -54,9 +53,7 @@ public final class DbConnection {
     private volatile long deadlineNanos;
     private volatile boolean retired;
     private volatile @Nullable CompletableFuture<Result> inFlight;
-    private volatile long lastUsedNanos = createdAtNanos;
-    private volatile long expiresAtNanos = Long.MAX_VALUE;
-    private volatile @Nullable Throwable borrowedAt;
+    private volatile long lastUsedNanos = System.nanoTime();
 
     /** A cached statement is one SQL text prepared for one set of parameter types. */
     private record StatementKey(String sql, int[] types) {
@@ -247,6 +244,26 @@ public final class DbConnection {
         return out;
     }
 
+    /**
+     * Asks the server how it parses a statement without running it: {@link Result#parameterTypes()} tells how many
+     * parameters it found.
+     *
+     * @param sql the SQL
+     * @return the description
+     */
+    public CompletableFuture<Result> describe(String sql) {
+        ByteBuf request = FrontendMessages.describe(channel.alloc(), sql);
+        Exchange exchange = new Exchange(request);
+        CompletableFuture<Result> out = new CompletableFuture<>();
+        if (!begin(out)) {
+            request.release();
+            return out;
+        }
+        exchange.future.whenComplete((result, error) -> end(out, result, error));
+        protocol.submit(exchange);
+        return out;
+    }
+
     private boolean begin(CompletableFuture<Result> out) {
         RuntimeException broken = protocol.broken();
         if (retired && broken == null && !channel.isActive()) {
@@ -338,32 +355,9 @@ public final class DbConnection {
         return inFlight != null;
     }
 
-    public long createdAtNanos() {
-        return createdAtNanos;
-    }
-
+    /** @return when the connection last finished a statement ({@link System#nanoTime()}) */
     public long lastUsedNanos() {
         return lastUsedNanos;
-    }
-
-    public void lastUsedNanos(long nanos) {
-        lastUsedNanos = nanos;
-    }
-
-    public long expiresAtNanos() {
-        return expiresAtNanos;
-    }
-
-    public void expiresAtNanos(long nanos) {
-        expiresAtNanos = nanos;
-    }
-
-    public @Nullable Throwable borrowedAt() {
-        return borrowedAt;
-    }
-
-    public void borrowedAt(@Nullable Throwable stack) {
-        borrowedAt = stack;
     }
 
     /**

@@ -29,6 +29,7 @@ final class Exchange {
     private boolean parseCompleted;
     private boolean copyOut;
     private char statusAfter = 'I';
+    private int @Nullable [] parameterTypes;
 
     Exchange(ByteBuf request) {
         this.request = request;
@@ -101,6 +102,15 @@ final class Exchange {
         }
     }
 
+    void parameterDescription(ByteBuf body) {
+        int n = body.readUnsignedShort();
+        int[] oids = new int[n];
+        for (int i = 0; i < n; i++) {
+            oids[i] = body.readInt();
+        }
+        parameterTypes = oids;
+    }
+
     void commandComplete(ByteBuf body) {
         String tag = cstring(body);
         completions++;
@@ -157,7 +167,7 @@ final class Exchange {
             future.completeExceptionally(new ServerErrorException(error));
         } else {
             Result r = last;
-            future.complete(r != null ? r : Result.empty(""));
+            future.complete((r != null ? r : Result.empty("")).withExchange(completions, parameterTypes));
         }
     }
 

@@ -106,6 +106,28 @@ final class FrontendMessages {
         return buf;
     }
 
+    /**
+     * Parse of the unnamed statement, Describe of it, Sync: the server reports the parameters it found.
+     *
+     * @param alloc the channel's allocator
+     * @param sql the SQL
+     * @return the buffer
+     */
+    static ByteBuf describe(ByteBufAllocator alloc, String sql) {
+        ByteBuf buf = alloc.buffer(32 + sql.length() * 3);
+        int start = begin(buf, 'P');
+        cstring(buf, "");
+        cstring(buf, sql);
+        buf.writeShort(0);
+        end(buf, start);
+        start = begin(buf, 'D');
+        buf.writeByte('S');
+        cstring(buf, "");
+        end(buf, start);
+        sync(buf);
+        return buf;
+    }
+
     private static void sync(ByteBuf buf) {
         buf.writeByte('S');
         buf.writeInt(4);

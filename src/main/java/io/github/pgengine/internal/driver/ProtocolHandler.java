@@ -191,7 +191,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
             case 'I' -> current().emptyQuery();
             case '1' -> current().parseComplete();
             case '2', '3', 'n' -> current();
-            case 't' -> current();
+            case 't' -> current().parameterDescription(body);
             case 'E' -> error(ctx, fields(body));
             case 'N' -> notice(fields(body));
             case 'S' -> parameterStatus(ctx, Exchange.cstring(body), Exchange.cstring(body));

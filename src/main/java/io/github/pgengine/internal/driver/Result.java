@@ -14,12 +14,36 @@ public final class Result {
     private final int[] columnTypes;
     private final List<@Nullable Object[]> rows;
     private final String tag;
+    private final int statements;
+    private final int @Nullable [] parameterTypes;
 
     Result(String[] columnNames, int[] columnTypes, List<@Nullable Object[]> rows, String tag) {
+        this(columnNames, columnTypes, rows, tag, 1, null);
+    }
+
+    private Result(String[] columnNames, int[] columnTypes, List<@Nullable Object[]> rows, String tag, int statements,
+            int @Nullable [] parameterTypes) {
         this.columnNames = columnNames;
         this.columnTypes = columnTypes;
         this.rows = rows;
         this.tag = tag;
+        this.statements = statements;
+        this.parameterTypes = parameterTypes;
+    }
+
+    /** @return a copy that says how many statements the exchange completed and which parameters the server saw */
+    Result withExchange(int completedStatements, int @Nullable [] parameters) {
+        return new Result(columnNames, columnTypes, rows, tag, completedStatements, parameters);
+    }
+
+    /** @return how many statements the server completed in this exchange (CommandComplete or EmptyQueryResponse) */
+    public int statements() {
+        return statements;
+    }
+
+    /** @return the parameter types the server inferred (only for {@link DbConnection#describe}), or null */
+    public int @Nullable [] parameterTypes() {
+        return parameterTypes;
     }
 
     static Result empty(String tag) {
