@@ -2,7 +2,10 @@ package io.github.pgengine
 
 import io.github.pgengine.testing.Await
 import io.github.pgengine.testing.TestPostgres
+import java.util.concurrent.CancellationException
+import java.util.concurrent.atomic.AtomicReference
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
@@ -83,5 +86,38 @@ class CoroutineUsageTest {
         Await.until("pool back to idle", { engine.poolStats().isIdle }, { engine.poolStats().toString() })
         assertThat(engine.query("select count(*) as n from kotlin_tx").await()[0].getLong("n")).isEqualTo(0L)
         engine.runDdl("drop table kotlin_tx").await()
+    }
+
+    @Test
+    fun aStatementCancelledWithItsCallerCompletesAsCancelledAndNothingEscapesToTheParent(): Unit = runBlocking {
+        engine.startConnectionPool(PoolOptions.builder().maxSize(1).build()).await()
+        val seenByStatement = AtomicReference<Throwable>()
+
+        repeat(5) { round ->
+            // on another thread: the polling below blocks this one
+            val job = launch(Dispatchers.Default) {
+                engine.transaction { tx ->
+                    future {
+                        try {
+                            tx.query("select pg_sleep(30), \$1::int as round", round).await()
+                        } catch (e: Throwable) {
+                            seenByStatement.set(e)
+                            throw e
+                        }
+                    }
+                }.await()
+            }
+            Await.until("the sleep runs on the server", {
+                pg.admin("select count(*) from pg_stat_activity where query like 'select pg_sleep(30)%' " +
+                    "and state = 'active'")[0][0] == 1L
+            })
+            job.cancel()
+            job.join()
+
+            assertThat(seenByStatement.get()).isInstanceOf(CancellationException::class.java)
+                .isNotInstanceOf(QueryTimeoutException::class.java)
+            Await.until("pool back to idle", { engine.poolStats().isIdle }, { engine.poolStats().toString() })
+        }
+        assertThat(engine.query("select 1 as one").await()[0].getInt("one")).isEqualTo(1)
     }
 }
