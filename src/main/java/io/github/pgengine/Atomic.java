@@ -46,7 +46,7 @@ public final class Atomic {
      *
      * @return completes after COMMIT; fails with the first statement's error after ROLLBACK
      */
-    public CompletableFuture<Void> run() {
+    public CompletableFuture<@Nullable Void> run() {
         List<Queued> statements = List.copyOf(queue);
         queue.clear();
         return engine.transaction(options, tx -> {

@@ -3,6 +3,7 @@ package io.github.pgengine;
 import io.github.pgengine.internal.Cursor;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rows of a query read in batches through a server-side cursor, from {@link PostgresEngine#batch}. Memory is
@@ -53,7 +54,7 @@ public final class Batch {
      *
      * @return completes when the connection is back
      */
-    public CompletableFuture<Void> close() {
+    public CompletableFuture<@Nullable Void> close() {
         return cursor.close();
     }
 }

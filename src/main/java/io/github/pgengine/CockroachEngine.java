@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,7 +101,7 @@ public class CockroachEngine extends PostgresEngine {
      * @return completes when done; fails with the server's error for anything but 42501
      */
     @Override
-    public CompletableFuture<Void> prepDatabase() {
+    public CompletableFuture<@Nullable Void> prepDatabase() {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (Map.Entry<String, String> setting : new java.util.TreeMap<>(clusterSettings).entrySet()) {
             String sql = "SET CLUSTER SETTING " + setting.getKey() + " = " + setting.getValue();

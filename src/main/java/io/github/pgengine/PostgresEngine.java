@@ -230,7 +230,7 @@ public class PostgresEngine {
      *
      * @return completes when the check is done
      */
-    public CompletableFuture<Void> checkVersion() {
+    public CompletableFuture<@Nullable Void> checkVersion() {
         return getVersion().handle((version, error) -> {
             if (error != null) {
                 LOG.warn("Unable to check the version of database {}: {}", name, ErrorMapper.unwrap(error).getMessage());
@@ -250,7 +250,7 @@ public class PostgresEngine {
      *
      * @return completes when done; fails with the server's error for anything but 42501
      */
-    public CompletableFuture<Void> prepDatabase() {
+    public CompletableFuture<@Nullable Void> prepDatabase() {
         return createExtensions();
     }
 
@@ -273,7 +273,7 @@ public class PostgresEngine {
      *
      * @return completes when the pool's first connections are open; fails when they cannot be opened
      */
-    public CompletableFuture<Void> startConnectionPool() {
+    public CompletableFuture<@Nullable Void> startConnectionPool() {
         return startConnectionPool(PoolOptions.defaults());
     }
 
@@ -284,7 +284,7 @@ public class PostgresEngine {
      * @return completes when {@code minIdle} connections are open; fails (and leaves no pool) when they cannot
      *     be opened
      */
-    public CompletableFuture<Void> startConnectionPool(PoolOptions options) {
+    public CompletableFuture<@Nullable Void> startConnectionPool(PoolOptions options) {
         Objects.requireNonNull(options, "options");
         ConnectionPool<DbConnection> created;
         synchronized (poolLock) {
@@ -337,7 +337,7 @@ public class PostgresEngine {
      *
      * @return completes when the idle connections are closed
      */
-    public CompletableFuture<Void> closeConnectionPool() {
+    public CompletableFuture<@Nullable Void> closeConnectionPool() {
         ConnectionPool<DbConnection> current;
         synchronized (poolLock) {
             current = pool;
@@ -423,7 +423,7 @@ public class PostgresEngine {
      * @return the work's result after COMMIT; fails with the work's error (a rollback error is added as
      *     suppressed). Cancelling it rolls back and gives the connection back.
      */
-    public <T> CompletableFuture<T> transaction(Function<Transaction, ? extends CompletionStage<T>> work) {
+    public <T extends @Nullable Object> CompletableFuture<T> transaction(Function<Transaction, ? extends CompletionStage<T>> work) {
         return transaction(TransactionOptions.defaults(), work);
     }
 
@@ -436,7 +436,7 @@ public class PostgresEngine {
      * @param <T> the result type
      * @return the work's result after COMMIT
      */
-    public <T> CompletableFuture<T> transaction(TransactionOptions options,
+    public <T extends @Nullable Object> CompletableFuture<T> transaction(TransactionOptions options,
             Function<Transaction, ? extends CompletionStage<T>> work) {
         try {
             Objects.requireNonNull(options, "options");
@@ -481,7 +481,7 @@ public class PostgresEngine {
      * @param batchSize rows per batch, at least 1
      * @return the open batch reader; fails with the query's error
      */
-    public CompletableFuture<Batch> batch(String sql, List<?> params, int batchSize) {
+    public CompletableFuture<Batch> batch(String sql, List<? extends @Nullable Object> params, int batchSize) {
         CompletableFuture<Batch> result = new CompletableFuture<>();
         CompletableFuture<Cursor> opening = openCursor(sql, params, batchSize);
         result.whenComplete((r, e) -> {
@@ -510,7 +510,7 @@ public class PostgresEngine {
      * @param node an extra node's name
      * @return the open batch reader; fails with {@link IllegalArgumentException} for an unknown node
      */
-    public CompletableFuture<Batch> batch(String sql, List<?> params, int batchSize, String node) {
+    public CompletableFuture<Batch> batch(String sql, List<? extends @Nullable Object> params, int batchSize, String node) {
         try {
             return node(node).batch(sql, params, batchSize);
         } catch (RuntimeException e) {
@@ -528,14 +528,14 @@ public class PostgresEngine {
      * @param fetchSize rows per fetch, at least 1
      * @return a cold publisher of rows
      */
-    public Flow.Publisher<Row> stream(String sql, List<?> params, int fetchSize) {
+    public Flow.Publisher<Row> stream(String sql, List<? extends @Nullable Object> params, int fetchSize) {
         Objects.requireNonNull(sql, "sql");
         Objects.requireNonNull(params, "params");
         checkBatchSize(fetchSize, "fetchSize");
         return new CursorPublisher<>(() -> openCursor(sql, params, fetchSize), Rows::from);
     }
 
-    private CompletableFuture<Cursor> openCursor(String sql, List<?> params, int batchSize) {
+    private CompletableFuture<Cursor> openCursor(String sql, List<? extends @Nullable Object> params, int batchSize) {
         Statement declare;
         try {
             Objects.requireNonNull(sql, "sql must not be null");
@@ -602,7 +602,7 @@ public class PostgresEngine {
      *
      * @return completes when the pool's idle connections are closed
      */
-    public CompletableFuture<Void> close() {
+    public CompletableFuture<@Nullable Void> close() {
         ConnectionPool<DbConnection> current;
         synchronized (poolLock) {
             if (closed) {

@@ -1,6 +1,7 @@
 package io.github.pgengine;
 
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /** A savepoint inside a {@link Transaction}. */
 public final class Savepoint {
@@ -22,7 +23,7 @@ public final class Savepoint {
      *
      * @return completes when rolled back
      */
-    public CompletableFuture<Void> rollbackTo() {
+    public CompletableFuture<@Nullable Void> rollbackTo() {
         return transaction.rollbackTo(name);
     }
 
@@ -31,7 +32,7 @@ public final class Savepoint {
      *
      * @return completes when released
      */
-    public CompletableFuture<Void> release() {
+    public CompletableFuture<@Nullable Void> release() {
         return transaction.releaseSavepoint(name);
     }
 

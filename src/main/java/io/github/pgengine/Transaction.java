@@ -156,7 +156,7 @@ public final class Transaction {
      * @return completes when rolled back; fails with {@link IllegalArgumentException} for a bad name, or the
      *     server's error (3B001 when there is no such savepoint)
      */
-    public CompletableFuture<Void> rollbackTo(String name) {
+    public CompletableFuture<@Nullable Void> rollbackTo(String name) {
         String quoted;
         try {
             quoted = Identifiers.savepointName(name);
@@ -173,7 +173,7 @@ public final class Transaction {
      * @return completes when committed; fails with {@link TransactionRolledBackException} when the transaction was
      *     rolled back instead, or {@link TransactionException} when already ended
      */
-    public CompletableFuture<Void> commit() {
+    public CompletableFuture<@Nullable Void> commit() {
         if (savepoint != null) {
             if (!nestedEnded.compareAndSet(false, true)) {
                 return CompletableFuture.failedFuture(new TransactionException("cannot commit: this nested transaction "
@@ -190,7 +190,7 @@ public final class Transaction {
      *
      * @return completes when rolled back; fails with {@link TransactionException} when already ended
      */
-    public CompletableFuture<Void> rollback() {
+    public CompletableFuture<@Nullable Void> rollback() {
         if (savepoint != null) {
             if (!nestedEnded.compareAndSet(false, true)) {
                 return CompletableFuture.failedFuture(new TransactionException("cannot roll back: this nested "

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** Waiting in tests: always with a deadline, never a bare sleep. */
 public final class Await {
@@ -23,7 +24,7 @@ public final class Await {
      * @return the value
      * @throws AssertionError on timeout; the future's own error is rethrown unwrapped when it is unchecked
      */
-    public static <T> T result(CompletableFuture<T> future) {
+    public static <T extends @Nullable Object> T result(CompletableFuture<T> future) {
         try {
             return future.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

@@ -1,0 +1,134 @@
+package io.github.pgengine.docs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.pgengine.PoolStats;
+import io.github.pgengine.PostgresEngine;
+import io.github.pgengine.Row;
+import io.github.pgengine.testing.Await;
+import io.github.pgengine.testing.TestPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every Java and Kotlin code block of README.md and docs/ is a region of {@link JavaSamples} or KotlinSamples,
+ * word for word: the Markdown names it in a {@code <!-- sample: File#region -->} line just above the block. The
+ * sample files are compiled by the build, so a sample that drifts from the API fails it; the ones that can run
+ * here run against the test PostgreSQL (Kotlin ones in KotlinSamplesTest).
+ */
+class DocsSamplesTest {
+    private static final Pattern BLOCK = Pattern.compile("(?m)^(<!-- sample: (\\w+)#([\\w-]+) -->\\n)?```(java|kotlin)\\n(.*?)^```",
+            Pattern.DOTALL);
+    private PostgresEngine engine;
+
+    private static List<Path> markdown() throws IOException {
+        List<Path> out = new ArrayList<>();
+        out.add(Path.of("README.md"));
+        try (Stream<Path> docs = Files.list(Path.of("docs"))) {
+            docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(out::add);
+        }
+        return out;
+    }
+
+    private static Path source(String file) {
+        return file.equals("JavaSamples") ? Path.of("src/test/java/io/github/pgengine/docs/JavaSamples.java")
+                : Path.of("src/test/kotlin/io/github/pgengine/docs/" + file + ".kt");
+    }
+
+    /** @return the region's lines without their common indentation */
+    static String region(String source, String name) {
+        List<String> lines = source.lines().toList();
+        int start = -1;
+        int end = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            String t = lines.get(i).trim();
+            if (t.equals("// region " + name)) {
+                start = i + 1;
+            } else if (start >= 0 && t.equals("// endregion")) {
+                end = i;
+                break;
+            }
+        }
+        if (start < 0 || end < 0) {
+            return "(no region " + name + ")";
+        }
+        List<String> body = lines.subList(start, end);
+        int indent = body.stream().filter(l -> !l.isBlank()).mapToInt(l -> l.length() - l.stripLeading().length())
+                .min().orElse(0);
+        StringBuilder sb = new StringBuilder();
+        for (String l : body) {
+            sb.append(l.isBlank() ? "" : l.substring(indent).stripTrailing()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void everyCodeSampleInTheDocsIsACompiledRegionWordForWord() throws IOException {
+        List<String> problems = new ArrayList<>();
+        int samples = 0;
+        for (Path md : markdown()) {
+            Matcher m = BLOCK.matcher(Files.readString(md));
+            while (m.find()) {
+                samples++;
+                String where = md + " (" + m.group(4) + " block " + samples + ")";
+                if (m.group(1) == null) {
+                    problems.add(where + ": no <!-- sample: File#region --> line above the block");
+                    continue;
+                }
+                String expected = region(Files.readString(source(m.group(2))), m.group(3));
+                String actual = m.group(5).lines().map(String::stripTrailing).reduce("", (a, b) -> a + b + "\n");
+                if (!expected.equals(actual)) {
+                    problems.add(where + " differs from " + m.group(2) + "#" + m.group(3) + ":\n--- docs\n" + actual
+                            + "--- source\n" + expected);
+                }
+            }
+        }
+        assertThat(problems).as("docs samples").isEmpty();
+        assertThat(samples).as("samples found").isGreaterThan(15);
+    }
+
+    @BeforeEach
+    void band() {
+        engine = new PostgresEngine(TestPostgres.get().config());
+        Await.result(engine.startConnectionPool());
+        Await.result(engine.runDdl("DROP TABLE IF EXISTS band"));
+        Await.result(engine.runDdl("CREATE TABLE band (id serial PRIMARY KEY, name text, popularity int DEFAULT 0)"));
+        Await.result(engine.execute("INSERT INTO band (name, popularity) VALUES ('Pythonistas', 1000), ('Rustaceans', 800)"));
+    }
+
+    @AfterEach
+    void drop() {
+        Await.result(engine.runDdl("DROP TABLE IF EXISTS band"));
+        Await.result(engine.close());
+    }
+
+    @Test
+    void theJavaSamplesThatCanRunHereRun() {
+        assertThat(JavaSamples.configuration()).hasSize(2);
+        List<Row> handled = new ArrayList<>();
+        JavaSamples.cursorsBatch(engine, handled);
+        assertThat(handled).hasSize(2);
+        assertThat(JavaSamples.cursorsStream(engine)).isNotNull();
+        assertThat(Await.result(JavaSamples.transactionBasic(engine))).isEqualTo(3L);
+        assertThat(Await.result(JavaSamples.transactionNested(engine))).isEqualTo(1L);
+        Await.result(JavaSamples.transactionSavepoints(engine));
+        JavaSamples.atomic(engine);
+        Await.until("the atomic batch committed", () -> Await.result(engine.query(
+                "SELECT count(*) AS n FROM band WHERE name = 'Pythonistas'")).get(0).getLong("n") == 3L);
+        assertThat(Await.result(engine.query("SELECT id FROM band WHERE id IN (1, 2, 10, 11) ORDER BY id")))
+                .extracting(r -> r.getInt("id")).containsExactly(1, 2, 10);
+        PostgresEngine other = new PostgresEngine(TestPostgres.get().config());
+        PoolStats stats = JavaSamples.pool(other);
+        assertThat(stats.maxSize()).isEqualTo(8);
+        Await.result(other.close());
+    }
+}

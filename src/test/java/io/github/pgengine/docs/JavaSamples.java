@@ -1,0 +1,209 @@
+package io.github.pgengine.docs;
+
+import io.github.pgengine.Batch;
+import io.github.pgengine.CockroachEngine;
+import io.github.pgengine.IsolationLevel;
+import io.github.pgengine.PoolOptions;
+import io.github.pgengine.PoolStats;
+import io.github.pgengine.PostgresEngine;
+import io.github.pgengine.RetryPolicy;
+import io.github.pgengine.Row;
+import io.github.pgengine.Transaction;
+import io.github.pgengine.TransactionOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.function.Function;
+
+/**
+ * The Java code samples of README.md and docs/, each between {@code // region name} and {@code // endregion}.
+ * {@code DocsSamplesTest} checks that every sample in the Markdown is one of these regions, word for word, and runs
+ * the ones that can run against the test PostgreSQL. A sample that drifts from the API fails the build.
+ */
+@SuppressWarnings({"unused", "UnusedReturnValue"})
+public final class JavaSamples {
+    private JavaSamples() {}
+
+    static void readme(String secret) {
+        // region readme-java
+        PostgresEngine engine = new PostgresEngine(
+                Map.of("host", "localhost", "port", 5432, "user", "app", "password", secret, "database", "app"),
+                List.of("uuid-ossp"),   // extensions prepDatabase() creates
+                true,                   // log queries
+                false,                  // log responses
+                Map.of());              // extra nodes (read replicas) by name
+
+        engine.prepDatabase()
+                .thenCompose(v -> engine.checkVersion())
+                .thenCompose(v -> engine.startConnectionPool(PoolOptions.builder().maxSize(8).build()))
+                .thenCompose(v -> engine.query("SELECT name FROM band WHERE popularity > $1", 100))
+                .thenAccept(rows -> rows.forEach(row -> System.out.println(row.getString("name"))))
+                .join();
+
+        engine.transaction(tx -> tx.execute("UPDATE band SET popularity = popularity + 1 WHERE name = ?", "Pythonistas")
+                .thenCompose(n -> tx.query("SELECT popularity FROM band WHERE name = ?", "Pythonistas")));
+        // endregion
+    }
+
+    static void readmeCockroach() {
+        // region readme-cockroach-java
+        CockroachEngine crdb = new CockroachEngine(
+                Map.of("host", "localhost", "user", "root", "database", "defaultdb", "sslmode", "disable"), // port 26257
+                List.of(), false, false, Map.of());
+        crdb.prepDatabase().join();          // SET CLUSTER SETTING ...; a missing privilege (42501) is one warning
+        double release = crdb.getVersion().join();                        // 24.1, the CockroachDB release
+        crdb.transaction(tx -> tx.execute("UPDATE account SET balance = balance - $1 WHERE id = $2", 10, 1))
+                .join();                     // 40001 "restart transaction" is retried with backoff
+        crdb.atomic().add("CREATE TABLE a (id INT)").add("CREATE TABLE b (id INT)").run().join(); // one transaction
+        // endregion
+    }
+
+    static void cockroachEngine() {
+        // region cockroach-engine
+        CockroachEngine engine = new CockroachEngine(
+                Map.of("host", "localhost", "user", "root", "database", "defaultdb", "sslmode", "disable"), // port 26257
+                List.of(), false, false, Map.of());
+        engine.prepDatabase().join();
+        engine.startConnectionPool().join();
+        engine.transaction(tx -> tx.execute("UPDATE account SET balance = balance - $1 WHERE id = $2", 10, 1)).join();
+        // endregion
+    }
+
+    static void cockroachRetries(Map<String, Object> config, Function<Transaction, CompletionStage<Object>> work) {
+        // region cockroach-retry-policy
+        RetryPolicy policy = RetryPolicy.builder()
+                .maxAttempts(10)                          // default 10
+                .initialBackoff(Duration.ofMillis(50))    // default 50 ms
+                .maxBackoff(Duration.ofSeconds(5))        // default 5 s
+                .multiplier(2.0)                          // default 2
+                .jitter(0.5)                              // default 0.5: each wait × random [0.5, 1.5]
+                .build();
+        CockroachEngine engine = CockroachEngine.builder().config(config).retryPolicy(policy).build();
+        engine.transaction(TransactionOptions.builder().retryPolicy(RetryPolicy.none()).build(), work); // per transaction
+        // endregion
+    }
+
+    static List<PostgresEngine> configuration() {
+        // region configuration-url
+        PostgresEngine e = PostgresEngine.builder().url("postgresql://app@db1/app?sslmode=verify-full").build();
+        PostgresEngine f = new PostgresEngine(Map.of("dsn", "postgres://app:pw@db1/app", "application_name", "billing"));
+        // endregion
+        return List.of(e, f);
+    }
+
+    static void cursorsBatch(PostgresEngine engine, List<Row> handled) {
+        class Sample {
+            void handle(Row row) {
+                handled.add(row);
+            }
+
+            void run() {
+                // region cursors-batch
+                Batch batch = engine.batch("SELECT * FROM band WHERE popularity > $1", List.of(100), 500).join();
+                for (List<Row> rows = batch.next().join(); !rows.isEmpty(); rows = batch.next().join()) {
+                    rows.forEach(this::handle);
+                }
+                // endregion
+            }
+        }
+        new Sample().run();
+    }
+
+    static Flow.Publisher<Row> cursorsStream(PostgresEngine engine) {
+        // region cursors-stream
+        Flow.Publisher<Row> rows = engine.stream("SELECT * FROM event ORDER BY id", List.of(), 1_000);
+        // endregion
+        return rows;
+    }
+
+    static void gettingStarted(String secret) {
+        // region getting-started-java
+        PostgresEngine engine = new PostgresEngine(
+                Map.of("host", "localhost", "port", 5432, "user", "app", "password", secret, "database", "app"),
+                List.of("uuid-ossp"), false, false, Map.of());
+
+        engine.prepDatabase()                                   // CREATE EXTENSION IF NOT EXISTS "uuid-ossp"
+                .thenCompose(v -> engine.checkVersion())        // warns below PostgreSQL 10; never fails
+                .thenCompose(v -> engine.startConnectionPool(PoolOptions.builder().maxSize(8).build()))
+                .join();
+
+        List<Row> rows = engine.query("SELECT id, name FROM band WHERE popularity > $1", 100).join();
+        long changed = engine.execute("UPDATE band SET popularity = 0 WHERE name = ?", "Pythonistas").join();
+        engine.runDdl("CREATE INDEX IF NOT EXISTS band_name ON band (name)").join();
+
+        engine.close().join();                                  // closes the pool
+        // endregion
+    }
+
+    static PoolStats pool(PostgresEngine engine) {
+        // region pool-options
+        engine.startConnectionPool(PoolOptions.builder()
+                .maxSize(8)                                  // default 10
+                .minIdle(2)                                  // default 1: opened at start, so a wrong address fails early
+                .acquireTimeout(Duration.ofSeconds(5))       // default 30 s, then PoolTimeoutException
+                .maxWaiters(1_000)                           // default 10,000 waiting for a connection to come back
+                .idleTimeout(Duration.ofMinutes(10))         // default 10 min, for connections above minIdle
+                .maxLifetime(Duration.ofMinutes(30))         // default 30 min, each up to 2.5% shorter at random
+                .leakDetectionThreshold(Duration.ofSeconds(30)) // default off: WARN with the borrower's stack
+                .build());
+        PoolStats stats = engine.poolStats();               // total, idle, inUse, waiting, maxSize
+        // endregion
+        return stats;
+    }
+
+    static CompletableFuture<Long> transactionBasic(PostgresEngine engine) {
+        // region transactions-basic
+        CompletableFuture<Long> count = engine.transaction(tx ->
+                tx.execute("INSERT INTO band (name) VALUES ($1)", "Pythonistas")
+                        .thenCompose(n -> tx.query("SELECT count(*) AS n FROM band"))
+                        .thenApply(rows -> rows.get(0).getLong("n")));
+        // endregion
+        return count;
+    }
+
+    static CompletableFuture<List<Row>> transactionOptions(PostgresEngine engine) {
+        // region transactions-options
+        TransactionOptions options = TransactionOptions.builder()
+                .isolation(IsolationLevel.SERIALIZABLE)   // READ_COMMITTED, REPEATABLE_READ, SERIALIZABLE; default: server's
+                .readOnly(true)
+                .deferrable(true)
+                .allowNested(false)                       // default true
+                .retryPolicy(RetryPolicy.defaults())      // default: the engine's (none for PostgresEngine)
+                .build();
+        engine.transaction(options, tx -> tx.query("SELECT sum(amount) AS total FROM ledger"));
+        // endregion
+        return engine.transaction(options, tx -> tx.query("SELECT 1 AS total"));
+    }
+
+    static CompletableFuture<Long> transactionNested(PostgresEngine engine) {
+        // region transactions-nested
+        engine.transaction(tx -> tx.execute("INSERT INTO band VALUES (1, 'outer')")
+                .thenCompose(n -> tx.transaction(inner -> inner.execute("INSERT INTO band VALUES (1, 'clash')")))
+                .exceptionally(e -> 0L)                                   // the inner failure rolled back to its savepoint
+                .thenCompose(n -> tx.execute("INSERT INTO band VALUES (2, 'after')")));   // outer commits 1 and 2
+        // endregion
+        return engine.transaction(tx -> tx.query("SELECT 1").thenApply(r -> 1L));
+    }
+
+    static CompletableFuture<?> transactionSavepoints(PostgresEngine engine) {
+        // region transactions-savepoints
+        return engine.transaction(tx -> tx.execute("INSERT INTO band VALUES (10, 'a')")
+                .thenCompose(n -> tx.savepoint())                 // savepoint_1, savepoint_2, ... per transaction
+                .thenCompose(sp -> tx.execute("INSERT INTO band VALUES (11, 'b')").thenCompose(n -> sp.rollbackTo()))
+                .thenCompose(v -> tx.savepoint("before-import"))  // ASCII letters, digits, '-' and '_', at most 63
+                .thenCompose(sp -> tx.rollbackTo("before-import")));
+        // endregion
+    }
+
+    static void atomic(PostgresEngine engine) {
+        // region transactions-atomic
+        engine.atomic()
+                .add("INSERT INTO band (name) VALUES ($1)", "Pythonistas")
+                .add("UPDATE band SET popularity = popularity + 1")
+                .run();                                           // one transaction; any failure rolls all back
+        // endregion
+    }
+}
