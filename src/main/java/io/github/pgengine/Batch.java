@@ -1,6 +1,6 @@
 package io.github.pgengine;
 
-import io.github.pgengine.internal.Cursor;
+import io.github.pgengine.internal.tx.Cursor;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;

@@ -1,12 +1,13 @@
 package io.github.pgengine;
 
-import io.github.pgengine.internal.VersionParser;
+import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.sql.VersionParser;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.jspecify.annotations.Nullable;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,9 +1,9 @@
 package io.github.pgengine;
 
 import io.github.pgengine.internal.ErrorMapper;
-import io.github.pgengine.internal.Identifiers;
-import io.github.pgengine.internal.TransactionSession;
 import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.sql.Identifiers;
+import io.github.pgengine.internal.tx.TransactionSession;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -2,6 +2,7 @@ package io.github.pgengine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.pgengine.internal.driver.EngineTimer;
 import io.github.pgengine.testing.Await;
 import io.github.pgengine.testing.TestPostgres;
 import java.nio.file.Files;
@@ -13,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,7 @@
 package io.github.pgengine.internal;
 
-import io.github.pgengine.internal.driver.ConnectionSettings;
 import io.github.pgengine.internal.driver.ConnectionSettings.SslMode;
+import io.github.pgengine.internal.driver.ConnectionSettings;
 import java.io.File;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

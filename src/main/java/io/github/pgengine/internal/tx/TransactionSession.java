@@ -1,9 +1,14 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.tx;
 
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.TransactionRolledBackException;
+import io.github.pgengine.internal.ErrorMapper;
+import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.pool.Lease;
+import io.github.pgengine.internal.sql.Statement;
+import io.github.pgengine.internal.sql.StatementCache;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;

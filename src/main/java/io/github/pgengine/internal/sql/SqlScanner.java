@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.sql;
 
 import java.util.Arrays;
 import java.util.Locale;

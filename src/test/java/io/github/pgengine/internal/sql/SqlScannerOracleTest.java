@@ -1,9 +1,10 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.pgengine.PostgresEngine;
 import io.github.pgengine.Row;
+import io.github.pgengine.internal.ConfigParser;
 import io.github.pgengine.internal.driver.ConnectionFactory;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.Result;

@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

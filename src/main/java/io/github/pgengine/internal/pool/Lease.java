@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.pool;
 
 import io.github.pgengine.internal.driver.DbConnection;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,11 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.tx;
 
 import io.github.pgengine.TransactionException;
+import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.pool.Lease;
+import io.github.pgengine.internal.sql.Statement;
+import io.github.pgengine.internal.sql.StatementCache;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 

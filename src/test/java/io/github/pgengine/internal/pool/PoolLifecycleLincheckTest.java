@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.pool;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;

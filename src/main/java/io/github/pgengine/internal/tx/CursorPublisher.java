@@ -1,5 +1,6 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.tx;
 
+import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.driver.Result;
 import java.util.ArrayDeque;
 import java.util.List;

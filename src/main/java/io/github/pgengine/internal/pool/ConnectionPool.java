@@ -1,10 +1,11 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.pool;
 
 import io.github.pgengine.EngineClosedException;
 import io.github.pgengine.PoolExhaustedException;
 import io.github.pgengine.PoolOptions;
 import io.github.pgengine.PoolStats;
 import io.github.pgengine.PoolTimeoutException;
+import io.github.pgengine.internal.ErrorMapper;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

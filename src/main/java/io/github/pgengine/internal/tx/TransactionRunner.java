@@ -1,12 +1,16 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.tx;
 
 import io.github.pgengine.AmbiguousCommitException;
 import io.github.pgengine.EngineException;
 import io.github.pgengine.RetryPolicy;
 import io.github.pgengine.SerializationFailureException;
 import io.github.pgengine.TransactionRolledBackException;
+import io.github.pgengine.internal.ErrorMapper;
+import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.EngineTimer;
+import io.github.pgengine.internal.pool.Lease;
+import io.github.pgengine.internal.sql.StatementCache;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.sql;
 
 /**
  * One SQL text as the scanner understood it: how many parameters it takes and its form for the server.

@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.sql;
 
 import io.github.pgengine.internal.driver.ParameterEncoder;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.pool;
 
 import java.util.ArrayList;
 import java.util.List;
