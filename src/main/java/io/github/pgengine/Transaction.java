@@ -3,7 +3,7 @@ package io.github.pgengine;
 import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.sql.Identifiers;
-import io.github.pgengine.internal.tx.TransactionSession;
+import io.github.pgengine.internal.tx.Attempt;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,11 +23,11 @@ import org.jspecify.annotations.Nullable;
  * rolls back to the savepoint and fails its own stage, and the outer transaction may go on.
  */
 public final class Transaction {
-    private final TransactionSession.Attempt attempt;
+    private final Attempt attempt;
     private final @Nullable String savepoint;
     private final AtomicBoolean nestedEnded = new AtomicBoolean();
 
-    Transaction(TransactionSession.Attempt attempt, @Nullable String savepoint) {
+    Transaction(Attempt attempt, @Nullable String savepoint) {
         this.attempt = attempt;
         this.savepoint = savepoint;
     }

@@ -19,7 +19,7 @@ public final class Cursor {
     private static final String NAME = "pgengine_cursor";
 
     private final TransactionSession session;
-    private final TransactionSession.Attempt attempt;
+    private final Attempt attempt;
     private final String fetchSql;
     private final AtomicBoolean closed = new AtomicBoolean();
 

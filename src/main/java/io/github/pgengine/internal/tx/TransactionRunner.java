@@ -81,7 +81,7 @@ public final class TransactionRunner {
             Supplier<CompletableFuture<DbConnection>> acquire,
             Consumer<DbConnection> release,
             Spec spec,
-            Function<TransactionSession.Attempt, X> facade,
+            Function<Attempt, X> facade,
             Function<? super X, ? extends CompletionStage<T>> work) {
         Run<X, T> run = new Run<>(spec, facade, work);
         Lease.borrow(acquire, release, run.result, error -> runner.fail(run.result, error), run::start);
@@ -90,12 +90,12 @@ public final class TransactionRunner {
 
     private final class Run<X, T> {
         private final Spec spec;
-        private final Function<TransactionSession.Attempt, X> facade;
+        private final Function<Attempt, X> facade;
         private final Function<? super X, ? extends CompletionStage<T>> work;
         private final CompletableFuture<T> result = new CompletableFuture<>();
         private @Nullable TransactionSession session;
 
-        Run(Spec spec, Function<TransactionSession.Attempt, X> facade, Function<? super X, ? extends CompletionStage<T>> work) {
+        Run(Spec spec, Function<Attempt, X> facade, Function<? super X, ? extends CompletionStage<T>> work) {
             this.spec = spec;
             this.facade = facade;
             this.work = work;
@@ -115,7 +115,7 @@ public final class TransactionRunner {
 
         /** Starts attempt {@code n}: BEGIN (or, when retrying on CockroachDB, from the restart savepoint). */
         private void attempt(TransactionSession s, int n, boolean begin) {
-            TransactionSession.Attempt a = s.begin();
+            Attempt a = s.begin();
             if (s.isAbandoned()) {
                 return;
             }
@@ -154,8 +154,8 @@ public final class TransactionRunner {
             });
         }
 
-        private void commit(TransactionSession s, TransactionSession.Attempt a, @Nullable T value, int n) {
-            CompletableFuture<?> outcome = a.state() == TransactionSession.State.ACTIVE ? a.commit(false) : a.idle();
+        private void commit(TransactionSession s, Attempt a, @Nullable T value, int n) {
+            CompletableFuture<?> outcome = a.state() == Attempt.State.ACTIVE ? a.commit(false) : a.idle();
             outcome.whenComplete((r, error) -> {
                 if (error == null) {
                     done(s, value, null);
@@ -170,8 +170,8 @@ public final class TransactionRunner {
             });
         }
 
-        private void failed(TransactionSession s, TransactionSession.Attempt a, Throwable error, int n) {
-            if (a.state() != TransactionSession.State.ACTIVE) {
+        private void failed(TransactionSession s, Attempt a, Throwable error, int n) {
+            if (a.state() != Attempt.State.ACTIVE) {
                 // ended by the callback itself (or being retried): wait for its SQL, then report the work's error
                 a.idle().whenComplete((v, e) -> done(s, null, error));
                 return;
@@ -208,7 +208,7 @@ public final class TransactionRunner {
         }
 
         /** Rolls back (to the restart savepoint on CockroachDB) and schedules the next attempt. */
-        private void retry(TransactionSession s, TransactionSession.Attempt a, EngineException error, int n) {
+        private void retry(TransactionSession s, Attempt a, EngineException error, int n) {
             DbConnection connection = s.connection();
             boolean open = connection.transactionStatus() != 'I';
             boolean savepoint = spec.restartSavepoint() && open && !(error instanceof AmbiguousCommitException);

@@ -1,0 +1,372 @@
+package io.github.pgengine.internal.tx;
+
+import io.github.pgengine.TransactionException;
+import io.github.pgengine.TransactionRolledBackException;
+import io.github.pgengine.internal.ErrorMapper;
+import io.github.pgengine.internal.QueryRunner;
+import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.sql.Statement;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One attempt of a transaction (CockroachDB retries start new ones): what the caller's {@code Transaction} works on.
+ * Statements are queued in call order; the attempt's {@link FailureLedger} decides at COMMIT whether it may commit.
+ */
+public final class Attempt {
+    /** Where an attempt stands. */
+    public enum State {
+        /** statements may be queued */
+        ACTIVE,
+        /** a commit or rollback is queued; nothing new may be queued */
+        ENDING,
+        /** committed or rolled back */
+        ENDED
+    }
+
+    private final TransactionSession session;
+    private final StepQueue queue;
+    private final DbConnection connection;
+    private final QueryRunner runner;
+    private final AtomicInteger savepointNumbers = new AtomicInteger();
+    private final FailureLedger ledger = new FailureLedger();
+    private State state = State.ACTIVE;
+    private @Nullable Throwable endError;
+    private boolean endedByCaller;
+    private String outcome = "ended";
+
+    Attempt(TransactionSession session, StepQueue queue) {
+        this.session = session;
+        this.queue = queue;
+        this.connection = session.connection();
+        this.runner = session.runner();
+    }
+
+    /** @return the session this attempt belongs to */
+    public TransactionSession session() {
+        return session;
+    }
+
+    /** @return the state now */
+    public State state() {
+        synchronized (queue.lock()) {
+            return state;
+        }
+    }
+
+    /** @return true while statements may be queued */
+    public boolean isActive() {
+        synchronized (queue.lock()) {
+            return state == State.ACTIVE && !queue.isAbandoned() && session.isCurrent(this);
+        }
+    }
+
+    /** @return true when sub-transactions may open */
+    public boolean allowNested() {
+        return session.allowNested();
+    }
+
+    /** @return the next generated savepoint name: savepoint_1, savepoint_2, ... */
+    public String nextSavepointName() {
+        return "savepoint_" + savepointNumbers.incrementAndGet();
+    }
+
+    /**
+     * Queues a caller's statement. A statement that cannot be sent (bad SQL text or values) fails at once and also
+     * counts as a failure of the transaction.
+     *
+     * @param sql one statement
+     * @param params its values
+     * @return the result; fails with the statement's error (unmapped), {@link TransactionException} when the
+     *     transaction has ended, {@link CancellationException} when it was cancelled
+     */
+    public CompletableFuture<Result> statement(@Nullable String sql, @Nullable Object @Nullable [] params) {
+        Statement st;
+        try {
+            st = Statement.of(session.statements(), Objects.requireNonNull(sql, "sql must not be null"), params);
+        } catch (RuntimeException e) {
+            synchronized (queue.lock()) {
+                if (refusal("run a statement") == null) {
+                    step(true, true, () -> CompletableFuture.failedFuture(e), null);
+                }
+            }
+            return CompletableFuture.failedFuture(e);
+        }
+        return statement(st);
+    }
+
+    /**
+     * Queues a caller's statement that was already checked.
+     *
+     * @param st the statement
+     * @return the result
+     */
+    public CompletableFuture<Result> statement(Statement st) {
+        synchronized (queue.lock()) {
+            RuntimeException refused = refusal("run a statement");
+            if (refused != null) {
+                return CompletableFuture.failedFuture(refused);
+            }
+            return step(true, true, () -> runner.send(connection, st.sql(), st), null);
+        }
+    }
+
+    /**
+     * Queues one of the engine's own statements that is part of the attempt (BEGIN, SET LOCAL, SAVEPOINT
+     * cockroach_restart, ROLLBACK TO SAVEPOINT cockroach_restart); it runs whatever the attempt's state, but not after
+     * the transaction was abandoned.
+     *
+     * @param sql the statement
+     * @return the result
+     */
+    public CompletableFuture<Result> control(String sql) {
+        synchronized (queue.lock()) {
+            return step(false, false, () -> runner.control(connection, sql), null);
+        }
+    }
+
+    /**
+     * Queues {@code SAVEPOINT name}.
+     *
+     * @param quoted the savepoint's name, quoted
+     * @param name the name as given
+     * @return completes when the savepoint exists
+     */
+    public CompletableFuture<Result> savepoint(String quoted, String name) {
+        return savepointStep("create a savepoint", "SAVEPOINT " + quoted, seq -> ledger.saved(name, seq));
+    }
+
+    /**
+     * Queues {@code ROLLBACK TO SAVEPOINT name}: failures after the savepoint no longer count.
+     *
+     * @param quoted the savepoint's name, quoted
+     * @param name the name as given
+     * @return completes when rolled back
+     */
+    public CompletableFuture<Result> rollbackTo(String quoted, String name) {
+        return savepointStep("roll back to a savepoint", "ROLLBACK TO SAVEPOINT " + quoted, seq -> ledger.undoTo(name));
+    }
+
+    /**
+     * Queues {@code RELEASE SAVEPOINT name}.
+     *
+     * @param quoted the savepoint's name, quoted
+     * @param name the name as given
+     * @return completes when released
+     */
+    public CompletableFuture<Result> release(String quoted, String name) {
+        return savepointStep("release a savepoint", "RELEASE SAVEPOINT " + quoted, seq -> ledger.released(name));
+    }
+
+    private CompletableFuture<Result> savepointStep(String what, String sql, LongConsumer onSuccess) {
+        synchronized (queue.lock()) {
+            RuntimeException refused = refusal(what);
+            if (refused != null) {
+                return CompletableFuture.failedFuture(refused);
+            }
+            return step(true, true, () -> runner.control(connection, sql), onSuccess);
+        }
+    }
+
+    /**
+     * Queues the end of a sub-transaction on savepoint {@code name}: when {@code commit} and nothing failed since the
+     * savepoint, RELEASE; otherwise ROLLBACK TO and RELEASE, and with {@code commit} the future fails with
+     * {@link TransactionRolledBackException} naming the failure.
+     *
+     * @param quoted the savepoint's name, quoted
+     * @param name the name as given
+     * @param commit true to keep the sub-transaction's work
+     * @return completes when the savepoint is gone
+     */
+    public CompletableFuture<Result> endSavepoint(String quoted, String name, boolean commit) {
+        synchronized (queue.lock()) {
+            RuntimeException refused = refusal(commit ? "commit a nested transaction" : "roll back a nested transaction");
+            if (refused != null) {
+                return CompletableFuture.failedFuture(refused);
+            }
+            return queue.step(true, seq -> {
+                FailureLedger.Failure since = ledger.firstSince(name);
+                boolean keep = commit && since == null;
+                CompletableFuture<Result> server = keep
+                        ? runner.control(connection, "RELEASE SAVEPOINT " + quoted)
+                        : runner.control(connection, "ROLLBACK TO SAVEPOINT " + quoted).thenCompose(r -> {
+                            ledger.undoTo(name);
+                            return runner.control(connection, "RELEASE SAVEPOINT " + quoted);
+                        });
+                return server.handle((r, e) -> {
+                    if (e != null) {
+                        Throwable error = ErrorMapper.map(e, connection.toString());
+                        ledger.failed(seq, error);
+                        throw new CompletionException(error);
+                    }
+                    ledger.released(name);
+                    if (commit && since != null) {
+                        throw rolledBack("the nested transaction was rolled back because a statement in it failed: ",
+                                since.error());
+                    }
+                    return r;
+                });
+            });
+        }
+    }
+
+    /**
+     * Queues the commit after everything queued so far: COMMIT (on CockroachDB RELEASE SAVEPOINT cockroach_restart
+     * first) when no failure counts, otherwise ROLLBACK.
+     *
+     * @param byCaller true when the caller's callback asked for it ({@code tx.commit()})
+     * @return completes when committed; fails with {@link TransactionRolledBackException} when the transaction was
+     *     rolled back instead, or the server's error
+     */
+    public CompletableFuture<Result> commit(boolean byCaller) {
+        synchronized (queue.lock()) {
+            RuntimeException refused = refusal("commit");
+            if (refused != null) {
+                return CompletableFuture.failedFuture(refused);
+            }
+            state = State.ENDING;
+            endedByCaller = byCaller;
+            CompletableFuture<Result> done = step(false, false, this::commitNow, null);
+            done.whenComplete((r, e) -> ended(e, e == null ? "committed" : "rolled back"));
+            return done;
+        }
+    }
+
+    private CompletableFuture<Result> commitNow() {
+        FailureLedger.Failure first = ledger.first();
+        if (first != null) {
+            return runner.control(connection, "ROLLBACK").handle((r, e) -> {
+                if (e != null) {
+                    connection.retire();
+                }
+                throw rolledBack("the transaction was rolled back because a statement in it failed: ", first.error());
+            });
+        }
+        CompletableFuture<@Nullable Result> released = session.restartSavepoint()
+                ? runner.control(connection, "RELEASE SAVEPOINT " + TransactionSession.RESTART_SAVEPOINT)
+                : CompletableFuture.completedFuture(null);
+        return released.thenCompose(r -> runner.control(connection, "COMMIT")).thenApply(r -> {
+            if (r.tag().equals("ROLLBACK")) {
+                throw new TransactionRolledBackException("the server answered COMMIT with ROLLBACK: the transaction "
+                        + "had been aborted by an earlier error, and none of its changes were kept", null);
+            }
+            return r;
+        });
+    }
+
+    /**
+     * Queues ROLLBACK after everything queued so far.
+     *
+     * @param byCaller true when the caller's callback asked for it ({@code tx.rollback()})
+     * @return completes when rolled back
+     */
+    public CompletableFuture<Result> rollback(boolean byCaller) {
+        synchronized (queue.lock()) {
+            RuntimeException refused = refusal("roll back");
+            if (refused != null) {
+                return CompletableFuture.failedFuture(refused);
+            }
+            state = State.ENDING;
+            endedByCaller = byCaller;
+            CompletableFuture<Result> done = step(false, false, () -> runner.control(connection, "ROLLBACK"), null);
+            done.whenComplete((r, e) -> {
+                if (e != null) {
+                    connection.retire();
+                }
+                ended(null, "rolled back");
+            });
+            return done;
+        }
+    }
+
+    /** Ends the attempt in the engine's books without SQL (a retry follows, or the runner rolls back itself). */
+    public void end() {
+        synchronized (queue.lock()) {
+            state = State.ENDED;
+        }
+    }
+
+    /**
+     * @return completes when every step queued so far has run; with the outcome of a commit the caller asked for (so
+     *     a manual commit that was rolled back is not reported as success)
+     */
+    public CompletableFuture<@Nullable Void> idle() {
+        return queue.drained().thenApply(v -> {
+            Throwable error;
+            synchronized (queue.lock()) {
+                error = endError;
+            }
+            if (error != null) {
+                throw new CompletionException(error);
+            }
+            return null;
+        });
+    }
+
+    private void ended(@Nullable Throwable error, String how) {
+        synchronized (queue.lock()) {
+            state = State.ENDED;
+            outcome = how;
+            if (endedByCaller && error != null) {
+                endError = ErrorMapper.unwrap(error);
+            }
+        }
+    }
+
+    /** Called by the session when a newer attempt replaces this one. */
+    void replaced() {
+        synchronized (queue.lock()) {
+            state = State.ENDED;
+        }
+    }
+
+    /** @return why nothing more may be queued, or null when it may (call holding the lock) */
+    private @Nullable RuntimeException refusal(String what) {
+        if (queue.isAbandoned()) {
+            return new CancellationException("cannot " + what + ": the transaction was cancelled or its connection "
+                    + "failed");
+        }
+        if (!session.isCurrent(this)) {
+            return new TransactionException("cannot " + what + ": this attempt of the transaction is over (it is being "
+                    + "retried)");
+        }
+        return switch (state) {
+            case ACTIVE -> null;
+            case ENDING -> new TransactionException("cannot " + what + ": the transaction is already committing or "
+                    + "rolling back");
+            case ENDED -> new TransactionException("cannot " + what + ": the transaction was already " + outcome);
+        };
+    }
+
+    /**
+     * Queues a step whose failure (with {@code record}) counts against the transaction (call holding the lock).
+     */
+    private CompletableFuture<Result> step(boolean callers, boolean record, Supplier<CompletableFuture<Result>> action,
+            @Nullable LongConsumer onSuccess) {
+        return queue.step(callers, seq -> action.get().whenComplete((result, error) -> {
+            if (error != null) {
+                if (record) {
+                    ledger.failed(seq, ErrorMapper.map(error, connection.toString()));
+                }
+            } else if (onSuccess != null) {
+                onSuccess.accept(seq);
+            }
+        }));
+    }
+
+    private static TransactionRolledBackException rolledBack(String message, Throwable cause) {
+        return new TransactionRolledBackException(message + cause.getMessage(), cause);
+    }
+
+    @Override
+    public String toString() {
+        return "Transaction{" + state() + ", on " + connection + "}";
+    }
+}
