@@ -1,6 +1,5 @@
 package io.github.pgengine;
 
-import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.sql.VersionParser;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The default port is 26257. Extra nodes are CockroachEngines: nodes of the same cluster.
  */
-public class CockroachEngine extends PostgresEngine {
+public final class CockroachEngine extends PostgresEngine {
     private static final Logger LOG = LoggerFactory.getLogger(CockroachEngine.class);
     /** The cluster setting {@link #prepDatabase()} applies unless the builder says otherwise. */
     public static final Map<String, String> DEFAULT_CLUSTER_SETTINGS =
@@ -57,8 +56,10 @@ public class CockroachEngine extends PostgresEngine {
                 .extraNodes(extraNodes));
     }
 
+    private static final Flavor COCKROACH = new Flavor(26257, RetryPolicy.defaults(), true, false);
+
     private CockroachEngine(Builder b) {
-        super(b, 26257);
+        super(b, COCKROACH);
         this.clusterSettings = Map.copyOf(b.clusterSettings);
     }
 
@@ -84,16 +85,6 @@ public class CockroachEngine extends PostgresEngine {
         return clusterSettings;
     }
 
-    @Override
-    RetryPolicy defaultRetryPolicy() {
-        return RetryPolicy.defaults();
-    }
-
-    @Override
-    boolean usesRestartSavepoint() {
-        return true;
-    }
-
     /**
      * Applies the cluster settings, each with {@code SET CLUSTER SETTING} as a statement of its own outside any
      * transaction, then creates the configured extensions. When the user may not change cluster settings
@@ -106,7 +97,7 @@ public class CockroachEngine extends PostgresEngine {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (Map.Entry<String, String> setting : new java.util.TreeMap<>(clusterSettings).entrySet()) {
             String sql = "SET CLUSTER SETTING " + setting.getKey() + " = " + setting.getValue();
-            chain = chain.thenCompose(v -> runSetUp(sql, ee -> LOG.warn("Unable to set up CockroachDB ({}): some "
+            chain = chain.thenCompose(v -> core().runSetUp(sql, ee -> LOG.warn("Unable to set up CockroachDB ({}): some "
                     + "functionality may not behave as expected. Make sure the database user has permission to set "
                     + "cluster options: {}", name(), ee.serverMessage())));
         }
@@ -122,7 +113,7 @@ public class CockroachEngine extends PostgresEngine {
      */
     @Override
     public CompletableFuture<Double> getVersion() {
-        return readVersion("SELECT version()", VersionParser::cockroach);
+        return core().readVersion("SELECT version()", VersionParser::cockroach);
     }
 
     /**
@@ -145,11 +136,6 @@ public class CockroachEngine extends PostgresEngine {
      */
     public Atomic atomic(boolean autocommitBeforeDdl) {
         return new Atomic(this, TransactionOptions.builder().autocommitBeforeDdl(autocommitBeforeDdl).build());
-    }
-
-    @Override
-    void onConnectionOpened(io.github.pgengine.internal.driver.DbConnection connection) {
-        // talking to CockroachDB is expected here
     }
 
     /** @return the extra node, a CockroachEngine */

@@ -1,23 +1,13 @@
 package io.github.pgengine;
 
 import io.github.pgengine.internal.ConfigParser;
+import io.github.pgengine.internal.EngineCore;
 import io.github.pgengine.internal.ErrorMapper;
-import io.github.pgengine.internal.QueryLog;
-import io.github.pgengine.internal.QueryRunner;
-import io.github.pgengine.internal.driver.ConnectionFactory;
 import io.github.pgengine.internal.driver.ConnectionSettings;
 import io.github.pgengine.internal.driver.DbConnection;
-import io.github.pgengine.internal.driver.EngineTimer;
 import io.github.pgengine.internal.driver.Result;
-import io.github.pgengine.internal.driver.ServerCanceller;
-import io.github.pgengine.internal.pool.ConnectionPool;
-import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.sql.Identifiers;
-import io.github.pgengine.internal.sql.Statement;
-import io.github.pgengine.internal.sql.StatementCache;
 import io.github.pgengine.internal.sql.VersionParser;
-import io.github.pgengine.internal.tx.Cursor;
-import io.github.pgengine.internal.tx.CursorPublisher;
 import io.github.pgengine.internal.tx.TransactionRunner;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,9 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,26 +44,32 @@ import org.slf4j.LoggerFactory;
  * {@link IllegalArgumentException} for bad arguments), never wrapped in a {@code CompletionException}.
  * Constructors do no I/O; they validate the configuration and throw {@link IllegalArgumentException}.
  */
-public class PostgresEngine {
+public sealed class PostgresEngine permits CockroachEngine {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresEngine.class);
-    private static final String INSUFFICIENT_PRIVILEGE = "42501"; // insufficient_privilege
 
-    private final ConnectionSettings settings;
     private final List<String> extensions;
     private final List<String> quotedExtensions;
     private final boolean logQueries;
     private final boolean logResponses;
     private final Map<String, PostgresEngine> extraNodes;
     private final String name;
-    private final ConnectionFactory factory;
-    private final StatementCache statements = new StatementCache();
-    private final QueryRunner runner;
-    private final TransactionRunner transactions;
     private final RetryPolicy retryPolicy;
+    private final Flavor flavor;
     private final AtomicBoolean warnedAboutServer = new AtomicBoolean();
-    private final Object poolLock = new Object();
-    private volatile @Nullable ConnectionPool<DbConnection> pool;
-    private volatile boolean closed;
+    private final EngineCore core;
+
+    /**
+     * What differs between the engines, fixed by each class (never by an overridable method called from a
+     * constructor).
+     *
+     * @param defaultPort the port when the configuration names none
+     * @param defaultRetryPolicy the retry policy when neither the builder nor a transaction sets one
+     * @param restartSavepoint transactions use CockroachDB's {@code SAVEPOINT cockroach_restart} protocol
+     * @param warnOnCockroach warn once when the server turns out to be CockroachDB
+     */
+    record Flavor(int defaultPort, RetryPolicy defaultRetryPolicy, boolean restartSavepoint, boolean warnOnCockroach) {
+        static final Flavor POSTGRES = new Flavor(ConnectionSettings.DEFAULT_PORT, RetryPolicy.none(), false, true);
+    }
 
     /**
      * Creates an engine with no extensions, no logging and no extra nodes.
@@ -106,27 +100,20 @@ public class PostgresEngine {
             boolean logResponses,
             Map<String, ? extends PostgresEngine> extraNodes) {
         this(new Builder().config(config).extensions(extensions).logQueries(logQueries).logResponses(logResponses)
-                .extraNodes(extraNodes), ConnectionSettings.DEFAULT_PORT);
+                .extraNodes(extraNodes), Flavor.POSTGRES);
     }
 
-    PostgresEngine(Builder b, int defaultPort) {
-        this.settings = ConfigParser.fromEnvironment(defaultPort).parse(b.config, b.url);
+    PostgresEngine(Builder b, Flavor flavor) {
+        ConnectionSettings settings = ConfigParser.fromEnvironment(flavor.defaultPort()).parse(b.config, b.url);
+        this.flavor = flavor;
         this.extensions = List.copyOf(b.extensions);
         this.quotedExtensions = b.extensions.stream().map(Identifiers::extensionName).toList();
         this.logQueries = b.logQueries;
         this.logResponses = b.logResponses;
         this.extraNodes = Map.copyOf(b.extraNodes);
         this.name = b.name != null ? b.name : settings.describe();
-        this.factory = new ConnectionFactory(settings, this::onConnectionOpened);
-        this.runner = new QueryRunner(new QueryLog(name, logQueries, logResponses), settings.describe(), b.callbackExecutor,
-                new ServerCanceller(settings.host(), settings.port()));
-        this.transactions = new TransactionRunner(runner, statements);
-        this.retryPolicy = b.retryPolicy != null ? b.retryPolicy : defaultRetryPolicy();
-    }
-
-    /** @return the retry policy used when neither the builder nor the transaction sets one */
-    RetryPolicy defaultRetryPolicy() {
-        return RetryPolicy.none();
+        this.retryPolicy = b.retryPolicy != null ? b.retryPolicy : flavor.defaultRetryPolicy();
+        this.core = new EngineCore(settings, name, logQueries, logResponses, b.callbackExecutor, this::connectionOpened);
     }
 
     /** @return the retry policy transactions use unless their options set one */
@@ -178,50 +165,7 @@ public class PostgresEngine {
      * @return the version; fails only for errors other than connection failures
      */
     public CompletableFuture<Double> getVersion() {
-        return readVersion("SHOW server_version", VersionParser::postgres);
-    }
-
-    /**
-     * Runs a one-value query and parses the version from it; an unreachable server gives a warning and 0.
-     *
-     * @param sql the query; its first column holds the version text
-     * @param parser reads major.minor from that text
-     * @return the version
-     */
-    final CompletableFuture<Double> readVersion(String sql, Function<String, Double> parser) {
-        return query(sql).handle((rows, error) -> {
-            if (error != null) {
-                Throwable e = ErrorMapper.unwrap(error);
-                if (e instanceof ConnectionException) {
-                    LOG.warn("Unable to connect to database {}: {}", name, e.getMessage());
-                    return 0.0;
-                }
-                throw e instanceof RuntimeException re ? re : new EngineException(e.toString(), e);
-            }
-            return parser.apply(String.valueOf(rows.get(0).get(0)));
-        });
-    }
-
-    /**
-     * Runs one set-up statement of its own; a missing privilege (SQLSTATE 42501) is handed to {@code warn} and the
-     * future completes normally, any other error fails it.
-     *
-     * @param sql the statement
-     * @param warn logs the warning for a missing privilege
-     * @return completes when done
-     */
-    final CompletableFuture<Void> runSetUp(String sql, java.util.function.Consumer<EngineException> warn) {
-        return runDdl(sql).handle((rows, error) -> {
-            if (error == null) {
-                return null;
-            }
-            Throwable e = ErrorMapper.unwrap(error);
-            if (e instanceof EngineException ee && INSUFFICIENT_PRIVILEGE.equals(ee.sqlState())) {
-                warn.accept(ee);
-                return null;
-            }
-            throw e instanceof RuntimeException re ? re : new EngineException(e.toString(), e);
-        });
+        return core.readVersion("SHOW server_version", VersionParser::postgres);
     }
 
     /**
@@ -254,12 +198,12 @@ public class PostgresEngine {
         return createExtensions();
     }
 
-    final CompletableFuture<Void> createExtensions() {
-        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    final CompletableFuture<@Nullable Void> createExtensions() {
+        CompletableFuture<@Nullable Void> chain = CompletableFuture.completedFuture(null);
         for (int i = 0; i < extensions.size(); i++) {
             String extension = extensions.get(i);
             String ddl = "CREATE EXTENSION IF NOT EXISTS " + quotedExtensions.get(i);
-            chain = chain.thenCompose(v -> runSetUp(ddl, ee -> LOG.warn(
+            chain = chain.thenCompose(v -> core.runSetUp(ddl, ee -> LOG.warn(
                     "Unable to create the {} extension on {}: {}. Ask a superuser to create it by hand: {};",
                     extension, name, ee.serverMessage(), ddl)));
         }
@@ -285,50 +229,7 @@ public class PostgresEngine {
      *     be opened
      */
     public CompletableFuture<@Nullable Void> startConnectionPool(PoolOptions options) {
-        Objects.requireNonNull(options, "options");
-        ConnectionPool<DbConnection> created;
-        synchronized (poolLock) {
-            if (closed) {
-                return CompletableFuture.failedFuture(closedError());
-            }
-            if (pool != null) {
-                LOG.warn("A pool already exists for {}", name);
-                return CompletableFuture.completedFuture(null);
-            }
-            created = new ConnectionPool<>(name, options, new ConnectionPool.Connections<>() {
-                @Override
-                public CompletableFuture<DbConnection> open() {
-                    return factory.open();
-                }
-
-                @Override
-                public boolean isUsable(DbConnection c) {
-                    return c.isUsable();
-                }
-
-                @Override
-                public CompletableFuture<?> close(DbConnection c) {
-                    return c.close();
-                }
-            }, EngineTimer.get());
-            pool = created;
-        }
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        created.warmUp().whenComplete((v, error) -> {
-            if (error == null) {
-                LOG.info("Connection pool started for {} ({})", name, options);
-                started.complete(null);
-                return;
-            }
-            synchronized (poolLock) {
-                if (pool == created) {
-                    pool = null;
-                }
-            }
-            created.close();
-            started.completeExceptionally(ErrorMapper.map(error, settings.describe()));
-        });
-        return started;
+        return core.startPool(options);
     }
 
     /**
@@ -338,22 +239,12 @@ public class PostgresEngine {
      * @return completes when the idle connections are closed
      */
     public CompletableFuture<@Nullable Void> closeConnectionPool() {
-        ConnectionPool<DbConnection> current;
-        synchronized (poolLock) {
-            current = pool;
-            pool = null;
-        }
-        if (current == null) {
-            LOG.warn("No pool is running for {}", name);
-            return CompletableFuture.completedFuture(null);
-        }
-        return current.close().thenRun(() -> LOG.info("Connection pool closed for {}", name));
+        return core.closePool();
     }
 
     /** @return the pool's counters, or {@link PoolStats#NO_POOL} when no pool runs */
     public PoolStats poolStats() {
-        ConnectionPool<DbConnection> current = pool;
-        return current == null ? PoolStats.NO_POOL : current.stats();
+        return core.poolStats();
     }
 
     // ---------------------------------------------------------------- statements
@@ -393,18 +284,7 @@ public class PostgresEngine {
     }
 
     private <T> CompletableFuture<T> run(String sql, @Nullable Object @Nullable [] params, Function<Result, T> mapper) {
-        Statement statement;
-        try {
-            Objects.requireNonNull(sql, "sql must not be null");
-            if (closed) {
-                throw closedError();
-            }
-            statement = Statement.of(statements, sql, params);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        Lender lender = lender();
-        return runner.run(lender.acquire(), lender.release(), statement.sql(), statement, mapper);
+        return core.run(sql, params, mapper);
     }
 
     // ---------------------------------------------------------------- transactions, atomic, cursors
@@ -438,25 +318,14 @@ public class PostgresEngine {
      */
     public <T extends @Nullable Object> CompletableFuture<T> transaction(TransactionOptions options,
             Function<Transaction, ? extends CompletionStage<T>> work) {
-        try {
-            Objects.requireNonNull(options, "options");
-            Objects.requireNonNull(work, "work");
-            if (closed) {
-                throw closedError();
-            }
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+        if (options == null) {
+            return CompletableFuture.failedFuture(new NullPointerException("options"));
         }
+        RetryPolicy policy = options.retryPolicy();
         TransactionRunner.Spec spec = new TransactionRunner.Spec(options.beginSql(), options.allowNested(),
-                options.retryPolicy() != null ? options.retryPolicy() : retryPolicy, usesRestartSavepoint(),
-                options.autocommitBeforeDdl(), options.idempotent());
-        Lender lender = lender();
-        return transactions.run(lender.acquire(), lender.release(), spec, attempt -> new Transaction(attempt, null), work);
-    }
-
-    /** @return true when transactions use CockroachDB's {@code SAVEPOINT cockroach_restart} protocol */
-    boolean usesRestartSavepoint() {
-        return false;
+                policy != null ? policy : retryPolicy, flavor.restartSavepoint(), options.autocommitBeforeDdl(),
+                options.idempotent());
+        return core.transaction(spec, attempt -> new Transaction(attempt, null), work);
     }
 
     /**
@@ -482,23 +351,7 @@ public class PostgresEngine {
      * @return the open batch reader; fails with the query's error
      */
     public CompletableFuture<Batch> batch(String sql, List<? extends @Nullable Object> params, int batchSize) {
-        CompletableFuture<Batch> result = new CompletableFuture<>();
-        CompletableFuture<Cursor> opening = openCursor(sql, params, batchSize);
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled()) {
-                opening.thenAccept(Cursor::close);
-            }
-        });
-        opening.whenComplete((cursor, error) -> {
-            if (error != null) {
-                runner.fail(result, error);
-            } else if (result.isDone()) {
-                cursor.close();
-            } else {
-                runner.succeed(result, new Batch(cursor));
-            }
-        });
-        return result;
+        return core.cursor(sql, params, batchSize, Batch::new);
     }
 
     /**
@@ -529,50 +382,7 @@ public class PostgresEngine {
      * @return a cold publisher of rows
      */
     public Flow.Publisher<Row> stream(String sql, List<? extends @Nullable Object> params, int fetchSize) {
-        Objects.requireNonNull(sql, "sql");
-        Objects.requireNonNull(params, "params");
-        checkBatchSize(fetchSize, "fetchSize");
-        return new CursorPublisher<>(() -> openCursor(sql, params, fetchSize), Rows::from);
-    }
-
-    private CompletableFuture<Cursor> openCursor(String sql, List<? extends @Nullable Object> params, int batchSize) {
-        Statement declare;
-        try {
-            Objects.requireNonNull(sql, "sql must not be null");
-            Objects.requireNonNull(params, "params");
-            checkBatchSize(batchSize, "batchSize");
-            if (closed) {
-                throw closedError();
-            }
-            declare = Cursor.declare(statements, sql, params.toArray());
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        Lender lender = lender();
-        CompletableFuture<Cursor> result = new CompletableFuture<>();
-        Lease.borrow(lender.acquire(), lender.release(), result, result::completeExceptionally, lease ->
-                Cursor.open(lease, runner, statements, declare, batchSize).whenComplete((cursor, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(e);
-                    } else if (!result.complete(cursor)) {
-                        cursor.close();
-                    }
-                }));
-        return result;
-    }
-
-    private static void checkBatchSize(int size, String what) {
-        if (size < 1) {
-            throw new IllegalArgumentException(what + " must be at least 1 (was " + size + ")");
-        }
-    }
-
-    /** Where connections come from and go back to: the pool when one runs, else a connection per call. */
-    private record Lender(Supplier<CompletableFuture<DbConnection>> acquire, Consumer<DbConnection> release) {}
-
-    private Lender lender() {
-        ConnectionPool<DbConnection> current = pool;
-        return current != null ? new Lender(current::acquire, current::release) : new Lender(factory::open, DbConnection::close);
+        return core.stream(sql, params, fetchSize, Rows::from);
     }
 
     // ---------------------------------------------------------------- nodes and lifecycle
@@ -603,47 +413,38 @@ public class PostgresEngine {
      * @return completes when the pool's idle connections are closed
      */
     public CompletableFuture<@Nullable Void> close() {
-        ConnectionPool<DbConnection> current;
-        synchronized (poolLock) {
-            if (closed) {
-                return CompletableFuture.completedFuture(null);
-            }
-            closed = true;
-            current = pool;
-            pool = null;
-        }
-        return current == null ? CompletableFuture.completedFuture(null) : current.close();
+        return core.close();
     }
 
     /** @return true after {@link #close()} */
     public boolean isClosed() {
-        return closed;
+        return core.isClosed();
     }
 
-    /** Called with each new connection; CockroachEngine overrides it. */
-    void onConnectionOpened(DbConnection connection) {
+    /** @return the engine's machinery, for CockroachEngine */
+    final EngineCore core() {
+        return core;
+    }
+
+    /** Sees each new connection: a PostgresEngine talking to CockroachDB warns once. */
+    private void connectionOpened(DbConnection connection) {
         String crdb = connection.parameterStatuses().get("crdb_version");
-        if (crdb != null && warnedAboutServer.compareAndSet(false, true)) {
+        if (flavor.warnOnCockroach() && crdb != null && warnedAboutServer.compareAndSet(false, true)) {
             LOG.warn("{} is CockroachDB ({}), not PostgreSQL; use CockroachEngine for its retries, version and "
                     + "cluster settings", name, crdb);
         }
     }
 
-    final EngineClosedException closedError() {
-        return new EngineClosedException("engine " + name + " is closed", null);
-    }
-
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "{" + engineType() + ", " + settings.describe()
-                + (pool != null ? ", pool " + poolStats() : "") + "}";
+        return getClass().getSimpleName() + "{" + engineType() + ", " + core + "}";
     }
 
     /**
      * Builds a {@link PostgresEngine}; {@link CockroachEngine.Builder} extends it. Setters validate at once;
      * {@link #build()} does no I/O.
      */
-    public static class Builder {
+    public static sealed class Builder permits CockroachEngine.Builder {
         Map<String, ?> config = Map.of();
         @Nullable String url;
         List<String> extensions = List.of();
@@ -747,7 +548,7 @@ public class PostgresEngine {
          * @throws IllegalArgumentException when a setting is wrong
          */
         public PostgresEngine build() {
-            return new PostgresEngine(this, ConnectionSettings.DEFAULT_PORT);
+            return new PostgresEngine(this, Flavor.POSTGRES);
         }
     }
 }

@@ -1,0 +1,374 @@
+package io.github.pgengine.internal;
+
+import io.github.pgengine.ConnectionException;
+import io.github.pgengine.EngineClosedException;
+import io.github.pgengine.EngineException;
+import io.github.pgengine.PoolOptions;
+import io.github.pgengine.PoolStats;
+import io.github.pgengine.internal.driver.ConnectionFactory;
+import io.github.pgengine.internal.driver.ConnectionSettings;
+import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.driver.EngineTimer;
+import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.driver.ServerCanceller;
+import io.github.pgengine.internal.pool.ConnectionPool;
+import io.github.pgengine.internal.pool.Lease;
+import io.github.pgengine.internal.sql.Statement;
+import io.github.pgengine.internal.sql.StatementCache;
+import io.github.pgengine.internal.tx.Attempt;
+import io.github.pgengine.internal.tx.Cursor;
+import io.github.pgengine.internal.tx.CursorPublisher;
+import io.github.pgengine.internal.tx.TransactionRunner;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What an engine does, behind the public {@code PostgresEngine} facade: where connections come from (the pool when
+ * one runs, a connection per call otherwise), statements, transactions and cursors, and the engine's life cycle.
+ */
+public final class EngineCore {
+    private static final Logger LOG = LoggerFactory.getLogger("io.github.pgengine.PostgresEngine");
+    private static final String INSUFFICIENT_PRIVILEGE = "42501"; // insufficient_privilege
+
+    private final ConnectionSettings settings;
+    private final String name;
+    private final ConnectionFactory factory;
+    private final StatementCache statements = new StatementCache();
+    private final QueryRunner runner;
+    private final TransactionRunner transactions;
+    private final Object poolLock = new Object();
+    private volatile @Nullable ConnectionPool<DbConnection> pool;
+    private volatile boolean closed;
+
+    /**
+     * @param settings where and how to connect
+     * @param name the engine's name in logs and messages
+     * @param logQueries log each statement before it runs
+     * @param logResponses log each response
+     * @param callbacks completes callers' futures, or {@code null} for the I/O thread
+     * @param onOpen sees each new connection (must not throw or block)
+     */
+    public EngineCore(ConnectionSettings settings, String name, boolean logQueries, boolean logResponses,
+            @Nullable Executor callbacks, Consumer<DbConnection> onOpen) {
+        this.settings = settings;
+        this.name = name;
+        this.factory = new ConnectionFactory(settings, onOpen);
+        this.runner = new QueryRunner(new QueryLog(name, logQueries, logResponses), settings.describe(), callbacks,
+                new ServerCanceller(settings.host(), settings.port()));
+        this.transactions = new TransactionRunner(runner, statements);
+    }
+
+    /** @return the resolved settings */
+    public ConnectionSettings settings() {
+        return settings;
+    }
+
+    // ---------------------------------------------------------------- pool and life cycle
+
+    /**
+     * Starts a pool; a second call while one runs logs a warning and changes nothing.
+     *
+     * @param options sizes and timeouts
+     * @return completes when {@code minIdle} connections are open; fails (and leaves no pool) when they cannot be
+     */
+    public CompletableFuture<@Nullable Void> startPool(PoolOptions options) {
+        Objects.requireNonNull(options, "options");
+        ConnectionPool<DbConnection> created;
+        synchronized (poolLock) {
+            if (closed) {
+                return CompletableFuture.failedFuture(closedError());
+            }
+            if (pool != null) {
+                LOG.warn("A pool already exists for {}", name);
+                return CompletableFuture.completedFuture(null);
+            }
+            created = new ConnectionPool<>(name, options, new PooledConnections(factory), EngineTimer.get());
+            pool = created;
+        }
+        CompletableFuture<@Nullable Void> started = new CompletableFuture<>();
+        created.warmUp().whenComplete((v, error) -> {
+            if (error == null) {
+                LOG.info("Connection pool started for {} ({})", name, options);
+                started.complete(null);
+                return;
+            }
+            synchronized (poolLock) {
+                if (pool == created) {
+                    pool = null;
+                }
+            }
+            created.close();
+            started.completeExceptionally(ErrorMapper.map(error, settings.describe()));
+        });
+        return started;
+    }
+
+    /** How the pool opens, checks and closes driver connections. */
+    private record PooledConnections(ConnectionFactory factory) implements ConnectionPool.Connections<DbConnection> {
+        @Override
+        public CompletableFuture<DbConnection> open() {
+            return factory.open();
+        }
+
+        @Override
+        public boolean isUsable(DbConnection c) {
+            return c.isUsable();
+        }
+
+        @Override
+        public CompletableFuture<?> close(DbConnection c) {
+            return c.close();
+        }
+    }
+
+    /**
+     * Closes the pool (idle connections at once, lent ones when they come back); without a pool, a warning.
+     *
+     * @return completes when the idle connections are closed
+     */
+    public CompletableFuture<@Nullable Void> closePool() {
+        ConnectionPool<DbConnection> current;
+        synchronized (poolLock) {
+            current = pool;
+            pool = null;
+        }
+        if (current == null) {
+            LOG.warn("No pool is running for {}", name);
+            return CompletableFuture.completedFuture(null);
+        }
+        return current.close().thenRun(() -> LOG.info("Connection pool closed for {}", name));
+    }
+
+    /** @return the pool's counters, or {@link PoolStats#NO_POOL} */
+    public PoolStats poolStats() {
+        ConnectionPool<DbConnection> current = pool;
+        return current == null ? PoolStats.NO_POOL : current.stats();
+    }
+
+    /**
+     * Closes the engine and its pool; later calls fail with {@link EngineClosedException}.
+     *
+     * @return completes when the pool's idle connections are closed
+     */
+    public CompletableFuture<@Nullable Void> close() {
+        ConnectionPool<DbConnection> current;
+        synchronized (poolLock) {
+            if (closed) {
+                return CompletableFuture.completedFuture(null);
+            }
+            closed = true;
+            current = pool;
+            pool = null;
+        }
+        return current == null ? CompletableFuture.completedFuture(null) : current.close();
+    }
+
+    /** @return true after {@link #close()} */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** @return the error for calls after {@link #close()} */
+    public EngineClosedException closedError() {
+        return new EngineClosedException("engine " + name + " is closed", null);
+    }
+
+    /** Where connections come from and go back to: the pool when one runs, else a connection per call. */
+    private record Lender(Supplier<CompletableFuture<DbConnection>> acquire, Consumer<DbConnection> release) {}
+
+    private Lender lender() {
+        ConnectionPool<DbConnection> current = pool;
+        return current != null ? new Lender(current::acquire, current::release)
+                : new Lender(factory::open, DbConnection::close);
+    }
+
+    // ---------------------------------------------------------------- work
+
+    /**
+     * Runs one statement, checked and encoded before any connection is borrowed.
+     *
+     * @param sql one statement
+     * @param params its values; {@code null} is one NULL
+     * @param mapper turns the result into the caller's value
+     * @param <T> the caller's type
+     * @return the caller's future
+     */
+    public <T> CompletableFuture<T> run(String sql, @Nullable Object @Nullable [] params, Function<Result, T> mapper) {
+        Statement statement;
+        try {
+            Objects.requireNonNull(sql, "sql must not be null");
+            if (closed) {
+                throw closedError();
+            }
+            statement = Statement.of(statements, sql, params);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Lender lender = lender();
+        return runner.run(lender.acquire(), lender.release(), statement.sql(), statement, mapper);
+    }
+
+    /**
+     * Runs a transaction callback.
+     *
+     * @param spec how the transaction runs
+     * @param facade makes the caller's view of an attempt
+     * @param work the callback
+     * @param <X> the caller's transaction type
+     * @param <T> the result type
+     * @return the work's result after COMMIT
+     */
+    public <X, T extends @Nullable Object> CompletableFuture<T> transaction(TransactionRunner.Spec spec,
+            Function<Attempt, X> facade, Function<? super X, ? extends CompletionStage<T>> work) {
+        try {
+            Objects.requireNonNull(work, "work");
+            if (closed) {
+                throw closedError();
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Lender lender = lender();
+        return transactions.run(lender.acquire(), lender.release(), spec, facade, work);
+    }
+
+    /**
+     * Opens a cursor for a caller: cancelling the returned future closes the cursor and gives its connection back.
+     *
+     * @param sql one query
+     * @param params its values
+     * @param batchSize rows per FETCH
+     * @param wrap makes the caller's view of the cursor
+     * @param <T> that view
+     * @return the caller's future
+     */
+    public <T> CompletableFuture<T> cursor(String sql, List<? extends @Nullable Object> params, int batchSize,
+            Function<Cursor, T> wrap) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        CompletableFuture<Cursor> opening = openCursor(sql, params, batchSize);
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) {
+                opening.thenAccept(Cursor::close);
+            }
+        });
+        opening.whenComplete((cursor, error) -> {
+            if (error != null) {
+                runner.fail(result, error);
+            } else if (result.isDone()) {
+                cursor.close();
+            } else {
+                runner.succeed(result, wrap.apply(cursor));
+            }
+        });
+        return result;
+    }
+
+    /**
+     * A demand-driven publisher over a cursor; each subscription opens its own.
+     *
+     * @param sql one query
+     * @param params its values
+     * @param fetchSize rows per FETCH
+     * @param mapper turns a fetched batch into elements
+     * @param <T> the element type
+     * @return a cold publisher
+     */
+    public <T> Flow.Publisher<T> stream(String sql, List<? extends @Nullable Object> params, int fetchSize,
+            Function<Result, List<T>> mapper) {
+        Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(params, "params");
+        checkBatchSize(fetchSize, "fetchSize");
+        return new CursorPublisher<>(() -> openCursor(sql, params, fetchSize), mapper);
+    }
+
+    private CompletableFuture<Cursor> openCursor(String sql, List<? extends @Nullable Object> params, int batchSize) {
+        Statement declare;
+        try {
+            Objects.requireNonNull(sql, "sql must not be null");
+            Objects.requireNonNull(params, "params");
+            checkBatchSize(batchSize, "batchSize");
+            if (closed) {
+                throw closedError();
+            }
+            declare = Cursor.declare(statements, sql, params.toArray());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Lender lender = lender();
+        CompletableFuture<Cursor> result = new CompletableFuture<>();
+        Lease.borrow(lender.acquire(), lender.release(), result, result::completeExceptionally, lease ->
+                Cursor.open(lease, runner, statements, declare, batchSize).whenComplete((cursor, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else if (!result.complete(cursor)) {
+                        cursor.close();
+                    }
+                }));
+        return result;
+    }
+
+    /**
+     * Runs a one-value query and parses the version from it; an unreachable server gives a warning and 0, as the
+     * model does.
+     *
+     * @param sql the query; its first column holds the version text
+     * @param parser reads major.minor from that text
+     * @return the version
+     */
+    public CompletableFuture<Double> readVersion(String sql, Function<String, Double> parser) {
+        return run(sql, new Object[0], r -> r).handle((result, error) -> {
+            if (error != null) {
+                Throwable e = ErrorMapper.unwrap(error);
+                if (e instanceof ConnectionException) {
+                    LOG.warn("Unable to connect to database {}: {}", name, e.getMessage());
+                    return 0.0;
+                }
+                throw e instanceof RuntimeException re ? re : new EngineException(e.toString(), e);
+            }
+            return parser.apply(String.valueOf(result.rows().get(0)[0]));
+        });
+    }
+
+    /**
+     * Runs one set-up statement of its own; a missing privilege (SQLSTATE 42501) is handed to {@code warn} and the
+     * future completes normally, any other error fails it.
+     *
+     * @param sql the statement
+     * @param warn logs the warning for a missing privilege
+     * @return completes when done
+     */
+    public CompletableFuture<@Nullable Void> runSetUp(String sql, Consumer<EngineException> warn) {
+        return run(sql, new Object[0], r -> r).handle((result, error) -> {
+            if (error == null) {
+                return null;
+            }
+            Throwable e = ErrorMapper.unwrap(error);
+            if (e instanceof EngineException ee && INSUFFICIENT_PRIVILEGE.equals(ee.sqlState())) {
+                warn.accept(ee);
+                return null;
+            }
+            throw e instanceof RuntimeException re ? re : new EngineException(e.toString(), e);
+        });
+    }
+
+    private static void checkBatchSize(int size, String what) {
+        if (size < 1) {
+            throw new IllegalArgumentException(what + " must be at least 1 (was " + size + ")");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return settings.describe() + (pool != null ? ", pool " + poolStats() : "");
+    }
+}
