@@ -43,8 +43,13 @@ import org.slf4j.LoggerFactory;
  * Cancelling a returned future never loses a connection. Failures are {@link EngineException}s (or
  * {@link IllegalArgumentException} for bad arguments), never wrapped in a {@code CompletionException}.
  * Constructors do no I/O; they validate the configuration and throw {@link IllegalArgumentException}.
+ *
+ * <p>Open for one subclass only, {@link CockroachEngine} (which is final): what differs between the two is fixed at
+ * construction, no overridable method is called from a constructor, and there are no protected hooks, so a subclass
+ * of your own could not change behaviour and is not supported. (The class is not {@code sealed} because Kotlin
+ * treats a sealed Java class as abstract and could no longer call its constructors.) Compose instead.
  */
-public sealed class PostgresEngine permits CockroachEngine {
+public class PostgresEngine {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresEngine.class);
 
     private final List<String> extensions;
