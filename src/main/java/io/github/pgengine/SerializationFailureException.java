@@ -15,22 +15,12 @@ public class SerializationFailureException extends TransientEngineException {
      * An error reported by the server.
      *
      * @param message the full message
-     * @param sqlState the SQLSTATE
-     * @param serverMessage the server's primary message, can be {@code null}
-     * @param detail the server's detail, can be {@code null}
-     * @param hint the server's hint, can be {@code null}
+     * @param details what the server said, field by field
      * @param attempts how many times the work ran, at least 1
-     * @param cause the driver error, can be {@code null}
+     * @param cause the underlying error, can be {@code null}
      */
-    public SerializationFailureException(
-            String message,
-            @Nullable String sqlState,
-            @Nullable String serverMessage,
-            @Nullable String detail,
-            @Nullable String hint,
-            int attempts,
-            @Nullable Throwable cause) {
-        super(message, sqlState, serverMessage, detail, hint, null, cause);
+    public SerializationFailureException(String message, ServerDetails details, int attempts, @Nullable Throwable cause) {
+        super(message, details, cause);
         this.attempts = attempts;
     }
 

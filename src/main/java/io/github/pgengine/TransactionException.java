@@ -10,7 +10,7 @@ public class TransactionException extends EngineException {
     private static final long serialVersionUID = 1L;
 
     /**
-     * An error raised by the engine itself.
+     * A misuse found by the engine.
      *
      * @param message what went wrong
      */
@@ -19,22 +19,23 @@ public class TransactionException extends EngineException {
     }
 
     /**
+     * An error raised by the engine itself.
+     *
+     * @param message what went wrong
+     * @param cause the underlying error, can be {@code null}
+     */
+    public TransactionException(String message, @Nullable Throwable cause) {
+        super(message, cause);
+    }
+
+    /**
      * An error reported by the server.
      *
      * @param message the full message
-     * @param sqlState the SQLSTATE, can be {@code null}
-     * @param serverMessage the server's primary message, can be {@code null}
-     * @param detail the server's detail, can be {@code null}
-     * @param hint the server's hint, can be {@code null}
-     * @param cause the driver error, can be {@code null}
+     * @param details what the server said, field by field
+     * @param cause the underlying error, can be {@code null}
      */
-    public TransactionException(
-            String message,
-            @Nullable String sqlState,
-            @Nullable String serverMessage,
-            @Nullable String detail,
-            @Nullable String hint,
-            @Nullable Throwable cause) {
-        super(message, sqlState, serverMessage, detail, hint, null, cause);
+    public TransactionException(String message, ServerDetails details, @Nullable Throwable cause) {
+        super(message, details, cause);
     }
 }

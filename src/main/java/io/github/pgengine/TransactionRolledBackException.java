@@ -18,6 +18,6 @@ public class TransactionRolledBackException extends TransactionException {
      * @param cause the failure that caused the rollback, can be {@code null}
      */
     public TransactionRolledBackException(String message, @Nullable Throwable cause) {
-        super(message, SQLSTATE, null, null, null, cause);
+        super(message, ServerDetails.ofSqlState(SQLSTATE), cause);
     }
 }

@@ -22,21 +22,10 @@ public class TransientEngineException extends EngineException {
      * An error reported by the server.
      *
      * @param message the full message
-     * @param sqlState the SQLSTATE, can be {@code null}
-     * @param serverMessage the server's primary message, can be {@code null}
-     * @param detail the server's detail, can be {@code null}
-     * @param hint the server's hint, can be {@code null}
-     * @param constraint the violated constraint, can be {@code null}
-     * @param cause the driver error, can be {@code null}
+     * @param details what the server said, field by field
+     * @param cause the underlying error, can be {@code null}
      */
-    public TransientEngineException(
-            String message,
-            @Nullable String sqlState,
-            @Nullable String serverMessage,
-            @Nullable String detail,
-            @Nullable String hint,
-            @Nullable String constraint,
-            @Nullable Throwable cause) {
-        super(message, sqlState, serverMessage, detail, hint, constraint, cause);
+    public TransientEngineException(String message, ServerDetails details, @Nullable Throwable cause) {
+        super(message, details, cause);
     }
 }

@@ -8,6 +8,7 @@ import io.github.pgengine.InsufficientPrivilegeException;
 import io.github.pgengine.IntegrityViolationException;
 import io.github.pgengine.QueryTimeoutException;
 import io.github.pgengine.SerializationFailureException;
+import io.github.pgengine.ServerDetails;
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.TransientEngineException;
 import io.github.pgengine.internal.driver.ServerErrorException;
@@ -89,52 +90,62 @@ public final class ErrorMapper {
         String code = fields.get('C');
         String severity = fields.getOrDefault('V', fields.getOrDefault('S', "ERROR"));
         String message = fields.getOrDefault('M', "(no message)");
-        String detail = fields.get('D');
-        String hint = fields.get('H');
-        String constraint = fields.get('n');
+        ServerDetails details = new ServerDetails(code, message, fields.get('D'), fields.get('H'), position(fields.get('P')),
+                fields.get('s'), fields.get('t'), fields.get('c'), fields.get('n'));
         StringBuilder text = new StringBuilder().append(severity).append(' ').append(code).append(": ").append(message);
-        if (detail != null) {
-            text.append(" (detail: ").append(detail).append(')');
+        if (details.detail() != null) {
+            text.append(" (detail: ").append(details.detail()).append(')');
         }
-        if (hint != null) {
-            text.append(" (hint: ").append(hint).append(')');
+        if (details.hint() != null) {
+            text.append(" (hint: ").append(details.hint()).append(')');
         }
         String full = text.toString();
         if (code == null) {
-            return new EngineException(full, null, message, detail, hint, constraint, cause);
+            return new EngineException(full, details, cause);
         }
         switch (code) {
             case "40001": // serialization_failure (CockroachDB: restart transaction)
-                return new SerializationFailureException(full, code, message, detail, hint, 1, cause);
+                return new SerializationFailureException(full, details, 1, cause);
             case "40003": // statement_completion_unknown (CockroachDB: result is ambiguous)
-                return new AmbiguousCommitException(full, code, message, detail, hint, cause);
+                return new AmbiguousCommitException(full, details, cause);
             case "42501": // insufficient_privilege
-                return new InsufficientPrivilegeException(full, code, message, detail, hint, constraint, cause);
+                return new InsufficientPrivilegeException(full, details, cause);
             case "57014": // query_canceled (statement_timeout or a cancel request)
-                return new QueryTimeoutException(full, code, message, detail, hint, constraint, cause);
+                return new QueryTimeoutException(full, details, cause);
             case "57P01": // admin_shutdown (pg_terminate_backend, server stop)
             case "57P02": // crash_shutdown
             case "57P03": // cannot_connect_now (server starting up or shutting down)
             case "53300": // too_many_connections
-                return new ConnectionException(full, code, message, detail, hint, constraint, cause);
+                return new ConnectionException(full, details, cause);
             default:
                 break;
         }
         switch (code.substring(0, Math.min(2, code.length()))) {
             case "40": // transaction_rollback: deadlock_detected 40P01, transaction_integrity_constraint_violation 40002
-                return new TransientEngineException(full, code, message, detail, hint, constraint, cause);
+                return new TransientEngineException(full, details, cause);
             case "23": // integrity_constraint_violation
-                return new IntegrityViolationException(full, code, message, detail, hint, constraint, cause);
+                return new IntegrityViolationException(full, details, cause);
             case "42": // syntax_error_or_access_rule_violation
             case "22": // data_exception
-                return new BadSqlException(full, code, message, detail, hint, constraint, cause);
+                return new BadSqlException(full, details, cause);
             case "08": // connection_exception
             case "28": // invalid_authorization_specification (bad password, no pg_hba entry)
-                return new ConnectionException(full, code, message, detail, hint, constraint, cause);
+                return new ConnectionException(full, details, cause);
             case "25": // invalid_transaction_state (25P02 in_failed_sql_transaction, ...)
-                return new TransactionException(full, code, message, detail, hint, cause);
+                return new TransactionException(full, details, cause);
             default:
-                return new EngineException(full, code, message, detail, hint, constraint, cause);
+                return new EngineException(full, details, cause);
+        }
+    }
+
+    private static @Nullable Integer position(@Nullable String p) {
+        if (p == null) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(p);
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 

@@ -10,6 +10,7 @@ import io.github.pgengine.InsufficientPrivilegeException;
 import io.github.pgengine.IntegrityViolationException;
 import io.github.pgengine.QueryTimeoutException;
 import io.github.pgengine.SerializationFailureException;
+import io.github.pgengine.ServerDetails;
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.TransientEngineException;
 import java.net.ConnectException;
@@ -63,6 +64,18 @@ class ErrorMapperTest {
     }
 
     @Test
+    void keepsEveryFieldTheServerSends() {
+        EngineException e = ErrorMapper.fromFields(Map.of('C', "23505", 'M', "duplicate key", 'D', "Key (id)=(1)",
+                'H', "h", 'P', "12", 's', "public", 't', "band", 'c', "id", 'n', "band_pkey"), null);
+
+        assertThat(e.details()).isEqualTo(new ServerDetails("23505", "duplicate key", "Key (id)=(1)", "h", 12, "public",
+                "band", "id", "band_pkey"));
+        assertThat(e.sqlState()).isEqualTo("23505");
+        assertThat(e.constraint()).isEqualTo("band_pkey");
+        assertThat(new EngineException("mine", null).details()).isEqualTo(ServerDetails.NONE);
+    }
+
+    @Test
     void mapsClientSideFailures() {
         assertThat(ErrorMapper.map(new CompletionException(new ConnectException("Connection refused")), "u@h:1/d"))
                 .isInstanceOf(ConnectionException.class).hasMessage("cannot connect to u@h:1/d: Connection refused");
@@ -74,9 +87,9 @@ class ErrorMapperTest {
     @Test
     void keepsTheClassHierarchyUsers() {
         assertThat(new InsufficientPrivilegeException("x", null)).isInstanceOf(BadSqlException.class);
-        assertThat(new SerializationFailureException("x", "40001", null, null, null, 2, null))
+        assertThat(new SerializationFailureException("x", ServerDetails.ofSqlState("40001"), 2, null))
                 .isInstanceOf(TransientEngineException.class);
-        assertThat(new AmbiguousCommitException("x", "40003", null, null, null, null)).isInstanceOf(EngineException.class);
+        assertThat(new AmbiguousCommitException("x", ServerDetails.ofSqlState("40003"), null)).isInstanceOf(EngineException.class);
         assertThat(new TransactionException("x")).isInstanceOf(EngineException.class);
     }
 }

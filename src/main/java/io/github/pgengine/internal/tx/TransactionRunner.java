@@ -262,8 +262,7 @@ public final class TransactionRunner {
                 return e;
             }
             SerializationFailureException out = new SerializationFailureException(
-                    "gave up after " + n + " attempts: " + s.getMessage(), s.sqlState(), s.serverMessage(),
-                    s.detail(), s.hint(), n, s.getCause());
+                    "gave up after " + n + " attempts: " + s.getMessage(), s.details(), n, s.getCause());
             for (Throwable suppressed : s.getSuppressed()) {
                 out.addSuppressed(suppressed);
             }
