@@ -82,6 +82,10 @@ public final class EngineCore {
      * @return completes when {@code minIdle} connections are open; fails (and leaves no pool) when they cannot be
      */
     public CompletableFuture<@Nullable Void> startPool(PoolOptions options) {
+        return runner.deliver(startPoolInternal(options));
+    }
+
+    private CompletableFuture<@Nullable Void> startPoolInternal(PoolOptions options) {
         Objects.requireNonNull(options, "options");
         ConnectionPool<DbConnection> created;
         synchronized (poolLock) {
@@ -146,7 +150,7 @@ public final class EngineCore {
             LOG.warn("No pool is running for {}", name);
             return CompletableFuture.completedFuture(null);
         }
-        return current.close().thenRun(() -> LOG.info("Connection pool closed for {}", name));
+        return runner.deliver(current.close().thenRun(() -> LOG.info("Connection pool closed for {}", name)));
     }
 
     /** @return the pool's counters, or {@link PoolStats#NO_POOL} */
@@ -170,7 +174,7 @@ public final class EngineCore {
             current = pool;
             pool = null;
         }
-        return current == null ? CompletableFuture.completedFuture(null) : current.close();
+        return current == null ? CompletableFuture.completedFuture(null) : runner.deliver(current.close());
     }
 
     /** @return true after {@link #close()} */

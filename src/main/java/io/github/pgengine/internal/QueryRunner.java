@@ -1,6 +1,7 @@
 package io.github.pgengine.internal;
 
 import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
 import io.github.pgengine.internal.pool.Lease;
@@ -150,11 +151,38 @@ public final class QueryRunner {
      * @param <T> its type
      */
     public <T> void succeed(CompletableFuture<T> future, @Nullable T value) {
-        if (callbacks == null) {
-            future.complete(value);
+        complete(() -> future.complete(value));
+    }
+
+    /**
+     * Completes a caller's future: on the callback executor when one is set, else here, unless here is one of the
+     * engine's own threads (the timer): then on an I/O thread, so user code never runs on them.
+     */
+    private void complete(Runnable completion) {
+        if (callbacks != null) {
+            callbacks.execute(completion);
         } else {
-            callbacks.execute(() -> future.complete(value));
+            EngineThreads.offEngineThreads(completion);
         }
+    }
+
+    /**
+     * A caller's copy of an engine-internal future, completed through {@link #succeed} and {@link #fail}.
+     *
+     * @param internal the engine's future
+     * @param <T> its type
+     * @return the caller's future
+     */
+    public <T> CompletableFuture<T> deliver(CompletableFuture<T> internal) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        internal.whenComplete((v, e) -> {
+            if (e != null) {
+                fail(out, e);
+            } else {
+                succeed(out, v);
+            }
+        });
+        return out;
     }
 
     /**
@@ -166,11 +194,7 @@ public final class QueryRunner {
      */
     public void failUnmapped(CompletableFuture<?> future, Throwable error) {
         Throwable e = ErrorMapper.unwrap(error);
-        if (callbacks == null) {
-            future.completeExceptionally(e);
-        } else {
-            callbacks.execute(() -> future.completeExceptionally(e));
-        }
+        complete(() -> future.completeExceptionally(e));
     }
 
     /**
@@ -181,11 +205,7 @@ public final class QueryRunner {
      */
     public void fail(CompletableFuture<?> future, Throwable error) {
         RuntimeException mapped = ErrorMapper.map(error, where);
-        if (callbacks == null) {
-            future.completeExceptionally(mapped);
-        } else {
-            callbacks.execute(() -> future.completeExceptionally(mapped));
-        }
+        complete(() -> future.completeExceptionally(mapped));
     }
 
     /** @return the target, for messages */

@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,12 +85,8 @@ public final class ServerCanceller {
     }
 
     private static ExecutorService sender() {
-        AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "pgengine-cancel-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        return executor;
+        // one thread at a time (the queue is unbounded), gone after 30 s without work
+        return new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                EngineThreads.factory("pgengine-cancel-"));
     }
 }

@@ -1,6 +1,7 @@
 package io.github.pgengine.internal.tx;
 
 import io.github.pgengine.internal.ErrorMapper;
+import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.Result;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -191,7 +192,7 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
             Cursor c = cursor;
             if (demand > 0 && buffer.isEmpty() && !fetching && c != null) {
                 fetching = true;
-                c.fetch().whenComplete((result, fetchError) -> {
+                c.fetch().whenComplete((result, fetchError) -> EngineThreads.offEngineThreads(() -> {
                     if (fetchError != null) {
                         error = ErrorMapper.unwrap(fetchError);
                     } else {
@@ -211,7 +212,7 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
                     }
                     fetching = false;
                     drain();
-                });
+                }));
             }
         }
     }

@@ -1,0 +1,119 @@
+package io.github.pgengine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.pgengine.testing.Await;
+import io.github.pgengine.testing.TestPostgres;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The threading contract (docs/threading.md): futures complete on an I/O thread or on the callback executor, and
+ * user code never runs on the engine's timer thread, even when the event that completes a future is the timer's
+ * (an acquire timeout, a connect deadline, the statement watchdog).
+ */
+class ThreadingTest {
+    private final List<PostgresEngine> engines = new ArrayList<>();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (PostgresEngine e : engines) {
+            Await.result(e.close());
+        }
+        for (AutoCloseable r : resources) {
+            r.close();
+        }
+    }
+
+    private PostgresEngine engine(Map<String, Object> overrides, PostgresEngine.Builder builder) {
+        Map<String, Object> config = new HashMap<>(TestPostgres.get().config());
+        config.putAll(overrides);
+        PostgresEngine e = builder.config(config).build();
+        engines.add(e);
+        return e;
+    }
+
+    private static String threadOfCallback(CompletableFuture<?> future) {
+        AtomicReference<String> thread = new AtomicReference<>();
+        CompletableFuture<?> seen = future.handle((r, e) -> {
+            thread.set(Thread.currentThread().getName());
+            return null;
+        });
+        Await.result(seen);
+        return thread.get();
+    }
+
+    @Test
+    void anAcquireTimeoutCompletesOffTheTimerThread() {
+        PostgresEngine e = engine(Map.of(), PostgresEngine.builder());
+        Await.result(e.startConnectionPool(PoolOptions.builder().maxSize(1).acquireTimeout(Duration.ofMillis(100)).build()));
+        CompletableFuture<?> holder = e.query("SELECT pg_sleep(1)");
+
+        String thread = threadOfCallback(e.query("SELECT 1"));
+
+        assertThat(thread).doesNotStartWith("pgengine-timer");
+        Await.result(holder);
+    }
+
+    @Test
+    void aConnectDeadlineCompletesOffTheTimerThread() throws IOException {
+        ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        resources.add(silent);
+        List<Socket> held = new ArrayList<>();
+        Thread acceptor = new Thread(() -> {
+            try {
+                while (true) {
+                    held.add(silent.accept());
+                }
+            } catch (IOException closed) {
+                // done
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
+        PostgresEngine e = engine(Map.of("host", "127.0.0.1", "port", silent.getLocalPort(), "sslmode", "disable",
+                "connect_timeout", Duration.ofMillis(300)), PostgresEngine.builder());
+
+        String thread = threadOfCallback(e.query("SELECT 1"));
+
+        assertThat(thread).doesNotStartWith("pgengine-timer");
+    }
+
+    @Test
+    void theStatementWatchdogCompletesOffTheTimerThread() {
+        PostgresEngine e = engine(Map.of("query_timeout", Duration.ofMillis(200), "statement_timeout", 0),
+                PostgresEngine.builder());
+
+        String thread = threadOfCallback(e.query("SELECT pg_sleep(3)"));
+
+        assertThat(thread).doesNotStartWith("pgengine-timer");
+    }
+
+    @Test
+    void aCallbackExecutorCompletesEveryFuture() {
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "my-callbacks"));
+        resources.add(executor::shutdown);
+        PostgresEngine e = engine(Map.of(), PostgresEngine.builder().callbackExecutor(executor));
+        Await.result(e.startConnectionPool(PoolOptions.builder().maxSize(1).acquireTimeout(Duration.ofMillis(100)).build()));
+
+        assertThat(threadOfCallback(e.query("SELECT 1"))).isEqualTo("my-callbacks");
+        assertThat(threadOfCallback(e.transaction(tx -> tx.query("SELECT 1")))).isEqualTo("my-callbacks");
+        CompletableFuture<?> holder = e.query("SELECT pg_sleep(1)");
+        assertThat(threadOfCallback(e.query("SELECT 1"))).isEqualTo("my-callbacks");
+        Await.result(holder);
+    }
+}
