@@ -16,7 +16,7 @@ public final class Atomic {
     private final TransactionOptions options;
     private final List<Queued> queue = new ArrayList<>();
 
-    private record Queued(String sql, @Nullable Object[] params) {}
+    private record Queued(String sql, List<@Nullable Object> params) {}
 
     Atomic(PostgresEngine engine, TransactionOptions options) {
         this.engine = engine;
@@ -32,11 +32,11 @@ public final class Atomic {
      */
     public Atomic add(String sql, @Nullable Object... params) {
         queue.add(new Queued(Objects.requireNonNull(sql, "sql"),
-                params == null ? new Object[] {null} : Arrays.copyOf(params, params.length)));
+                Arrays.asList(params == null ? new Object[] {null} : Arrays.copyOf(params, params.length))));
         return this;
     }
 
-    /** @return how many statements are queued */
+    /** Returns how many statements are queued. */
     public int size() {
         return queue.size();
     }
@@ -52,7 +52,7 @@ public final class Atomic {
         return engine.transaction(options, tx -> {
             CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
             for (Queued q : statements) {
-                chain = chain.thenCompose(v -> tx.execute(q.sql(), q.params()));
+                chain = chain.thenCompose(v -> tx.execute(q.sql(), q.params().toArray()));
             }
             return chain.thenApply(v -> (Void) null);
         });

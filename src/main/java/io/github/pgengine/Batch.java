@@ -44,7 +44,7 @@ public final class Batch {
         return result;
     }
 
-    /** @return true once exhausted or closed */
+    /** Returns true once exhausted or closed. */
     public boolean isClosed() {
         return cursor.isClosed();
     }

@@ -63,7 +63,7 @@ public final class CockroachEngine extends PostgresEngine {
         this.clusterSettings = Map.copyOf(b.clusterSettings);
     }
 
-    /** @return a builder for everything the constructors do not cover */
+    /** Returns a builder for everything the constructors do not cover. */
     public static Builder builder() {
         return new Builder();
     }
@@ -80,7 +80,7 @@ public final class CockroachEngine extends PostgresEngine {
         return 0;
     }
 
-    /** @return the cluster settings {@link #prepDatabase()} applies */
+    /** Returns the cluster settings {@link #prepDatabase()} applies. */
     public Map<String, String> clusterSettings() {
         return clusterSettings;
     }
@@ -181,6 +181,8 @@ public final class CockroachEngine extends PostgresEngine {
         }
 
         /**
+         * Sets {@code extraNodes}.
+         *
          * @param extraNodes other nodes of the cluster by name; each must be a CockroachEngine
          * @return this builder
          */
@@ -209,6 +211,8 @@ public final class CockroachEngine extends PostgresEngine {
         }
 
         /**
+         * Sets {@code settings}.
+         *
          * @param settings the cluster settings {@link #prepDatabase()} applies, name to value (an empty map applies
          *     none); names are dotted lower-case identifiers, values booleans, numbers or text
          * @return this builder

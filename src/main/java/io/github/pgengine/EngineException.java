@@ -38,32 +38,32 @@ public class EngineException extends RuntimeException {
         this.details = details;
     }
 
-    /** @return what the server said; {@link ServerDetails#NONE} for errors of the engine's own */
+    /** Returns what the server said; {@link ServerDetails#NONE} for errors of the engine's own. */
     public ServerDetails details() {
         return details;
     }
 
-    /** @return the five-character SQLSTATE, or {@code null} when the error did not come from the server */
+    /** Returns the five-character SQLSTATE, or {@code null} when the error did not come from the server. */
     public @Nullable String sqlState() {
         return details.sqlState();
     }
 
-    /** @return the server's primary message, or {@code null} */
+    /** Returns the server's primary message, or {@code null}. */
     public @Nullable String serverMessage() {
         return details.message();
     }
 
-    /** @return the server's detail, or {@code null} */
+    /** Returns the server's detail, or {@code null}. */
     public @Nullable String detail() {
         return details.detail();
     }
 
-    /** @return the server's hint, or {@code null} */
+    /** Returns the server's hint, or {@code null}. */
     public @Nullable String hint() {
         return details.hint();
     }
 
-    /** @return the name of the violated constraint, or {@code null} */
+    /** Returns the name of the violated constraint, or {@code null}. */
     public @Nullable String constraint() {
         return details.constraint();
     }

@@ -15,7 +15,7 @@ public enum IsolationLevel {
         this.sql = sql;
     }
 
-    /** @return the SQL spelling, e.g. {@code REPEATABLE READ} */
+    /** Returns the SQL spelling, e.g. {@code REPEATABLE READ}. */
     public String sql() {
         return sql;
     }

@@ -45,17 +45,17 @@ public final class PoolOptions {
         this.leakDetectionThreshold = b.leakDetectionThreshold;
     }
 
-    /** @return the defaults */
+    /** Returns the defaults. */
     public static PoolOptions defaults() {
         return DEFAULTS;
     }
 
-    /** @return a builder holding the defaults */
+    /** Returns a builder holding the defaults. */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding these settings */
+    /** Returns a builder holding these settings. */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.maxSize = maxSize;
@@ -68,37 +68,37 @@ public final class PoolOptions {
         return b;
     }
 
-    /** @return the most connections the pool opens */
+    /** Returns the most connections the pool opens. */
     public int maxSize() {
         return maxSize;
     }
 
-    /** @return how many idle connections the pool keeps open (opened at start) */
+    /** Returns how many idle connections the pool keeps open (opened at start). */
     public int minIdle() {
         return minIdle;
     }
 
-    /** @return how long a caller waits for a free connection before {@link PoolTimeoutException} */
+    /** Returns how long a caller waits for a free connection before {@link PoolTimeoutException}. */
     public Duration acquireTimeout() {
         return acquireTimeout;
     }
 
-    /** @return how many callers may wait at once; past it calls fail at once with {@link PoolExhaustedException} */
+    /** Returns how many callers may wait at once; past it calls fail at once with {@link PoolExhaustedException}. */
     public int maxWaiters() {
         return maxWaiters;
     }
 
-    /** @return how long a connection may sit idle (above {@link #minIdle()}) before it is closed */
+    /** Returns how long a connection may sit idle (above {@link #minIdle()}) before it is closed. */
     public Duration idleTimeout() {
         return idleTimeout;
     }
 
-    /** @return how long a connection lives at most (each gets up to 2.5% less, at random, so they do not expire together) */
+    /** Returns how long a connection lives at most (each gets up to 2.5% less, at random, so they do not expire together). */
     public Duration maxLifetime() {
         return maxLifetime;
     }
 
-    /** @return how long a connection may be held before a warning with the borrower's stack is logged, or {@code null} for never */
+    /** Returns how long a connection may be held before a warning with the borrower's stack is logged, or {@code null} for never. */
     public @Nullable Duration leakDetectionThreshold() {
         return leakDetectionThreshold;
     }
@@ -140,6 +140,8 @@ public final class PoolOptions {
         private Builder() {}
 
         /**
+         * Sets {@code maxSize}.
+         *
          * @param maxSize the most connections, 1 to 10,000
          * @return this builder
          */
@@ -152,6 +154,8 @@ public final class PoolOptions {
         }
 
         /**
+         * Sets {@code minIdle}.
+         *
          * @param minIdle idle connections kept open, 0 or more (capped at maxSize when built)
          * @return this builder
          */
@@ -164,6 +168,8 @@ public final class PoolOptions {
         }
 
         /**
+         * Sets {@code acquireTimeout}.
+         *
          * @param acquireTimeout positive wait for a free connection
          * @return this builder
          */
@@ -173,6 +179,8 @@ public final class PoolOptions {
         }
 
         /**
+         * Sets {@code maxWaiters}.
+         *
          * @param maxWaiters callers allowed to wait at once, 0 or more
          * @return this builder
          */
@@ -185,6 +193,8 @@ public final class PoolOptions {
         }
 
         /**
+         * Sets {@code idleTimeout}.
+         *
          * @param idleTimeout positive idle time after which surplus connections close
          * @return this builder
          */
@@ -194,6 +204,8 @@ public final class PoolOptions {
         }
 
         /**
+         * Sets {@code maxLifetime}.
+         *
          * @param maxLifetime positive lifetime after which a connection is replaced
          * @return this builder
          */
@@ -203,6 +215,8 @@ public final class PoolOptions {
         }
 
         /**
+         * Sets {@code threshold}.
+         *
          * @param threshold positive holding time that triggers a leak warning, or {@code null} to turn it off
          * @return this builder
          */
@@ -211,7 +225,7 @@ public final class PoolOptions {
             return this;
         }
 
-        /** @return the options */
+        /** Returns the options. */
         public PoolOptions build() {
             if (minIdle > maxSize) {
                 minIdle = maxSize;

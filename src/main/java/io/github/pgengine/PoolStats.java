@@ -14,7 +14,7 @@ public record PoolStats(int total, int idle, int inUse, int waiting, int maxSize
     /** The counters of an engine that runs no pool. */
     public static final PoolStats NO_POOL = new PoolStats(0, 0, 0, 0, 0);
 
-    /** @return true when no connection is lent out and nobody waits */
+    /** Returns true when no connection is lent out and nobody waits. */
     public boolean isIdle() {
         return inUse == 0 && waiting == 0;
     }

@@ -20,7 +20,7 @@ public class PoolTimeoutException extends EngineException {
         this.stats = stats;
     }
 
-    /** @return the pool's counters when the wait ended */
+    /** Returns the pool's counters when the wait ended. */
     public PoolStats stats() {
         return stats;
     }

@@ -121,42 +121,42 @@ public class PostgresEngine {
         this.core = new EngineCore(settings, name, logQueries, logResponses, b.callbackExecutor, this::connectionOpened);
     }
 
-    /** @return the retry policy transactions use unless their options set one */
+    /** Returns the retry policy transactions use unless their options set one. */
     public RetryPolicy retryPolicy() {
         return retryPolicy;
     }
 
-    /** @return a builder for everything the constructors do not cover (URL, executor, name, ...) */
+    /** Returns a builder for everything the constructors do not cover (URL, executor, name, ...). */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return {@code "postgres"} */
+    /** Returns {@code "postgres"}. */
     public String engineType() {
         return "postgres";
     }
 
-    /** @return the lowest server version this engine supports without a warning: 10 */
+    /** Returns the lowest server version this engine supports without a warning: 10. */
     public double minVersionNumber() {
         return 10;
     }
 
-    /** @return the extensions {@link #prepDatabase()} creates */
+    /** Returns the extensions {@link #prepDatabase()} creates. */
     public List<String> extensions() {
         return extensions;
     }
 
-    /** @return true when each statement is logged before it runs */
+    /** Returns true when each statement is logged before it runs. */
     public boolean logQueries() {
         return logQueries;
     }
 
-    /** @return true when each response is logged */
+    /** Returns true when each response is logged. */
     public boolean logResponses() {
         return logResponses;
     }
 
-    /** @return the engine's name in logs: by default {@code user@host:port/database} */
+    /** Returns the engine's name in logs: by default {@code user@host:port/database}. */
     public String name() {
         return name;
     }
@@ -247,7 +247,7 @@ public class PostgresEngine {
         return core.closePool();
     }
 
-    /** @return the pool's counters, or {@link PoolStats#NO_POOL} when no pool runs */
+    /** Returns the pool's counters, or {@link PoolStats#NO_POOL} when no pool runs. */
     public PoolStats poolStats() {
         return core.poolStats();
     }
@@ -393,6 +393,8 @@ public class PostgresEngine {
     // ---------------------------------------------------------------- nodes and lifecycle
 
     /**
+     * Returns the engine of an extra node.
+     *
      * @param name an extra node's name
      * @return that node's engine
      * @throws IllegalArgumentException listing the known names when there is no such node
@@ -406,7 +408,7 @@ public class PostgresEngine {
         return node;
     }
 
-    /** @return the extra nodes by name (read-only) */
+    /** Returns the extra nodes by name (read-only). */
     public Map<String, PostgresEngine> extraNodes() {
         return extraNodes;
     }
@@ -421,12 +423,12 @@ public class PostgresEngine {
         return core.close();
     }
 
-    /** @return true after {@link #close()} */
+    /** Returns true after {@link #close()}. */
     public boolean isClosed() {
         return core.isClosed();
     }
 
-    /** @return the engine's machinery, for CockroachEngine */
+    /** Returns the engine's machinery, for CockroachEngine. */
     final EngineCore core() {
         return core;
     }
@@ -461,6 +463,8 @@ public class PostgresEngine {
         @Nullable RetryPolicy retryPolicy;
 
         /**
+         * Sets {@code config}.
+         *
          * @param config connection settings (see docs/configuration.md for the keys); replaces earlier ones
          * @return this builder
          */
@@ -470,6 +474,8 @@ public class PostgresEngine {
         }
 
         /**
+         * Sets {@code url}.
+         *
          * @param url a {@code postgresql://}, {@code postgres://} or {@code jdbc:postgresql://} URL; keys of the
          *     config map win over it
          * @return this builder
@@ -480,6 +486,8 @@ public class PostgresEngine {
         }
 
         /**
+         * Sets {@code extensions}.
+         *
          * @param extensions extensions {@code prepDatabase()} creates, in order
          * @return this builder
          */
@@ -489,6 +497,8 @@ public class PostgresEngine {
         }
 
         /**
+         * Sets {@code logQueries}.
+         *
          * @param logQueries log each statement before it runs (logger {@code io.github.pgengine.query})
          * @return this builder
          */
@@ -498,6 +508,8 @@ public class PostgresEngine {
         }
 
         /**
+         * Sets {@code logResponses}.
+         *
          * @param logResponses log each response with its duration (logger {@code io.github.pgengine.response})
          * @return this builder
          */
@@ -507,6 +519,8 @@ public class PostgresEngine {
         }
 
         /**
+         * Sets {@code extraNodes}.
+         *
          * @param extraNodes other engines (read replicas, other nodes) by name, reached with {@code node(name)}
          * @return this builder
          */
@@ -516,6 +530,8 @@ public class PostgresEngine {
         }
 
         /**
+         * Sets {@code executor}.
+         *
          * @param executor completes the futures the engine returns; by default they complete on the driver's
          *     I/O thread, so callbacks must not block
          * @return this builder
@@ -526,6 +542,8 @@ public class PostgresEngine {
         }
 
         /**
+         * Sets {@code name}.
+         *
          * @param name shown in logs and messages; defaults to {@code user@host:port/database}
          * @return this builder
          */
@@ -535,6 +553,8 @@ public class PostgresEngine {
         }
 
         /**
+         * Sets {@code retryPolicy}.
+         *
          * @param retryPolicy how transactions retry serialization failures (40001, 40P01); PostgresEngine's default
          *     is {@link RetryPolicy#none()}, CockroachEngine's {@link RetryPolicy#defaults()}
          * @return this builder

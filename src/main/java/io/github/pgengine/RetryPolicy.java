@@ -42,48 +42,48 @@ public final class RetryPolicy {
         this.jitter = b.jitter;
     }
 
-    /** @return a policy that never retries */
+    /** Returns A policy that never retries. */
     public static RetryPolicy none() {
         return NONE;
     }
 
-    /** @return 10 attempts, 50 ms doubling up to 5 s, jitter 0.5 */
+    /** Returns 10 attempts, 50 ms doubling up to 5 s, jitter 0.5. */
     public static RetryPolicy defaults() {
         return DEFAULTS;
     }
 
-    /** @return a builder holding the defaults */
+    /** Returns a builder holding the defaults. */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding these settings */
+    /** Returns a builder holding these settings. */
     public Builder toBuilder() {
         return new Builder().maxAttempts(maxAttempts).initialBackoff(initialBackoff).maxBackoff(maxBackoff)
                 .multiplier(multiplier).jitter(jitter);
     }
 
-    /** @return how many times the work may run in all (1 = no retry) */
+    /** Returns how many times the work may run in all (1 = no retry). */
     public int maxAttempts() {
         return maxAttempts;
     }
 
-    /** @return the delay before the second attempt */
+    /** Returns the delay before the second attempt. */
     public Duration initialBackoff() {
         return initialBackoff;
     }
 
-    /** @return the longest delay */
+    /** Returns the longest delay. */
     public Duration maxBackoff() {
         return maxBackoff;
     }
 
-    /** @return the growth factor of the delay */
+    /** Returns the growth factor of the delay. */
     public double multiplier() {
         return multiplier;
     }
 
-    /** @return the random spread of each delay, 0 to 1 */
+    /** Returns the random spread of each delay, 0 to 1. */
     public double jitter() {
         return jitter;
     }
@@ -95,8 +95,8 @@ public final class RetryPolicy {
      * @return the delay, jitter applied
      */
     public Duration backoff(int attemptsMade) {
-        double base = initialBackoff.toNanos() * Math.pow(multiplier, Math.max(0, attemptsMade - 1));
-        double capped = Math.min(base, maxBackoff.toNanos());
+        double base = (double) initialBackoff.toNanos() * Math.pow(multiplier, Math.max(0, attemptsMade - 1));
+        double capped = Math.min(base, (double) maxBackoff.toNanos());
         double factor = 1 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1);
         return Duration.ofNanos((long) (capped * factor));
     }
@@ -129,6 +129,8 @@ public final class RetryPolicy {
         private Builder() {}
 
         /**
+         * Sets {@code maxAttempts}.
+         *
          * @param maxAttempts runs in all, 1 to 1000
          * @return this builder
          */
@@ -141,6 +143,8 @@ public final class RetryPolicy {
         }
 
         /**
+         * Sets {@code initialBackoff}.
+         *
          * @param initialBackoff zero or positive first delay
          * @return this builder
          */
@@ -150,6 +154,8 @@ public final class RetryPolicy {
         }
 
         /**
+         * Sets {@code maxBackoff}.
+         *
          * @param maxBackoff zero or positive cap on each delay
          * @return this builder
          */
@@ -159,6 +165,8 @@ public final class RetryPolicy {
         }
 
         /**
+         * Sets {@code multiplier}.
+         *
          * @param multiplier growth factor, at least 1
          * @return this builder
          */
@@ -171,6 +179,8 @@ public final class RetryPolicy {
         }
 
         /**
+         * Sets {@code jitter}.
+         *
          * @param jitter random spread, 0 to 1
          * @return this builder
          */
@@ -182,7 +192,7 @@ public final class RetryPolicy {
             return this;
         }
 
-        /** @return the policy */
+        /** Returns the policy. */
         public RetryPolicy build() {
             if (maxBackoff.compareTo(initialBackoff) < 0) {
                 throw new IllegalArgumentException("maxBackoff (" + maxBackoff + ") must not be below initialBackoff ("

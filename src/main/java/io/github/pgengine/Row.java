@@ -61,7 +61,7 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
             }
         }
 
-        /** @return the first position of the column, or -1 */
+        /** Returns the first position of the column, or -1. */
         int position(Object name) {
             if (index != null) {
                 Integer i = index.get(name);
@@ -99,17 +99,19 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
         return new Row(new Columns(names.toArray(new String[0])), values.toArray());
     }
 
-    /** @return the column names in query order (duplicates included) */
+    /** Returns the column names in query order (duplicates included). */
     public List<String> columnNames() {
         return List.of(columns.names);
     }
 
-    /** @return the number of columns (duplicates included) */
+    /** Returns the number of columns (duplicates included). */
     public int columnCount() {
         return values.length;
     }
 
     /**
+     * Returns the value at a position.
+     *
      * @param index 0-based column position
      * @return the value, can be {@code null}
      */
@@ -178,6 +180,8 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
     }
 
     /**
+     * Returns the value in the named column.
+     *
      * @param column the column name
      * @return the value, or {@code null} for SQL NULL
      * @throws IllegalArgumentException when the row has no such column
@@ -204,73 +208,143 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
         return type.cast(converted);
     }
 
-    /** @param column the column name @return the value as text, or {@code null} */
+    /**
+     * Returns the value as text in the named column.
+     *
+     * @param column the column name
+     * @return the value as text, or {@code null}
+     */
     public @Nullable String getString(String column) {
         Object v = getObject(column);
         return v == null ? null : v.toString();
     }
 
-    /** @param column the column name @return the value as an Integer, or {@code null} */
+    /**
+     * Returns the value as an Integer in the named column.
+     *
+     * @param column the column name
+     * @return the value as an Integer, or {@code null}
+     */
     public @Nullable Integer getInt(String column) {
         return get(column, Integer.class);
     }
 
-    /** @param column the column name @return the value as a Long, or {@code null} */
+    /**
+     * Returns the value as a Long in the named column.
+     *
+     * @param column the column name
+     * @return the value as a Long, or {@code null}
+     */
     public @Nullable Long getLong(String column) {
         return get(column, Long.class);
     }
 
-    /** @param column the column name @return the value as a Double, or {@code null} */
+    /**
+     * Returns the value as a Double in the named column.
+     *
+     * @param column the column name
+     * @return the value as a Double, or {@code null}
+     */
     public @Nullable Double getDouble(String column) {
         return get(column, Double.class);
     }
 
-    /** @param column the column name @return the value as a Boolean, or {@code null} */
+    /**
+     * Returns the value as a Boolean in the named column.
+     *
+     * @param column the column name
+     * @return the value as a Boolean, or {@code null}
+     */
     public @Nullable Boolean getBoolean(String column) {
         return get(column, Boolean.class);
     }
 
-    /** @param column the column name @return the value as a BigDecimal, or {@code null} */
+    /**
+     * Returns the value as a BigDecimal in the named column.
+     *
+     * @param column the column name
+     * @return the value as a BigDecimal, or {@code null}
+     */
     public @Nullable BigDecimal getBigDecimal(String column) {
         return get(column, BigDecimal.class);
     }
 
-    /** @param column the column name @return the value as a UUID, or {@code null} */
+    /**
+     * Returns the value as a UUID in the named column.
+     *
+     * @param column the column name
+     * @return the value as a UUID, or {@code null}
+     */
     public @Nullable UUID getUuid(String column) {
         return get(column, UUID.class);
     }
 
-    /** @param column the column name @return the value as an OffsetDateTime, or {@code null} */
+    /**
+     * Returns the value as an OffsetDateTime in the named column.
+     *
+     * @param column the column name
+     * @return the value as an OffsetDateTime, or {@code null}
+     */
     public @Nullable OffsetDateTime getOffsetDateTime(String column) {
         return get(column, OffsetDateTime.class);
     }
 
-    /** @param column the column name @return the value as an Instant, or {@code null} */
+    /**
+     * Returns the value as an Instant in the named column.
+     *
+     * @param column the column name
+     * @return the value as an Instant, or {@code null}
+     */
     public @Nullable Instant getInstant(String column) {
         return get(column, Instant.class);
     }
 
-    /** @param column the column name @return the value as a LocalDate, or {@code null} */
+    /**
+     * Returns the value as a LocalDate in the named column.
+     *
+     * @param column the column name
+     * @return the value as a LocalDate, or {@code null}
+     */
     public @Nullable LocalDate getLocalDate(String column) {
         return get(column, LocalDate.class);
     }
 
-    /** @param column the column name @return the value as a LocalDateTime, or {@code null} */
+    /**
+     * Returns the value as a LocalDateTime in the named column.
+     *
+     * @param column the column name
+     * @return the value as a LocalDateTime, or {@code null}
+     */
     public @Nullable LocalDateTime getLocalDateTime(String column) {
         return get(column, LocalDateTime.class);
     }
 
-    /** @param column the column name @return the value as a LocalTime, or {@code null} */
+    /**
+     * Returns the value as a LocalTime in the named column.
+     *
+     * @param column the column name
+     * @return the value as a LocalTime, or {@code null}
+     */
     public @Nullable LocalTime getLocalTime(String column) {
         return get(column, LocalTime.class);
     }
 
-    /** @param column the column name @return the bytes of a {@code bytea}, or {@code null} */
+    /**
+     * Returns the bytes of a {@code bytea} in the named column.
+     *
+     * @param column the column name
+     * @return the bytes of a {@code bytea}, or {@code null}
+     */
     public byte @Nullable [] getBytes(String column) {
         return get(column, byte[].class);
     }
 
-    /** @param column the column name @return the elements of an array column, or {@code null} */
+    /**
+     * Returns the elements of an array column in the named column.
+     *
+     * @param column the column name
+     * @return the elements of an array column, or {@code null}
+     */
     @SuppressWarnings("unchecked")
     public @Nullable List<@Nullable Object> getList(String column) {
         return (List<@Nullable Object>) get(column, List.class);

@@ -13,7 +13,7 @@ public final class Savepoint {
         this.name = name;
     }
 
-    /** @return the savepoint's name, e.g. {@code savepoint_1} */
+    /** Returns the savepoint's name, e.g. {@code savepoint_1}. */
     public String name() {
         return name;
     }

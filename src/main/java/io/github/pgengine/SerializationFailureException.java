@@ -24,7 +24,7 @@ public class SerializationFailureException extends TransientEngineException {
         this.attempts = attempts;
     }
 
-    /** @return how many times the work ran before the engine gave up (1 when it was not retried) */
+    /** Returns how many times the work ran before the engine gave up (1 when it was not retried). */
     public int attempts() {
         return attempts;
     }

@@ -32,6 +32,8 @@ public record ServerDetails(
     public static final ServerDetails NONE = new ServerDetails(null, null, null, null, null, null, null, null, null);
 
     /**
+     * Details holding only a SQLSTATE.
+     *
      * @param sqlState a SQLSTATE
      * @return details holding only that SQLSTATE (for errors the engine classifies itself, e.g. 25P02)
      */

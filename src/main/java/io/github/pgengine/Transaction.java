@@ -201,7 +201,7 @@ public final class Transaction {
         return mapped(attempt.rollback(true));
     }
 
-    /** @return true until the transaction (or this sub-transaction) commits, rolls back or is cancelled */
+    /** Returns true until the transaction (or this sub-transaction) commits, rolls back or is cancelled. */
     public boolean isActive() {
         return attempt.isActive() && !(savepoint != null && nestedEnded.get());
     }

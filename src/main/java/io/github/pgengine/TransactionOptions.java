@@ -32,17 +32,17 @@ public final class TransactionOptions {
         this.idempotent = b.idempotent;
     }
 
-    /** @return server-default isolation, read-write, nesting allowed, the engine's retry policy */
+    /** Returns server-default isolation, read-write, nesting allowed, the engine's retry policy. */
     public static TransactionOptions defaults() {
         return DEFAULTS;
     }
 
-    /** @return a builder holding the defaults */
+    /** Returns a builder holding the defaults. */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** @return a builder holding these options */
+    /** Returns a builder holding these options. */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.isolation = isolation;
@@ -55,32 +55,34 @@ public final class TransactionOptions {
         return b;
     }
 
-    /** @return the isolation level, or {@code null} for the server's default */
+    /** Returns the isolation level, or {@code null} for the server's default. */
     public @Nullable IsolationLevel isolation() {
         return isolation;
     }
 
-    /** @return true for READ ONLY */
+    /** Returns true for READ ONLY. */
     public boolean readOnly() {
         return readOnly;
     }
 
-    /** @return true for DEFERRABLE (effective with SERIALIZABLE READ ONLY) */
+    /** Returns true for DEFERRABLE (effective with SERIALIZABLE READ ONLY). */
     public boolean deferrable() {
         return deferrable;
     }
 
-    /** @return true when {@code tx.transaction(work)} may open a savepoint-backed sub-transaction */
+    /** Returns true when {@code tx.transaction(work)} may open a savepoint-backed sub-transaction. */
     public boolean allowNested() {
         return allowNested;
     }
 
-    /** @return the retry policy for this transaction, or {@code null} for the engine's */
+    /** Returns the retry policy for this transaction, or {@code null} for the engine's. */
     public @Nullable RetryPolicy retryPolicy() {
         return retryPolicy;
     }
 
     /**
+     * Returns CockroachDB's {@code autocommit_before_ddl} setting for the transaction.
+     *
      * @return CockroachDB only: {@code SET LOCAL autocommit_before_ddl} to this value at the start, or
      *     {@code null} to leave the session's setting
      */
@@ -88,12 +90,12 @@ public final class TransactionOptions {
         return autocommitBeforeDdl;
     }
 
-    /** @return true when the work may safely run twice, so an ambiguous commit (40003) may be retried */
+    /** Returns true when the work may safely run twice, so an ambiguous commit (40003) may be retried. */
     public boolean idempotent() {
         return idempotent;
     }
 
-    /** @return the BEGIN statement for these options */
+    /** Returns the BEGIN statement for these options. */
     String beginSql() {
         StringBuilder sql = new StringBuilder("BEGIN");
         if (isolation != null) {
@@ -139,6 +141,8 @@ public final class TransactionOptions {
         private Builder() {}
 
         /**
+         * Sets {@code isolation}.
+         *
          * @param isolation the level, or {@code null} for the server's default
          * @return this builder
          */
@@ -148,6 +152,8 @@ public final class TransactionOptions {
         }
 
         /**
+         * Sets {@code readOnly}.
+         *
          * @param readOnly READ ONLY when true
          * @return this builder
          */
@@ -157,6 +163,8 @@ public final class TransactionOptions {
         }
 
         /**
+         * Sets {@code deferrable}.
+         *
          * @param deferrable DEFERRABLE when true
          * @return this builder
          */
@@ -166,6 +174,8 @@ public final class TransactionOptions {
         }
 
         /**
+         * Sets {@code allowNested}.
+         *
          * @param allowNested false makes {@code tx.transaction(work)} fail with {@link TransactionException}
          * @return this builder
          */
@@ -175,6 +185,8 @@ public final class TransactionOptions {
         }
 
         /**
+         * Sets {@code retryPolicy}.
+         *
          * @param retryPolicy how to retry serialization failures, or {@code null} for the engine's policy
          * @return this builder
          */
@@ -184,6 +196,8 @@ public final class TransactionOptions {
         }
 
         /**
+         * Sets {@code autocommitBeforeDdl}.
+         *
          * @param autocommitBeforeDdl CockroachDB's {@code autocommit_before_ddl} for this transaction, or
          *     {@code null} to leave it
          * @return this builder
@@ -194,6 +208,8 @@ public final class TransactionOptions {
         }
 
         /**
+         * Sets {@code idempotent}.
+         *
          * @param idempotent true when the work may run twice, allowing retries of ambiguous commits (40003)
          * @return this builder
          */
@@ -202,7 +218,7 @@ public final class TransactionOptions {
             return this;
         }
 
-        /** @return the options */
+        /** Returns the options. */
         public TransactionOptions build() {
             return new TransactionOptions(this);
         }

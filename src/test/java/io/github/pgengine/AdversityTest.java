@@ -422,6 +422,7 @@ class AdversityTest {
     // ------------------------------------------------------------------ 8. bad input
 
     @Test
+    @SuppressWarnings("UnnecessaryStringBuilder") // a StringBuilder is one of the values that cannot be sent
     void valuesThatCannotBeSentFailClearlyBeforeAnythingIsSent() {
         PostgresEngine e = pooled(1);
         for (Object bad : List.of(new File("/tmp/x"), new Object(), Map.of("a", 1), new StringBuilder("sb"),
@@ -484,7 +485,7 @@ class AdversityTest {
     @Test
     void aServerThatGoesSilentOrHangsUpDuringSetUpFailsWithinTheConnectTimeout() throws Exception {
         for (boolean hangUp : new boolean[] {false, true}) {
-            ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+            ServerSocket server = new ServerSocket(0, 50, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
             resources.add(server);
             Thread acceptor = new Thread(() -> acceptAndMisbehave(server, hangUp), "misbehaving-server");
             acceptor.setDaemon(true);

@@ -105,7 +105,7 @@ class DeadPeerTest {
             Process p = new ProcessBuilder("ss", "-tnoH", "dst", peer + ":5432").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             p.waitFor(10, TimeUnit.SECONDS);
-            String[] fields = out.split("\\s+");
+            String[] fields = out.split("\\s+", -1);
             return fields.length > 2 && fields[0].equals("ESTAB") && fields[2].equals("0") && out.contains("keepalive");
         } catch (IOException e) {
             return true;

@@ -17,6 +17,8 @@ public final class StreamMillionRows {
     private StreamMillionRows() {}
 
     /**
+     * Streams the rows and prints what it took.
+     *
      * @param args {@code [rows] [fetchSize]}
      * @throws Exception on failure
      */

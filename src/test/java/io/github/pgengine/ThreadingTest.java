@@ -71,8 +71,9 @@ class ThreadingTest {
 
     @Test
     void aConnectDeadlineCompletesOffTheTimerThread() throws IOException {
-        ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+        ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
         resources.add(silent);
+        @SuppressWarnings("ModifiedButNotUsed") // holds the accepted sockets open
         List<Socket> held = new ArrayList<>();
         Thread acceptor = new Thread(() -> {
             try {

@@ -24,19 +24,19 @@ abstract class TransactionBehaviour {
     protected PostgresEngine engine;
     protected String table;
 
-    /** @return a new engine for one test, pool started or not */
+    /** Returns a new engine for one test, pool started or not. */
     protected abstract PostgresEngine createEngine(boolean logQueries);
 
-    /** @return true when the engine runs a pool */
+    /** Returns true when the engine runs a pool. */
     protected abstract boolean pooled();
 
-    /** @return how many server sessions the engine holds now (to prove nothing leaks) */
+    /** Returns how many server sessions the engine holds now (to prove nothing leaks). */
     protected abstract long openSessions();
 
     @BeforeEach
     void setUp() {
         engine = createEngine(false);
-        table = "tx_" + getClass().getSimpleName().toLowerCase() + "_" + TABLES.incrementAndGet();
+        table = "tx_" + getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + "_" + TABLES.incrementAndGet();
         Await.result(engine.runDdl("DROP TABLE IF EXISTS " + table));
         Await.result(engine.runDdl("CREATE TABLE " + table + " (id int PRIMARY KEY, name text)"));
     }
@@ -60,7 +60,7 @@ abstract class TransactionBehaviour {
                 () -> "open sessions: " + openSessions());
     }
 
-    /** @return SQL returning the current transaction's id as column {@code id} */
+    /** Returns SQL returning the current transaction's id as column {@code id}. */
     protected String transactionIdSql() {
         return "SELECT txid_current() AS id";
     }

@@ -221,12 +221,12 @@ class TransactionModelTest {
         private int nextId;
         private int nested;
 
-        /** @return true when the server's transaction is aborted (a failure on the server not rolled back) */
+        /** Returns true when the server's transaction is aborted (a failure on the server not rolled back). */
         boolean aborted() {
             return failures.stream().anyMatch(f -> f != CLIENT);
         }
 
-        /** @return true when some failure counts against the commit */
+        /** Returns true when some failure counts against the commit. */
         boolean failed() {
             return !failures.isEmpty();
         }
@@ -239,7 +239,7 @@ class TransactionModelTest {
             return out;
         }
 
-        /** @return false when the program's stage fails (an uncaught error) */
+        /** Returns false when the program's stage fails (an uncaught error). */
         boolean run(List<Step> steps) {
             for (Step step : steps) {
                 if (!runOne(step)) {
@@ -290,7 +290,7 @@ class TransactionModelTest {
                 failures.add(-4); // SAVEPOINT fails in an aborted transaction
                 return n.caught();
             }
-            String marker = "nested#" + (nested++);
+            String marker = "nested#" + nested++;
             savepoints.add(marker);
             positions.add(new int[] {inserted.size(), failures.size()});
             boolean ok = run(n.steps());

@@ -337,8 +337,7 @@ class ValueDifferentialTest {
             List<Row> viaQuery = Await.result(engine.query(select));
             List<Row> viaBatch = new ArrayList<>();
             Batch batch = Await.result(engine.batch(select, List.of(), 3));
-            List<Row> next;
-            while (!(next = Await.result(batch.next())).isEmpty()) {
+            for (List<Row> next = Await.result(batch.next()); !next.isEmpty(); next = Await.result(batch.next())) {
                 viaBatch.addAll(next);
             }
             List<Row> viaStream = collect(engine.stream(select, List.of(), 2));
@@ -372,7 +371,7 @@ class ValueDifferentialTest {
         for (String k : a.keySet()) {
             Object x = a.get(k);
             Object y = b.get(k);
-            if (x instanceof byte[] bx && y instanceof byte[] by ? !Arrays.equals(bx, by) : !java.util.Objects.equals(x, y)) {
+            if ((x instanceof byte[] bx && y instanceof byte[] by) ? !Arrays.equals(bx, by) : !java.util.Objects.equals(x, y)) {
                 return false;
             }
         }
@@ -464,6 +463,7 @@ class ValueDifferentialTest {
         assertThat(Await.result(engine.query("SELECT $1::text AS tag", tag)).get(0).get("tag")).isEqualTo(tag);
     }
 
+    @SuppressWarnings("JavaPeriodGetDays") // the days field on its own, as an interval has it
     private static PGInterval toPgInterval(PeriodDuration v) {
         Duration d = v.getDuration();
         long micros = d.toNanos() / 1000;
@@ -610,7 +610,8 @@ class ValueDifferentialTest {
 
     private static String jsonString(String s) {
         StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
             switch (c) {
                 case '"' -> sb.append("\\\"");
                 case '\\' -> sb.append("\\\\");

@@ -77,7 +77,7 @@ public final class ConfigParser {
         this.defaultPort = defaultPort;
     }
 
-    /** @return a parser reading the process environment */
+    /** Returns a parser reading the process environment. */
     public static ConfigParser fromEnvironment(int defaultPort) {
         return new ConfigParser(System::getenv, defaultPort);
     }
@@ -238,7 +238,7 @@ public final class ConfigParser {
             out.put("database", decode(path, "database"));
         }
         if (query != null && !query.isEmpty()) {
-            for (String pair : query.split("&")) {
+            for (String pair : query.split("&", -1)) {
                 if (pair.isEmpty()) {
                     continue;
                 }
@@ -264,7 +264,7 @@ public final class ConfigParser {
         }
     }
 
-    /** @return the URL with any password replaced, for messages */
+    /** Returns the URL with any password replaced, for messages. */
     static String redact(String url) {
         return url.replaceAll("(//[^/@:]*:)[^/@]*@", "$1****@").replaceAll("(?i)(password=)[^&]*", "$1****");
     }
@@ -379,15 +379,12 @@ public final class ConfigParser {
             return i == 1;
         }
         if (v instanceof String s) {
-            switch (s.trim().toLowerCase(Locale.ROOT)) {
-                case "1", "true", "on", "yes":
-                    return true;
-                case "0", "false", "off", "no":
-                    return false;
-                default:
-                    break;
-            }
-            throw new IllegalArgumentException(key + " must be 1 or 0 (or true or false) (was \"" + s + "\")");
+            return switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "1", "true", "on", "yes" -> true;
+                case "0", "false", "off", "no" -> false;
+                default -> throw new IllegalArgumentException(
+                        key + " must be 1 or 0 (or true or false) (was \"" + s + "\")");
+            };
         }
         throw wrongType(key, "a Boolean, 1 or 0", v);
     }

@@ -68,7 +68,7 @@ public final class EngineCore {
         this.transactions = new TransactionRunner(runner, statements);
     }
 
-    /** @return the resolved settings */
+    /** Returns the resolved settings. */
     public ConnectionSettings settings() {
         return settings;
     }
@@ -153,7 +153,7 @@ public final class EngineCore {
         return runner.deliver(current.close().thenRun(() -> LOG.info("Connection pool closed for {}", name)));
     }
 
-    /** @return the pool's counters, or {@link PoolStats#NO_POOL} */
+    /** Returns the pool's counters, or {@link PoolStats#NO_POOL}. */
     public PoolStats poolStats() {
         ConnectionPool<DbConnection> current = pool;
         return current == null ? PoolStats.NO_POOL : current.stats();
@@ -177,12 +177,12 @@ public final class EngineCore {
         return current == null ? CompletableFuture.completedFuture(null) : runner.deliver(current.close());
     }
 
-    /** @return true after {@link #close()} */
+    /** Returns true after {@link #close()}. */
     public boolean isClosed() {
         return closed;
     }
 
-    /** @return the error for calls after {@link #close()} */
+    /** Returns the error for calls after {@link #close()}. */
     public EngineClosedException closedError() {
         return new EngineClosedException("engine " + name + " is closed", null);
     }

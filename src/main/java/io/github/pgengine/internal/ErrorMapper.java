@@ -103,39 +103,30 @@ public final class ErrorMapper {
         if (code == null) {
             return new EngineException(full, details, cause);
         }
-        switch (code) {
-            case "40001": // serialization_failure (CockroachDB: restart transaction)
-                return new SerializationFailureException(full, details, 1, cause);
-            case "40003": // statement_completion_unknown (CockroachDB: result is ambiguous)
-                return new AmbiguousCommitException(full, details, cause);
-            case "42501": // insufficient_privilege
-                return new InsufficientPrivilegeException(full, details, cause);
-            case "57014": // query_canceled (statement_timeout or a cancel request)
-                return new QueryTimeoutException(full, details, cause);
-            case "57P01": // admin_shutdown (pg_terminate_backend, server stop)
-            case "57P02": // crash_shutdown
-            case "57P03": // cannot_connect_now (server starting up or shutting down)
-            case "53300": // too_many_connections
-                return new ConnectionException(full, details, cause);
-            default:
-                break;
-        }
-        switch (code.substring(0, Math.min(2, code.length()))) {
-            case "40": // transaction_rollback: deadlock_detected 40P01, transaction_integrity_constraint_violation 40002
-                return new TransientEngineException(full, details, cause);
-            case "23": // integrity_constraint_violation
-                return new IntegrityViolationException(full, details, cause);
-            case "42": // syntax_error_or_access_rule_violation
-            case "22": // data_exception
-                return new BadSqlException(full, details, cause);
-            case "08": // connection_exception
-            case "28": // invalid_authorization_specification (bad password, no pg_hba entry)
-                return new ConnectionException(full, details, cause);
-            case "25": // invalid_transaction_state (25P02 in_failed_sql_transaction, ...)
-                return new TransactionException(full, details, cause);
-            default:
-                return new EngineException(full, details, cause);
-        }
+        return switch (code) {
+            // serialization_failure (CockroachDB: restart transaction)
+            case "40001" -> new SerializationFailureException(full, details, 1, cause);
+            // statement_completion_unknown (CockroachDB: result is ambiguous)
+            case "40003" -> new AmbiguousCommitException(full, details, cause);
+            case "42501" -> new InsufficientPrivilegeException(full, details, cause); // insufficient_privilege
+            // query_canceled (statement_timeout or a cancel request)
+            case "57014" -> new QueryTimeoutException(full, details, cause);
+            // admin_shutdown (pg_terminate_backend, server stop), crash_shutdown, cannot_connect_now (server starting
+            // up or shutting down), too_many_connections
+            case "57P01", "57P02", "57P03", "53300" -> new ConnectionException(full, details, cause);
+            default -> switch (code.substring(0, Math.min(2, code.length()))) {
+                // transaction_rollback: deadlock_detected 40P01, transaction_integrity_constraint_violation 40002
+                case "40" -> new TransientEngineException(full, details, cause);
+                case "23" -> new IntegrityViolationException(full, details, cause); // integrity_constraint_violation
+                // syntax_error_or_access_rule_violation, data_exception
+                case "42", "22" -> new BadSqlException(full, details, cause);
+                // connection_exception, invalid_authorization_specification (bad password, no pg_hba entry)
+                case "08", "28" -> new ConnectionException(full, details, cause);
+                // invalid_transaction_state (25P02 in_failed_sql_transaction, ...)
+                case "25" -> new TransactionException(full, details, cause);
+                default -> new EngineException(full, details, cause);
+            };
+        };
     }
 
     private static @Nullable Integer position(@Nullable String p) {

@@ -41,7 +41,7 @@ public final class QueryRunner {
         this.canceller = canceller;
     }
 
-    /** @return stops statements on the server */
+    /** Returns stops statements on the server. */
     public ServerCanceller canceller() {
         return canceller;
     }
@@ -208,7 +208,7 @@ public final class QueryRunner {
         complete(() -> future.completeExceptionally(mapped));
     }
 
-    /** @return the target, for messages */
+    /** Returns the target, for messages. */
     public String where() {
         return where;
     }

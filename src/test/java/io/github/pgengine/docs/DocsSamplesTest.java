@@ -44,7 +44,7 @@ class DocsSamplesTest {
                 : Path.of("src/test/kotlin/io/github/pgengine/docs/" + file + ".kt");
     }
 
-    /** @return the region's lines without their common indentation */
+    /** Returns the region's lines without their common indentation. */
     static String region(String source, String name) {
         List<String> lines = source.lines().toList();
         int start = -1;

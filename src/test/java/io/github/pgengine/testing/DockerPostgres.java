@@ -12,7 +12,7 @@ final class DockerPostgres {
         if (!dockerAvailable()) {
             return null;
         }
-        PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:15-alpine")
+        PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:" + System.getProperty("pgengine.test.postgres.version", "17").split("\\.", -1)[0] + "-alpine")
                 .withDatabaseName("pgengine_test").withUsername("pgengine").withPassword("pgengine-test-pw")
                 .withCommand("postgres", "-c", "fsync=off", "-c", "max_connections=300");
         container.start();
@@ -21,7 +21,7 @@ final class DockerPostgres {
                 "pgengine-test-pw", "Testcontainers " + container.getDockerImageName(), null);
     }
 
-    /** @return true when Docker answers; quick and quiet when there is no engine */
+    /** Returns true when Docker answers; quick and quiet when there is no engine. */
     static boolean dockerAvailable() {
         boolean socket = new java.io.File("/var/run/docker.sock").exists() || System.getenv("DOCKER_HOST") != null;
         if (!socket) {

@@ -32,25 +32,25 @@ public final class LogCapture implements AutoCloseable {
         return new LogCapture(name, level);
     }
 
-    /** @return the formatted messages recorded so far */
+    /** Returns the formatted messages recorded so far. */
     public List<String> messages() {
-        synchronized (appender.list) {
+        synchronized (appender) { // AppenderBase.doAppend holds the same lock
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         }
     }
 
-    /** @return "LEVEL logger: message" for each event recorded so far */
+    /** Returns "LEVEL logger: message" for each event recorded so far. */
     public List<String> lines() {
-        synchronized (appender.list) {
+        synchronized (appender) { // AppenderBase.doAppend holds the same lock
             return appender.list.stream()
                     .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage())
                     .toList();
         }
     }
 
-    /** @return the events recorded at WARN */
+    /** Returns the events recorded at WARN. */
     public List<String> warnings() {
-        synchronized (appender.list) {
+        synchronized (appender) { // AppenderBase.doAppend holds the same lock
             return appender.list.stream().filter(e -> e.getLevel() == Level.WARN)
                     .map(ILoggingEvent::getFormattedMessage).toList();
         }

@@ -39,7 +39,7 @@ public final class TcpForwarder implements AutoCloseable {
         return f;
     }
 
-    /** @return the port it listens on */
+    /** Returns the port it listens on. */
     public int port() {
         return server.getLocalPort();
     }

@@ -32,7 +32,7 @@ public final class TestCockroach {
         this.emulator = emulator;
     }
 
-    /** @return the JVM's CockroachDB backend, started on first use */
+    /** Returns the JVM's CockroachDB backend, started on first use. */
     public static synchronized TestCockroach get() {
         if (instance == null) {
             instance = find();
@@ -41,27 +41,27 @@ public final class TestCockroach {
         return instance;
     }
 
-    /** @return engine configuration for a user in the admin role */
+    /** Returns engine configuration for a user in the admin role. */
     public Map<String, Object> adminConfig() {
         return admin;
     }
 
-    /** @return engine configuration for a user without the privilege to set cluster settings */
+    /** Returns engine configuration for a user without the privilege to set cluster settings. */
     public Map<String, Object> plainConfig() {
         return plain;
     }
 
-    /** @return which backend runs, for test output */
+    /** Returns which backend runs, for test output. */
     public String backend() {
         return backend;
     }
 
-    /** @return true when the backend is the emulation */
+    /** Returns true when the backend is the emulation. */
     public boolean isEmulation() {
         return emulator != null;
     }
 
-    /** @return the emulation, or {@code null} for a real CockroachDB */
+    /** Returns the emulation, or {@code null} for a real CockroachDB. */
     public @Nullable CockroachEmulator emulator() {
         return emulator;
     }

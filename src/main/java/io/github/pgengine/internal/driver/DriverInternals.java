@@ -29,7 +29,7 @@ final class DriverInternals {
 
     private DriverInternals() {}
 
-    /** @return the jasync members that could not be reached, with what degrades; empty when all resolve */
+    /** Returns the jasync members that could not be reached, with what degrades; empty when all resolve. */
     static List<String> missing() {
         synchronized (MISSING) {
             return List.copyOf(MISSING);

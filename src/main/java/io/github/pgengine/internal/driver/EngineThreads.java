@@ -24,6 +24,8 @@ public final class EngineThreads {
     }
 
     /**
+     * Makes the engine's daemon threads.
+     *
      * @param prefix the threads' name prefix, e.g. {@code pgengine-timer-}
      * @return a factory of daemon engine threads
      */
@@ -32,12 +34,12 @@ public final class EngineThreads {
         return r -> new EngineThread(r, prefix + n.incrementAndGet());
     }
 
-    /** @return true on the engine's timer or cancel threads, where user code must not run */
+    /** Returns true on the engine's timer or cancel threads, where user code must not run. */
     public static boolean onEngineThread() {
         return Thread.currentThread() instanceof EngineThread;
     }
 
-    /** @return an I/O thread of the driver's event loop group, for work handed off the engine's threads */
+    /** Returns an I/O thread of the driver's event loop group, for work handed off the engine's threads. */
     public static Executor io() {
         return NettyUtils.INSTANCE.getDefaultEventLoopGroup().next();
     }

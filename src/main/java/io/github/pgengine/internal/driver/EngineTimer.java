@@ -12,7 +12,7 @@ public final class EngineTimer {
 
     private EngineTimer() {}
 
-    /** @return the shared scheduler */
+    /** Returns the shared scheduler. */
     public static ScheduledExecutorService get() {
         return TIMER;
     }

@@ -35,7 +35,7 @@ final class Exchange {
         this.request = request;
     }
 
-    /** @return the request bytes, once; the caller writes them and so releases them */
+    /** Returns the request bytes, once; the caller writes them and so releases them. */
     @Nullable ByteBuf takeRequest() {
         ByteBuf r = request;
         request = null;
@@ -46,12 +46,12 @@ final class Exchange {
         parseCompleted = true;
     }
 
-    /** @return true when the server acknowledged this exchange's Parse (the statement now exists) */
+    /** Returns true when the server acknowledged this exchange's Parse (the statement now exists). */
     boolean parseCompleted() {
         return parseCompleted;
     }
 
-    /** @return the transaction status the server reported at this exchange's ReadyForQuery */
+    /** Returns the transaction status the server reported at this exchange's ReadyForQuery. */
     char statusAfter() {
         return statusAfter;
     }
@@ -153,7 +153,7 @@ final class Exchange {
         return copyOut;
     }
 
-    /** @return how many statements completed (CommandComplete or EmptyQueryResponse) */
+    /** Returns how many statements completed (CommandComplete or EmptyQueryResponse). */
     int completions() {
         return completions;
     }

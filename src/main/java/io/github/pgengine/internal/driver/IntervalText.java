@@ -30,7 +30,7 @@ final class IntervalText {
         int months = 0;
         int days = 0;
         Duration time = Duration.ZERO;
-        String[] tokens = text.trim().split(" +");
+        String[] tokens = text.trim().split(" +", -1);
         for (int i = 0; i < tokens.length; i++) {
             String token = tokens[i];
             if (token.indexOf(':') >= 0) {

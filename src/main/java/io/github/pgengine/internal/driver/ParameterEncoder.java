@@ -48,8 +48,9 @@ public final class ParameterEncoder {
      * @param types the type OID of each parameter (0: let the server infer it)
      * @param values each value: a {@code String} (text format), a {@code byte[]} (binary format) or {@code null}
      */
+    @SuppressWarnings("ArrayRecordComponent") // made once per call, never changed, read by the message writer
     public record Encoded(int[] types, @Nullable Object[] values) {
-        /** @return true when some value travels in binary format */
+        /** Returns true when some value travels in binary format. */
         boolean anyBinary() {
             for (Object v : values) {
                 if (v instanceof byte[]) {
@@ -107,7 +108,7 @@ public final class ParameterEncoder {
         return v;
     }
 
-    /** @return the OID to declare for a value, 0 to let the server infer it */
+    /** Returns the OID to declare for a value, 0 to let the server infer it. */
     static int typeOf(@Nullable Object value) {
         if (value == null) {
             return PgTypes.UNSPECIFIED;

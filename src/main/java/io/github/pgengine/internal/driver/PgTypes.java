@@ -95,13 +95,13 @@ final class PgTypes {
         ARRAYS.putIfAbsent(element, array);
     }
 
-    /** @return the element type of a built-in array type, or -1 when {@code oid} is not one */
+    /** Returns the element type of a built-in array type, or -1 when {@code oid} is not one. */
     static int elementOf(int oid) {
         Integer e = ELEMENTS.get(oid);
         return e == null ? -1 : e;
     }
 
-    /** @return the array type of a built-in element type, or {@link #UNSPECIFIED} */
+    /** Returns the array type of a built-in element type, or {@link #UNSPECIFIED}. */
     static int arrayOf(int element) {
         Integer a = ARRAYS.get(element);
         return a == null ? UNSPECIFIED : a;

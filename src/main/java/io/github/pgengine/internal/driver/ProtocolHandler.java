@@ -61,17 +61,17 @@ final class ProtocolHandler extends ByteToMessageDecoder {
         this.context = ctx;
     }
 
-    /** @return the server's ParameterStatus values, kept current */
+    /** Returns the server's ParameterStatus values, kept current. */
     Map<String, String> parameters() {
         return parameters;
     }
 
-    /** @return 'I' idle, 'T' in a transaction, 'E' in a failed transaction, as of the last ReadyForQuery */
+    /** Returns 'I' idle, 'T' in a transaction, 'E' in a failed transaction, as of the last ReadyForQuery. */
     char transactionStatus() {
         return transactionStatus;
     }
 
-    /** @return why the connection cannot be used any more, or {@code null} while it can */
+    /** Returns why the connection cannot be used any more, or {@code null} while it can. */
     @Nullable RuntimeException broken() {
         return broken;
     }
@@ -192,9 +192,9 @@ final class ProtocolHandler extends ByteToMessageDecoder {
             case '1' -> current().parseComplete();
             case '2', '3', 'n' -> current();
             case 't' -> current().parameterDescription(body);
-            case 'E' -> error(ctx, fields(body));
+            case 'E' -> error(fields(body));
             case 'N' -> notice(fields(body));
-            case 'S' -> parameterStatus(ctx, Exchange.cstring(body), Exchange.cstring(body));
+            case 'S' -> parameterStatus(Exchange.cstring(body), Exchange.cstring(body));
             case 'A' -> LOG.debug("{}: notification on channel {} ignored", where, notificationChannel(body));
             case 'G' -> {
                 Exchange e = current();
@@ -227,7 +227,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
         return e;
     }
 
-    private void error(ChannelHandlerContext ctx, ServerError e) {
+    private void error(ServerError e) {
         Exchange exchange = pending.peek();
         if (exchange != null) {
             exchange.error(e);
@@ -258,7 +258,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
         }
     }
 
-    private void parameterStatus(ChannelHandlerContext ctx, String name, String value) {
+    private void parameterStatus(String name, String value) {
         parameters.put(name, value);
         String problem = null;
         if (name.equals("client_encoding") && !value.equalsIgnoreCase("UTF8")) {

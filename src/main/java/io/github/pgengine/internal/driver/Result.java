@@ -31,17 +31,17 @@ public final class Result {
         this.parameterTypes = parameterTypes;
     }
 
-    /** @return a copy that says how many statements the exchange completed and which parameters the server saw */
+    /** Returns a copy that says how many statements the exchange completed and which parameters the server saw. */
     Result withExchange(int completedStatements, int @Nullable [] parameters) {
         return new Result(columnNames, columnTypes, rows, tag, completedStatements, parameters);
     }
 
-    /** @return how many statements the server completed in this exchange (CommandComplete or EmptyQueryResponse) */
+    /** Returns how many statements the server completed in this exchange (CommandComplete or EmptyQueryResponse). */
     public int statements() {
         return statements;
     }
 
-    /** @return the parameter types the server inferred (only for {@link DbConnection#describe}), or null */
+    /** Returns the parameter types the server inferred (only for {@link DbConnection#describe}), or null. */
     public int @Nullable [] parameterTypes() {
         return parameterTypes;
     }
@@ -50,32 +50,34 @@ public final class Result {
         return new Result(NO_NAMES, NO_TYPES, List.of(), tag);
     }
 
-    /** @return the column names in order (shared; do not modify) */
+    /** Returns the column names in order (shared; do not modify). */
     public String[] columnNames() {
         return columnNames;
     }
 
-    /** @return the columns' type OIDs in order (shared; do not modify) */
+    /** Returns the columns' type OIDs in order (shared; do not modify). */
     public int[] columnTypes() {
         return columnTypes;
     }
 
-    /** @return the rows; each array holds one value per column (shared; do not modify) */
+    /** Returns the rows; each array holds one value per column (shared; do not modify). */
     public List<@Nullable Object[]> rows() {
         return rows;
     }
 
-    /** @return the command tag, e.g. {@code INSERT 0 3}, {@code SELECT 2}, {@code COMMIT}, {@code ROLLBACK} */
+    /** Returns the command tag, e.g. {@code INSERT 0 3}, {@code SELECT 2}, {@code COMMIT}, {@code ROLLBACK}. */
     public String tag() {
         return tag;
     }
 
-    /** @return the row count the tag reports (0 for commands that report none) */
+    /** Returns the row count the tag reports (0 for commands that report none). */
     public long rowsAffected() {
         return rowsAffected(tag);
     }
 
     /**
+     * Reads the row count from a command tag.
+     *
      * @param tag a command tag
      * @return the row count at its end, or 0
      */

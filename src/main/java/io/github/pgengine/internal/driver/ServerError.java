@@ -11,23 +11,23 @@ import org.jspecify.annotations.Nullable;
  */
 public record ServerError(Map<Character, String> fields) {
 
-    /** @return the SQLSTATE, or {@code null} when the server sent none */
+    /** Returns the SQLSTATE, or {@code null} when the server sent none. */
     public @Nullable String sqlState() {
         return fields.get('C');
     }
 
-    /** @return the non-localised severity ({@code ERROR}, {@code FATAL}, {@code PANIC}, {@code WARNING}, ...) */
+    /** Returns the non-localised severity ({@code ERROR}, {@code FATAL}, {@code PANIC}, {@code WARNING}, ...). */
     public String severity() {
         String v = fields.get('V');
         return v != null ? v : fields.getOrDefault('S', "ERROR");
     }
 
-    /** @return the primary message */
+    /** Returns the primary message. */
     public String message() {
         return fields.getOrDefault('M', "(no message)");
     }
 
-    /** @return true for an ordinary ERROR, after which the session goes on */
+    /** Returns true for an ordinary ERROR, after which the session goes on. */
     public boolean isSessionError() {
         return "ERROR".equals(severity());
     }

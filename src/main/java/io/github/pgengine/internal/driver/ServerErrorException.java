@@ -12,7 +12,7 @@ public final class ServerErrorException extends RuntimeException {
         this.error = error;
     }
 
-    /** @return the server's fields */
+    /** Returns the server's fields. */
     public ServerError error() {
         return error;
     }

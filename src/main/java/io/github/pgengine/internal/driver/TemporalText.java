@@ -112,7 +112,7 @@ final class TemporalText {
     /** Parses {@code +HH}, {@code +HH:MM} and {@code +HH:MM:SS}. */
     static ZoneOffset offset(String text) {
         int sign = text.charAt(0) == '-' ? -1 : 1;
-        String[] parts = text.substring(1).split(":");
+        String[] parts = text.substring(1).split(":", -1);
         int hours = Integer.parseInt(parts[0]);
         int minutes = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
         int seconds = parts.length > 2 ? Integer.parseInt(parts[2]) : 0;

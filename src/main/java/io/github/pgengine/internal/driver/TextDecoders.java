@@ -30,27 +30,14 @@ final class TextDecoders {
      * @return the Java value
      */
     static Object decode(int oid, ByteBuf buf, int index, int length) {
-        switch (oid) {
-            case PgTypes.INT4:
-                if (length > 0 && length < 10) {
-                    Long small = digits(buf, index, length);
-                    if (small != null) {
-                        return small.intValue();
-                    }
-                }
-                break;
-            case PgTypes.INT8:
-                if (length > 0 && length < 19) {
-                    Long small = digits(buf, index, length);
-                    if (small != null) {
-                        return small;
-                    }
-                }
-                break;
-            case PgTypes.BYTEA:
-                return bytea(buf, index, length);
-            default:
-                break;
+        if (oid == PgTypes.BYTEA) {
+            return bytea(buf, index, length);
+        }
+        if ((oid == PgTypes.INT4 && length > 0 && length < 10) || (oid == PgTypes.INT8 && length > 0 && length < 19)) {
+            Long small = digits(buf, index, length);
+            if (small != null) {
+                return oid == PgTypes.INT4 ? (Object) small.intValue() : small;
+            }
         }
         return decodeText(oid, buf.toString(index, length, StandardCharsets.UTF_8));
     }
@@ -94,54 +81,36 @@ final class TextDecoders {
     }
 
     private static Object read(int oid, String text) {
-        switch (oid) {
-            case PgTypes.BOOL:
-                return switch (text) {
-                    case "t" -> Boolean.TRUE;
-                    case "f" -> Boolean.FALSE;
-                    default -> throw new IllegalArgumentException("not a boolean: " + text);
-                };
-            case PgTypes.INT2:
-                return Short.parseShort(text);
-            case PgTypes.INT4:
-                return Integer.parseInt(text);
-            case PgTypes.INT8:
-            case PgTypes.OID:
-                return Long.parseLong(text);
-            case PgTypes.FLOAT4:
-                return Float.parseFloat(text);
-            case PgTypes.FLOAT8:
-                return Double.parseDouble(text);
-            case PgTypes.NUMERIC:
-                return switch (text) {
-                    case "NaN" -> Double.NaN;
-                    case "Infinity" -> Double.POSITIVE_INFINITY;
-                    case "-Infinity" -> Double.NEGATIVE_INFINITY;
-                    default -> new BigDecimal(text);
-                };
-            case PgTypes.BYTEA:
-                return byteaText(text);
-            case PgTypes.UUID:
-                return UUID.fromString(text);
-            case PgTypes.DATE:
-                return TemporalText.date(text);
-            case PgTypes.TIME:
-                return TemporalText.time(text);
-            case PgTypes.TIMETZ:
-                return TemporalText.timetz(text);
-            case PgTypes.TIMESTAMP:
-                return TemporalText.timestamp(text);
-            case PgTypes.TIMESTAMPTZ:
-                return TemporalText.timestamptz(text);
-            case PgTypes.INTERVAL:
-                return IntervalText.parse(text);
-            default:
+        return switch (oid) {
+            case PgTypes.BOOL -> switch (text) {
+                case "t" -> true;
+                case "f" -> false;
+                default -> throw new IllegalArgumentException("not a boolean: " + text);
+            };
+            case PgTypes.INT2 -> Short.parseShort(text);
+            case PgTypes.INT4 -> Integer.parseInt(text);
+            case PgTypes.INT8, PgTypes.OID -> Long.parseLong(text);
+            case PgTypes.FLOAT4 -> Float.parseFloat(text);
+            case PgTypes.FLOAT8 -> Double.parseDouble(text);
+            case PgTypes.NUMERIC -> switch (text) {
+                case "NaN" -> Double.NaN;
+                case "Infinity" -> Double.POSITIVE_INFINITY;
+                case "-Infinity" -> Double.NEGATIVE_INFINITY;
+                default -> new BigDecimal(text);
+            };
+            case PgTypes.BYTEA -> byteaText(text);
+            case PgTypes.UUID -> UUID.fromString(text);
+            case PgTypes.DATE -> TemporalText.date(text);
+            case PgTypes.TIME -> TemporalText.time(text);
+            case PgTypes.TIMETZ -> TemporalText.timetz(text);
+            case PgTypes.TIMESTAMP -> TemporalText.timestamp(text);
+            case PgTypes.TIMESTAMPTZ -> TemporalText.timestamptz(text);
+            case PgTypes.INTERVAL -> IntervalText.parse(text);
+            default -> {
                 int element = PgTypes.elementOf(oid);
-                if (element >= 0) {
-                    return ArrayText.parse(text, t -> decodeText(element, t));
-                }
-                return text;
-        }
+                yield element >= 0 ? ArrayText.parse(text, t -> decodeText(element, t)) : text;
+            }
+        };
     }
 
     private static byte[] bytea(ByteBuf buf, int index, int length) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -48,16 +49,20 @@ public final class ConnectionPool<C> {
      * @param <C> the connection type
      */
     public interface Connections<C> {
-        /** @return a new connection; may fail */
+        /** Returns a new connection; may fail. */
         CompletableFuture<C> open();
 
         /**
+         * Tells whether a returned connection can be lent again.
+         *
          * @param c a connection
          * @return true when it can serve another caller (open, idle, no transaction left open)
          */
         boolean isUsable(C c);
 
         /**
+         * Closes a connection.
+         *
          * @param c a connection to close; must not throw
          * @return completes when it is closed; never fails
          */
@@ -204,7 +209,7 @@ public final class ConnectionPool<C> {
         if (ready != null) {
             return lend(ready);
         }
-        Waiter<C> w = waiter;
+        Waiter<C> w = Objects.requireNonNull(waiter, "a caller without a connection waits");
         w.future.whenComplete((c, e) -> {
             if (w.future.isCancelled()) {
                 remove(w);
@@ -261,7 +266,7 @@ public final class ConnectionPool<C> {
         }
     }
 
-    /** @return the counters now */
+    /** Returns the counters now. */
     public PoolStats stats() {
         lock.lock();
         try {

@@ -60,7 +60,7 @@ public final class Lease {
         });
     }
 
-    /** @return the connection; call only from {@code use} */
+    /** Returns the connection; call only from {@code use}. */
     public DbConnection connection() {
         DbConnection c = acquiring.getNow(null);
         if (c == null) {
@@ -80,7 +80,7 @@ public final class Lease {
         }
     }
 
-    /** @return true once released */
+    /** Returns true once released. */
     public boolean isReleased() {
         return released.get();
     }

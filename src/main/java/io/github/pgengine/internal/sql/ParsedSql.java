@@ -16,22 +16,22 @@ public final class ParsedSql {
         this.statementCount = statementCount;
     }
 
-    /** @return the caller's text */
+    /** Returns the caller's text. */
     public String sql() {
         return sql;
     }
 
-    /** @return the text for the server: {@code ?} placeholders rewritten to {@code $1, $2, ...}, {@code ??} to {@code ?} */
+    /** Returns the text for the server: {@code ?} placeholders rewritten to {@code $1, $2, ...}, {@code ??} to {@code ?}. */
     public String serverSql() {
         return serverSql;
     }
 
-    /** @return how many values the caller must pass */
+    /** Returns how many values the caller must pass. */
     public int parameterCount() {
         return parameterCount;
     }
 
-    /** @return how many statements the text holds (0 when it is only white space and comments) */
+    /** Returns how many statements the text holds (0 when it is only white space and comments). */
     public int statementCount() {
         return statementCount;
     }

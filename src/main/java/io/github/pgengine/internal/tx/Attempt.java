@@ -49,31 +49,31 @@ public final class Attempt {
         this.runner = session.runner();
     }
 
-    /** @return the session this attempt belongs to */
+    /** Returns the session this attempt belongs to. */
     public TransactionSession session() {
         return session;
     }
 
-    /** @return the state now */
+    /** Returns the state now. */
     public State state() {
         synchronized (queue.lock()) {
             return state;
         }
     }
 
-    /** @return true while statements may be queued */
+    /** Returns true while statements may be queued. */
     public boolean isActive() {
         synchronized (queue.lock()) {
             return state == State.ACTIVE && !queue.isAbandoned() && session.isCurrent(this);
         }
     }
 
-    /** @return true when sub-transactions may open */
+    /** Returns true when sub-transactions may open. */
     public boolean allowNested() {
         return session.allowNested();
     }
 
-    /** @return the next generated savepoint name: savepoint_1, savepoint_2, ... */
+    /** Returns the next generated savepoint name: savepoint_1, savepoint_2, ... */
     public String nextSavepointName() {
         return "savepoint_" + savepointNumbers.incrementAndGet();
     }
@@ -294,6 +294,8 @@ public final class Attempt {
     }
 
     /**
+     * Returns a future of the moment the queue runs dry.
+     *
      * @return completes when every step queued so far has run; with the outcome of a commit the caller asked for (so
      *     a manual commit that was rolled back is not reported as success)
      */

@@ -87,12 +87,12 @@ public final class Cursor {
         });
     }
 
-    /** @return true once the cursor has ended */
+    /** Returns true once the cursor has ended. */
     public boolean isClosed() {
         return closed.get();
     }
 
-    /** @return the connection's session, for completing callers' futures */
+    /** Returns the connection's session, for completing callers' futures. */
     public QueryRunner runner() {
         return session.runner();
     }

@@ -23,7 +23,7 @@ final class FailureLedger {
         failures.add(new Failure(seq, error));
     }
 
-    /** @return the first failure that counts, or null */
+    /** Returns the first failure that counts, or null. */
     @Nullable Failure first() {
         return failures.isEmpty() ? null : failures.get(0);
     }
@@ -33,7 +33,7 @@ final class FailureLedger {
         marks.add(new Mark(name, seq));
     }
 
-    /** @return the first failure after savepoint {@code name}, or null (also when there is no such savepoint) */
+    /** Returns the first failure after savepoint {@code name}, or null (also when there is no such savepoint). */
     @Nullable Failure firstSince(String name) {
         long from = markSeq(name);
         for (Failure f : failures) {

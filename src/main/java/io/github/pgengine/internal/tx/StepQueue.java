@@ -25,7 +25,7 @@ final class StepQueue {
     private volatile boolean abandoned;
     private boolean closing;
 
-    /** @return the lock that guards the queue; the transaction's state changes hold it too */
+    /** Returns the lock that guards the queue; the transaction's state changes hold it too. */
     Object lock() {
         return lock;
     }
@@ -34,7 +34,7 @@ final class StepQueue {
         return abandoned;
     }
 
-    /** @return true unless the queue is closing (call holding the lock) */
+    /** Returns true unless the queue is closing (call holding the lock). */
     boolean isOpen() {
         return !closing;
     }
@@ -54,7 +54,7 @@ final class StepQueue {
         }
     }
 
-    /** @return completes when the queue has closed (the connection is back) */
+    /** Returns completes when the queue has closed (the connection is back). */
     CompletableFuture<@Nullable Void> closed() {
         return closed.copy();
     }
@@ -161,7 +161,7 @@ final class StepQueue {
         return closed.copy();
     }
 
-    /** @return completes when every step queued so far has run */
+    /** Returns completes when every step queued so far has run. */
     CompletableFuture<?> drained() {
         synchronized (lock) {
             return tail.handle((r, e) -> null);

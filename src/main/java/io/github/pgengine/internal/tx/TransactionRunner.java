@@ -93,7 +93,6 @@ public final class TransactionRunner {
         private final Function<Attempt, X> facade;
         private final Function<? super X, ? extends CompletionStage<T>> work;
         private final CompletableFuture<T> result = new CompletableFuture<>();
-        private @Nullable TransactionSession session;
 
         Run(Spec spec, Function<Attempt, X> facade, Function<? super X, ? extends CompletionStage<T>> work) {
             this.spec = spec;
@@ -104,7 +103,6 @@ public final class TransactionRunner {
         void start(Lease lease) {
             TransactionSession s = new TransactionSession(lease, runner, statements, spec.allowNested(),
                     spec.restartSavepoint());
-            session = s;
             result.whenComplete((r, e) -> {
                 if (result.isCancelled()) {
                     s.abandon();

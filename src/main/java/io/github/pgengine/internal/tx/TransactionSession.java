@@ -44,12 +44,12 @@ public final class TransactionSession {
         this.restartSavepoint = restartSavepoint;
     }
 
-    /** @return the pinned connection */
+    /** Returns the pinned connection. */
     public DbConnection connection() {
         return connection;
     }
 
-    /** @return the runner, for completing callers' futures */
+    /** Returns the runner, for completing callers' futures. */
     public QueryRunner runner() {
         return runner;
     }
@@ -66,12 +66,12 @@ public final class TransactionSession {
         return restartSavepoint;
     }
 
-    /** @return true once the caller cancelled (or the engine gave up on) the transaction */
+    /** Returns true once the caller cancelled (or the engine gave up on) the transaction. */
     public boolean isAbandoned() {
         return queue.isAbandoned();
     }
 
-    /** @return true when {@code a} is the attempt now running (call holding the queue's lock) */
+    /** Returns true when {@code a} is the attempt now running (call holding the queue's lock). */
     boolean isCurrent(Attempt a) {
         return current == a;
     }

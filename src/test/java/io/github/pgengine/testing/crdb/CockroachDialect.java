@@ -53,6 +53,8 @@ final class CockroachDialect {
     }
 
     /**
+     * Decides what happens to one statement.
+     *
      * @param rawSql the statement as the client sent it
      * @param s the session's state
      * @param simpleProtocol true for the simple protocol and for a Parse of the unnamed statement (which runs at once);
@@ -126,10 +128,10 @@ final class CockroachDialect {
             return createExtension(m.group(1).replace("\"", ""));
         }
         if (upper.equals("BEGIN") || upper.startsWith("BEGIN ") || upper.startsWith("START TRANSACTION")) {
-            return Plan.pass(() -> s.epoch = 0);
+            return Plan.pass(() -> s.epoch.set(0));
         }
         if (upper.startsWith("ROLLBACK TO SAVEPOINT COCKROACH_RESTART") || upper.startsWith("ROLLBACK TO COCKROACH_RESTART")) {
-            return Plan.pass(() -> s.epoch++);
+            return Plan.pass(s.epoch::incrementAndGet);
         }
         if (upper.equals("RELEASE SAVEPOINT COCKROACH_RESTART") || upper.equals("RELEASE COCKROACH_RESTART")) {
             // CockroachDB commits here and answers COMMIT; the following COMMIT is then a formality
@@ -138,7 +140,7 @@ final class CockroachDialect {
         if (s.commitWait && (upper.equals("COMMIT") || upper.equals("ROLLBACK") || upper.equals("END"))) {
             return new Plan("DO $$BEGIN END$$", "COMMIT", null, null, () -> s.commitWait = false);
         }
-        if (simpleProtocol && s.injectRetryErrors && s.status == 'T' && s.epoch < 3 && !isControl(upper)) {
+        if (simpleProtocol && s.injectRetryErrors && s.status == 'T' && s.epoch.get() < 3 && !isControl(upper)) {
             return new Plan("SELECT 1/0", null, retryError("TransactionRetryWithProtoRefreshError: injected by "
                     + "`inject_retry_errors_enabled` session variable"), null, null);
         }

@@ -86,7 +86,7 @@ public final class CockroachEmulator implements AutoCloseable {
     private static CockroachEmulator listen(String upstreamHost, int upstreamPort, Set<String> adminUsers,
             String crdbVersion, boolean emulate) throws IOException {
         ServerSocket server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 200);
+        server.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 200);
         CockroachEmulator emulator = new CockroachEmulator(server, upstreamHost, upstreamPort, adminUsers,
                 new CockroachDialect(crdbVersion), emulate);
         Thread acceptor = new Thread(emulator::acceptLoop, "crdb-emulator-accept");
@@ -95,37 +95,49 @@ public final class CockroachEmulator implements AutoCloseable {
         return emulator;
     }
 
-    /** @param delay added before each message the server sends (fault injection) */
+    /**
+     * Sets {@code delay}.
+     *
+     * @param delay added before each message the server sends (fault injection)
+     */
     public void delayServerMessages(java.time.Duration delay) {
         faults.delay(delay);
     }
 
-    /** @param frozen true to stop forwarding the server's answers without closing anything (fault injection) */
+    /**
+     * Sets {@code frozen}.
+     *
+     * @param frozen true to stop forwarding the server's answers without closing anything (fault injection)
+     */
     public void freeze(boolean frozen) {
         faults.freeze(frozen);
     }
 
-    /** @return 127.0.0.1 */
+    /** Returns 127.0.0.1. */
     public String host() {
         return "127.0.0.1";
     }
 
-    /** @return the port clients connect to */
+    /** Returns the port clients connect to. */
     public int port() {
         return server.getLocalPort();
     }
 
-    /** @return what {@code SELECT version()} answers */
+    /** Returns what {@code SELECT version()} answers. */
     public String versionString() {
         return dialect.versionString();
     }
 
-    /** @return the NoticeResponse fields sent to clients so far */
+    /** Returns the NoticeResponse fields sent to clients so far. */
     public List<Map<Character, String>> noticesSent() {
         return List.copyOf(notices);
     }
 
-    /** @param refuse true to close every new connection at once (fault injection) */
+    /**
+     * Sets {@code refuse}.
+     *
+     * @param refuse true to close every new connection at once (fault injection)
+     */
     public void refuseNewConnections(boolean refuse) {
         this.refuse = refuse;
     }
@@ -135,7 +147,7 @@ public final class CockroachEmulator implements AutoCloseable {
         sessions.forEach(EmulatedSession::close);
     }
 
-    /** @return connections open now */
+    /** Returns connections open now. */
     public int openConnections() {
         sessions.removeIf(EmulatedSession::isClosed);
         return sessions.size();

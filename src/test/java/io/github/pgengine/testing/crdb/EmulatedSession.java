@@ -136,7 +136,7 @@ final class EmulatedSession {
                     // an unnamed statement runs right after its Parse, so the session's state now is the state then
                     Plan plan = emulate ? dialect.plan(sql, state, name.isEmpty()) : Plan.PASS;
                     statements.put(name, plan);
-                    pending.add(plan.substitute() == null ? m : parse(name, plan.substitute(), m.body(), next[0]));
+                    pending.add(plan.substitute() == null ? m : parse(name, plan.substitute()));
                 }
                 case 'B' -> {
                     int[] next = new int[1];
@@ -303,7 +303,7 @@ final class EmulatedSession {
         return new Wire.Message('Q', b.toByteArray());
     }
 
-    private static Wire.Message parse(String name, String sql, byte[] original, int afterQuery) {
+    private static Wire.Message parse(String name, String sql) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         Wire.cstring(b, name);
         Wire.cstring(b, sql);

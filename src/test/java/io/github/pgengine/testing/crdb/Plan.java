@@ -29,7 +29,7 @@ record Plan(
         this(substitute, tag, error, notice, onSuccess, null, null);
     }
 
-    /** @return this plan, answering with one text row instead of an upstream error (observer statements) */
+    /** Returns this plan, answering with one text row instead of an upstream error (observer statements). */
     Plan withAnswer(String column, String value) {
         return new Plan(substitute, tag, error, notice, onSuccess, column, value);
     }

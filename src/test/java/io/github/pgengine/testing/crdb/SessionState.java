@@ -10,7 +10,7 @@ final class SessionState {
     volatile boolean commitWait;
     volatile boolean injectRetryErrors;
     /** Restarts through ROLLBACK TO SAVEPOINT cockroach_restart in the current transaction. */
-    volatile int epoch;
+    final java.util.concurrent.atomic.AtomicInteger epoch = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Boolean autocommitBeforeDdl;
     private volatile Boolean localAutocommitBeforeDdl;
 

@@ -15,6 +15,7 @@ final class Wire {
     private Wire() {}
 
     /** One typed message: its type byte and its body (without the length). */
+    @SuppressWarnings("ArrayRecordComponent") // a wire message as read, passed on unchanged
     record Message(char type, byte[] body) {
         String text() {
             return new String(body, StandardCharsets.UTF_8);
@@ -101,7 +102,7 @@ final class Wire {
         return new Message('C', b.toByteArray());
     }
 
-    /** @return the C string starting at {@code offset} and the offset past its NUL */
+    /** Returns the C string starting at {@code offset} and the offset past its NUL. */
     static String cstringAt(byte[] body, int offset, int[] next) {
         int end = offset;
         while (body[end] != 0) {
