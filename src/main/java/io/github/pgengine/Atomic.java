@@ -31,7 +31,8 @@ public final class Atomic {
      * @return this atomic, for chaining
      */
     public Atomic add(String sql, @Nullable Object... params) {
-        queue.add(new Queued(Objects.requireNonNull(sql, "sql"),
+        queue.add(new Queued(
+                Objects.requireNonNull(sql, "sql"),
                 Arrays.asList(params == null ? new Object[] {null} : Arrays.copyOf(params, params.length))));
         return this;
     }

@@ -23,6 +23,7 @@ public final class CockroachEngine extends PostgresEngine {
     /** The cluster setting {@link #prepDatabase()} applies unless the builder says otherwise. */
     public static final Map<String, String> DEFAULT_CLUSTER_SETTINGS =
             Map.of("sql.defaults.experimental_alter_column_type.enabled", "true");
+
     private static final Pattern SETTING_NAME = Pattern.compile("[a-z0-9_]+(\\.[a-z0-9_]+)+");
     private static final Pattern PLAIN_VALUE = Pattern.compile("true|false|on|off|-?[0-9]+(\\.[0-9]+)?");
 
@@ -52,7 +53,11 @@ public final class CockroachEngine extends PostgresEngine {
             boolean logQueries,
             boolean logResponses,
             Map<String, ? extends CockroachEngine> extraNodes) {
-        this(new Builder().config(config).extensions(extensions).logQueries(logQueries).logResponses(logResponses)
+        this(new Builder()
+                .config(config)
+                .extensions(extensions)
+                .logQueries(logQueries)
+                .logResponses(logResponses)
                 .extraNodes(extraNodes));
     }
 
@@ -97,9 +102,14 @@ public final class CockroachEngine extends PostgresEngine {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (Map.Entry<String, String> setting : new java.util.TreeMap<>(clusterSettings).entrySet()) {
             String sql = "SET CLUSTER SETTING " + setting.getKey() + " = " + setting.getValue();
-            chain = chain.thenCompose(v -> core().runSetUp(sql, ee -> LOG.warn("Unable to set up CockroachDB ({}): some "
-                    + "functionality may not behave as expected. Make sure the database user has permission to set "
-                    + "cluster options: {}", name(), ee.serverMessage())));
+            chain = chain.thenCompose(v -> core().runSetUp(
+                            sql,
+                            ee -> LOG.warn(
+                                    "Unable to set up CockroachDB ({}): some "
+                                            + "functionality may not behave as expected. Make sure the database user has permission to set "
+                                            + "cluster options: {}",
+                                    name(),
+                                    ee.serverMessage())));
         }
         return chain.thenCompose(v -> createExtensions());
     }
@@ -135,7 +145,11 @@ public final class CockroachEngine extends PostgresEngine {
      * @return an empty queue
      */
     public Atomic atomic(boolean autocommitBeforeDdl) {
-        return new Atomic(this, TransactionOptions.builder().autocommitBeforeDdl(autocommitBeforeDdl).build());
+        return new Atomic(
+                this,
+                TransactionOptions.builder()
+                        .autocommitBeforeDdl(autocommitBeforeDdl)
+                        .build());
     }
 
     /** @return the extra node, a CockroachEngine */
@@ -229,7 +243,8 @@ public final class CockroachEngine extends PostgresEngine {
             for (Map.Entry<String, PostgresEngine> node : extraNodes.entrySet()) {
                 if (!(node.getValue() instanceof CockroachEngine)) {
                     throw new IllegalArgumentException("extra node '" + node.getKey() + "' must be a CockroachEngine "
-                            + "(nodes of one cluster), not a " + node.getValue().getClass().getSimpleName());
+                            + "(nodes of one cluster), not a "
+                            + node.getValue().getClass().getSimpleName());
                 }
             }
             return new CockroachEngine(this);
@@ -256,8 +271,9 @@ public final class CockroachEngine extends PostgresEngine {
                 }
                 return "'" + s.replace("'", "''") + "'";
             }
-            throw new IllegalArgumentException("cluster setting " + name + " must be a Boolean, Integer, Long or String "
-                    + "(was " + (value == null ? "null" : value.getClass().getSimpleName()) + ")");
+            throw new IllegalArgumentException(
+                    "cluster setting " + name + " must be a Boolean, Integer, Long or String " + "(was "
+                            + (value == null ? "null" : value.getClass().getSimpleName()) + ")");
         }
     }
 }

@@ -117,7 +117,8 @@ public final class PoolOptions {
 
     @Override
     public int hashCode() {
-        return Objects.hash(maxSize, minIdle, acquireTimeout, maxWaiters, idleTimeout, maxLifetime, leakDetectionThreshold);
+        return Objects.hash(
+                maxSize, minIdle, acquireTimeout, maxWaiters, idleTimeout, maxLifetime, leakDetectionThreshold);
     }
 
     @Override

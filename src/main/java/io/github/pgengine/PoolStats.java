@@ -21,6 +21,7 @@ public record PoolStats(int total, int idle, int inUse, int waiting, int maxSize
 
     @Override
     public String toString() {
-        return "total=" + total + ", idle=" + idle + ", inUse=" + inUse + ", waiting=" + waiting + ", maxSize=" + maxSize;
+        return "total=" + total + ", idle=" + idle + ", inUse=" + inUse + ", waiting=" + waiting + ", maxSize="
+                + maxSize;
     }
 }

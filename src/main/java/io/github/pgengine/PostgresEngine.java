@@ -104,21 +104,30 @@ public class PostgresEngine {
             boolean logQueries,
             boolean logResponses,
             Map<String, ? extends PostgresEngine> extraNodes) {
-        this(new Builder().config(config).extensions(extensions).logQueries(logQueries).logResponses(logResponses)
-                .extraNodes(extraNodes), Flavor.POSTGRES);
+        this(
+                new Builder()
+                        .config(config)
+                        .extensions(extensions)
+                        .logQueries(logQueries)
+                        .logResponses(logResponses)
+                        .extraNodes(extraNodes),
+                Flavor.POSTGRES);
     }
 
     PostgresEngine(Builder b, Flavor flavor) {
-        ConnectionSettings settings = ConfigParser.fromEnvironment(flavor.defaultPort()).parse(b.config, b.url);
+        ConnectionSettings settings =
+                ConfigParser.fromEnvironment(flavor.defaultPort()).parse(b.config, b.url);
         this.flavor = flavor;
         this.extensions = List.copyOf(b.extensions);
-        this.quotedExtensions = b.extensions.stream().map(Identifiers::extensionName).toList();
+        this.quotedExtensions =
+                b.extensions.stream().map(Identifiers::extensionName).toList();
         this.logQueries = b.logQueries;
         this.logResponses = b.logResponses;
         this.extraNodes = Map.copyOf(b.extraNodes);
         this.name = b.name != null ? b.name : settings.describe();
         this.retryPolicy = b.retryPolicy != null ? b.retryPolicy : flavor.defaultRetryPolicy();
-        this.core = new EngineCore(settings, name, logQueries, logResponses, b.callbackExecutor, this::connectionOpened);
+        this.core =
+                new EngineCore(settings, name, logQueries, logResponses, b.callbackExecutor, this::connectionOpened);
     }
 
     /** Returns the retry policy transactions use unless their options set one. */
@@ -182,12 +191,19 @@ public class PostgresEngine {
     public CompletableFuture<@Nullable Void> checkVersion() {
         return getVersion().handle((version, error) -> {
             if (error != null) {
-                LOG.warn("Unable to check the version of database {}: {}", name, ErrorMapper.unwrap(error).getMessage());
+                LOG.warn(
+                        "Unable to check the version of database {}: {}",
+                        name,
+                        ErrorMapper.unwrap(error).getMessage());
             } else if (version == 0.0) {
                 LOG.warn("Unable to check the version of database {}: it cannot be reached", name);
             } else if (version < minVersionNumber()) {
-                LOG.warn("{} is version {}, but pgengine's {} engine supports {} and newer; some features may not work",
-                        name, version, engineType(), minVersionNumber());
+                LOG.warn(
+                        "{} is version {}, but pgengine's {} engine supports {} and newer; some features may not work",
+                        name,
+                        version,
+                        engineType(),
+                        minVersionNumber());
             }
             return null;
         });
@@ -208,9 +224,14 @@ public class PostgresEngine {
         for (int i = 0; i < extensions.size(); i++) {
             String extension = extensions.get(i);
             String ddl = "CREATE EXTENSION IF NOT EXISTS " + quotedExtensions.get(i);
-            chain = chain.thenCompose(v -> core.runSetUp(ddl, ee -> LOG.warn(
-                    "Unable to create the {} extension on {}: {}. Ask a superuser to create it by hand: {};",
-                    extension, name, ee.serverMessage(), ddl)));
+            chain = chain.thenCompose(v -> core.runSetUp(
+                    ddl,
+                    ee -> LOG.warn(
+                            "Unable to create the {} extension on {}: {}. Ask a superuser to create it by hand: {};",
+                            extension,
+                            name,
+                            ee.serverMessage(),
+                            ddl)));
         }
         return chain;
     }
@@ -308,7 +329,8 @@ public class PostgresEngine {
      * @return the work's result after COMMIT; fails with the work's error (a rollback error is added as
      *     suppressed). Cancelling it rolls back and gives the connection back.
      */
-    public <T extends @Nullable Object> CompletableFuture<T> transaction(Function<Transaction, ? extends CompletionStage<T>> work) {
+    public <T extends @Nullable Object> CompletableFuture<T> transaction(
+            Function<Transaction, ? extends CompletionStage<T>> work) {
         return transaction(TransactionOptions.defaults(), work);
     }
 
@@ -321,14 +343,18 @@ public class PostgresEngine {
      * @param <T> the result type
      * @return the work's result after COMMIT
      */
-    public <T extends @Nullable Object> CompletableFuture<T> transaction(TransactionOptions options,
-            Function<Transaction, ? extends CompletionStage<T>> work) {
+    public <T extends @Nullable Object> CompletableFuture<T> transaction(
+            TransactionOptions options, Function<Transaction, ? extends CompletionStage<T>> work) {
         if (options == null) {
             return CompletableFuture.failedFuture(new NullPointerException("options"));
         }
         RetryPolicy policy = options.retryPolicy();
-        TransactionRunner.Spec spec = new TransactionRunner.Spec(options.beginSql(), options.allowNested(),
-                policy != null ? policy : retryPolicy, flavor.restartSavepoint(), options.autocommitBeforeDdl(),
+        TransactionRunner.Spec spec = new TransactionRunner.Spec(
+                options.beginSql(),
+                options.allowNested(),
+                policy != null ? policy : retryPolicy,
+                flavor.restartSavepoint(),
+                options.autocommitBeforeDdl(),
                 options.idempotent());
         return core.transaction(spec, attempt -> new Transaction(attempt, null), work);
     }
@@ -368,7 +394,8 @@ public class PostgresEngine {
      * @param node an extra node's name
      * @return the open batch reader; fails with {@link IllegalArgumentException} for an unknown node
      */
-    public CompletableFuture<Batch> batch(String sql, List<? extends @Nullable Object> params, int batchSize, String node) {
+    public CompletableFuture<Batch> batch(
+            String sql, List<? extends @Nullable Object> params, int batchSize, String node) {
         try {
             return node(node).batch(sql, params, batchSize);
         } catch (RuntimeException e) {
@@ -437,8 +464,11 @@ public class PostgresEngine {
     private void connectionOpened(DbConnection connection) {
         String crdb = connection.parameterStatuses().get("crdb_version");
         if (flavor.warnOnCockroach() && crdb != null && warnedAboutServer.compareAndSet(false, true)) {
-            LOG.warn("{} is CockroachDB ({}), not PostgreSQL; use CockroachEngine for its retries, version and "
-                    + "cluster settings", name, crdb);
+            LOG.warn(
+                    "{} is CockroachDB ({}), not PostgreSQL; use CockroachEngine for its retries, version and "
+                            + "cluster settings",
+                    name,
+                    crdb);
         }
     }
 
@@ -453,14 +483,23 @@ public class PostgresEngine {
      */
     public static sealed class Builder permits CockroachEngine.Builder {
         Map<String, ?> config = Map.of();
-        @Nullable String url;
+
+        @Nullable
+        String url;
+
         List<String> extensions = List.of();
         boolean logQueries;
         boolean logResponses;
         Map<String, PostgresEngine> extraNodes = Map.of();
-        @Nullable Executor callbackExecutor;
-        @Nullable String name;
-        @Nullable RetryPolicy retryPolicy;
+
+        @Nullable
+        Executor callbackExecutor;
+
+        @Nullable
+        String name;
+
+        @Nullable
+        RetryPolicy retryPolicy;
 
         /**
          * Sets {@code config}.

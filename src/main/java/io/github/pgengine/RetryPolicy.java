@@ -59,8 +59,12 @@ public final class RetryPolicy {
 
     /** Returns a builder holding these settings. */
     public Builder toBuilder() {
-        return new Builder().maxAttempts(maxAttempts).initialBackoff(initialBackoff).maxBackoff(maxBackoff)
-                .multiplier(multiplier).jitter(jitter);
+        return new Builder()
+                .maxAttempts(maxAttempts)
+                .initialBackoff(initialBackoff)
+                .maxBackoff(maxBackoff)
+                .multiplier(multiplier)
+                .jitter(jitter);
     }
 
     /** Returns how many times the work may run in all (1 = no retry). */
@@ -103,8 +107,12 @@ public final class RetryPolicy {
 
     @Override
     public boolean equals(@Nullable Object o) {
-        return o instanceof RetryPolicy p && maxAttempts == p.maxAttempts && initialBackoff.equals(p.initialBackoff)
-                && maxBackoff.equals(p.maxBackoff) && multiplier == p.multiplier && jitter == p.jitter;
+        return o instanceof RetryPolicy p
+                && maxAttempts == p.maxAttempts
+                && initialBackoff.equals(p.initialBackoff)
+                && maxBackoff.equals(p.maxBackoff)
+                && multiplier == p.multiplier
+                && jitter == p.jitter;
     }
 
     @Override
@@ -195,8 +203,8 @@ public final class RetryPolicy {
         /** Returns the policy. */
         public RetryPolicy build() {
             if (maxBackoff.compareTo(initialBackoff) < 0) {
-                throw new IllegalArgumentException("maxBackoff (" + maxBackoff + ") must not be below initialBackoff ("
-                        + initialBackoff + ")");
+                throw new IllegalArgumentException(
+                        "maxBackoff (" + maxBackoff + ") must not be below initialBackoff (" + initialBackoff + ")");
             }
             return new RetryPolicy(this);
         }

@@ -93,8 +93,8 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
      */
     public static Row of(List<String> names, List<?> values) {
         if (names.size() != values.size()) {
-            throw new IllegalArgumentException("a row needs one value per column (" + names.size() + " names, "
-                    + values.size() + " values)");
+            throw new IllegalArgumentException(
+                    "a row needs one value per column (" + names.size() + " names, " + values.size() + " values)");
         }
         return new Row(new Columns(names.toArray(new String[0])), values.toArray());
     }
@@ -117,8 +117,8 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
      */
     public @Nullable Object get(int index) {
         if (index < 0 || index >= values.length) {
-            throw new IndexOutOfBoundsException("column index " + index + " is out of range; the row has "
-                    + values.length + " columns");
+            throw new IndexOutOfBoundsException(
+                    "column index " + index + " is out of range; the row has " + values.length + " columns");
         }
         return values[index];
     }
@@ -353,8 +353,8 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
     private int indexOf(String column) {
         int i = columns.position(column);
         if (i < 0) {
-            throw new IllegalArgumentException("no column named '" + column + "'; the row has "
-                    + Arrays.toString(columns.names));
+            throw new IllegalArgumentException(
+                    "no column named '" + column + "'; the row has " + Arrays.toString(columns.names));
         }
         return i;
     }
@@ -402,17 +402,24 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
                 return v.toString();
             }
         } catch (ArithmeticException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("column '" + column + "' holds " + v.getClass().getSimpleName() + " "
-                    + v + " which does not fit " + type.getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "column '" + column + "' holds " + v.getClass().getSimpleName() + " " + v + " which does not fit "
+                            + type.getSimpleName(),
+                    e);
         }
-        throw new IllegalArgumentException("column '" + column + "' holds " + v.getClass().getSimpleName()
-                + (v instanceof Double d && !Double.isFinite(d) ? " " + v : "")
-                + " which cannot be read as " + type.getSimpleName());
+        throw new IllegalArgumentException(
+                "column '" + column + "' holds " + v.getClass().getSimpleName()
+                        + (v instanceof Double d && !Double.isFinite(d) ? " " + v : "")
+                        + " which cannot be read as " + type.getSimpleName());
     }
 
     private static boolean isIntegral(Number n) {
-        return n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte
-                || n instanceof BigInteger || (n instanceof BigDecimal bd && bd.stripTrailingZeros().scale() <= 0);
+        return n instanceof Long
+                || n instanceof Integer
+                || n instanceof Short
+                || n instanceof Byte
+                || n instanceof BigInteger
+                || (n instanceof BigDecimal bd && bd.stripTrailingZeros().scale() <= 0);
     }
 
     private static long exactLong(Number n) {

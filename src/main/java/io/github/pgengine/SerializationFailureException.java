@@ -19,7 +19,8 @@ public class SerializationFailureException extends TransientEngineException {
      * @param attempts how many times the work ran, at least 1
      * @param cause the underlying error, can be {@code null}
      */
-    public SerializationFailureException(String message, ServerDetails details, int attempts, @Nullable Throwable cause) {
+    public SerializationFailureException(
+            String message, ServerDetails details, int attempts, @Nullable Throwable cause) {
         super(message, details, cause);
         this.attempts = attempts;
     }

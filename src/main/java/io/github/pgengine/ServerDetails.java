@@ -26,7 +26,8 @@ public record ServerDetails(
         @Nullable String schema,
         @Nullable String table,
         @Nullable String column,
-        @Nullable String constraint) implements Serializable {
+        @Nullable String constraint)
+        implements Serializable {
 
     /** The details of an error the engine raised itself: none. */
     public static final ServerDetails NONE = new ServerDetails(null, null, null, null, null, null, null, null, null);

@@ -77,8 +77,8 @@ public final class Transaction {
             Function<Transaction, ? extends CompletionStage<T>> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
         if (!attempt.allowNested()) {
-            result.completeExceptionally(new TransactionException("nested transactions are not allowed in this "
-                    + "transaction (allowNested is false)"));
+            result.completeExceptionally(new TransactionException(
+                    "nested transactions are not allowed in this " + "transaction (allowNested is false)"));
             return result;
         }
         if (!isActive()) {
@@ -97,7 +97,8 @@ public final class Transaction {
             try {
                 stage = work.apply(nested);
                 if (stage == null) {
-                    throw new NullPointerException("the transaction callback returned null instead of a CompletionStage");
+                    throw new NullPointerException(
+                            "the transaction callback returned null instead of a CompletionStage");
                 }
             } catch (Throwable t) {
                 stage = CompletableFuture.failedFuture(t);
@@ -107,8 +108,8 @@ public final class Transaction {
                     // the callback committed or rolled back the sub-transaction itself
                     complete(result, value, workError);
                 } else if (workError == null) {
-                    attempt.endSavepoint(quoted, name, true).whenComplete((x, endError) ->
-                            complete(result, value, endError));
+                    attempt.endSavepoint(quoted, name, true)
+                            .whenComplete((x, endError) -> complete(result, value, endError));
                 } else {
                     Throwable e = ErrorMapper.unwrap(workError);
                     attempt.endSavepoint(quoted, name, false).whenComplete((x, rollbackError) -> {
@@ -176,8 +177,8 @@ public final class Transaction {
     public CompletableFuture<@Nullable Void> commit() {
         if (savepoint != null) {
             if (!nestedEnded.compareAndSet(false, true)) {
-                return CompletableFuture.failedFuture(new TransactionException("cannot commit: this nested transaction "
-                        + "has already ended"));
+                return CompletableFuture.failedFuture(
+                        new TransactionException("cannot commit: this nested transaction " + "has already ended"));
             }
             return mapped(attempt.endSavepoint(Identifiers.quote(savepoint, "savepoint name"), savepoint, true));
         }
@@ -193,8 +194,8 @@ public final class Transaction {
     public CompletableFuture<@Nullable Void> rollback() {
         if (savepoint != null) {
             if (!nestedEnded.compareAndSet(false, true)) {
-                return CompletableFuture.failedFuture(new TransactionException("cannot roll back: this nested "
-                        + "transaction has already ended"));
+                return CompletableFuture.failedFuture(
+                        new TransactionException("cannot roll back: this nested " + "transaction has already ended"));
             }
             return mapped(attempt.endSavepoint(Identifiers.quote(savepoint, "savepoint name"), savepoint, false));
         }
@@ -223,7 +224,8 @@ public final class Transaction {
         return mapped(attempt.release(Identifiers.quote(name, "savepoint name"), name));
     }
 
-    private <T> CompletableFuture<T> statement(@Nullable String sql, @Nullable Object[] params, Function<Result, T> mapper) {
+    private <T> CompletableFuture<T> statement(
+            @Nullable String sql, @Nullable Object[] params, Function<Result, T> mapper) {
         if (savepoint != null && nestedEnded.get()) {
             return CompletableFuture.failedFuture(endedError("run a statement"));
         }

@@ -112,9 +112,14 @@ public final class TransactionOptions {
 
     @Override
     public boolean equals(@Nullable Object o) {
-        return o instanceof TransactionOptions t && isolation == t.isolation && readOnly == t.readOnly
-                && deferrable == t.deferrable && allowNested == t.allowNested && idempotent == t.idempotent
-                && Objects.equals(retryPolicy, t.retryPolicy) && Objects.equals(autocommitBeforeDdl, t.autocommitBeforeDdl);
+        return o instanceof TransactionOptions t
+                && isolation == t.isolation
+                && readOnly == t.readOnly
+                && deferrable == t.deferrable
+                && allowNested == t.allowNested
+                && idempotent == t.idempotent
+                && Objects.equals(retryPolicy, t.retryPolicy)
+                && Objects.equals(autocommitBeforeDdl, t.autocommitBeforeDdl);
     }
 
     @Override

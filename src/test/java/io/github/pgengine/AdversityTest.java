@@ -75,11 +75,15 @@ class AdversityTest {
     }
 
     private static String table(String prefix) {
-        return prefix + "_" + TABLES.incrementAndGet() + "_" + ProcessHandle.current().pid();
+        return prefix + "_" + TABLES.incrementAndGet() + "_"
+                + ProcessHandle.current().pid();
     }
 
     private static void assertIdle(PostgresEngine e) {
-        Await.until("pool back to idle", () -> e.poolStats().isIdle(), () -> e.poolStats().toString());
+        Await.until(
+                "pool back to idle",
+                () -> e.poolStats().isIdle(),
+                () -> e.poolStats().toString());
     }
 
     // ------------------------------------------------------------------ 1. pairing
@@ -101,17 +105,22 @@ class AdversityTest {
             Throwable fk = Await.failure(e.execute("INSERT INTO " + child + " VALUES ($1, $2)", 999, round));
             assertThat(fk).isInstanceOf(IntegrityViolationException.class);
             assertThat(((EngineException) fk).sqlState()).isEqualTo("23503");
-            assertThat(Await.result(e.query("SELECT $1::text AS v", tag))).singleElement()
+            assertThat(Await.result(e.query("SELECT $1::text AS v", tag)))
+                    .singleElement()
                     .satisfies(r -> assertThat(r.get("v")).isEqualTo(tag));
 
             Throwable unique = Await.failure(e.query("INSERT INTO " + child + " VALUES (1, 7) RETURNING id"));
             assertThat(((EngineException) unique).sqlState()).isEqualTo("23505");
             Throwable unprepared = Await.failure(e.execute("INSERT INTO " + child + " VALUES (999, NULL)"));
             assertThat(((EngineException) unprepared).sqlState()).isEqualTo("23503");
-            assertThat(Await.result(e.query("SELECT $1::int AS n, 'x' AS s", round))).singleElement()
+            assertThat(Await.result(e.query("SELECT $1::int AS n, 'x' AS s", round)))
+                    .singleElement()
                     .satisfies(r -> assertThat(r).containsEntry("n", round).containsEntry("s", "x"));
         }
-        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + child)).get(0).getLong("n")).isEqualTo(1);
+        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + child))
+                        .get(0)
+                        .getLong("n"))
+                .isEqualTo(1);
         assertIdle(e);
     }
 
@@ -127,11 +136,15 @@ class AdversityTest {
                 .thenCompose(n -> tx.execute("INSERT INTO " + t + " VALUES (1)"))
                 .exceptionally(duplicate -> -1L)));
 
-        assertThat(error).isInstanceOf(TransactionRolledBackException.class)
+        assertThat(error)
+                .isInstanceOf(TransactionRolledBackException.class)
                 .hasMessageContaining("rolled back")
                 .hasCauseInstanceOf(IntegrityViolationException.class);
         assertThat(((EngineException) error).sqlState()).isEqualTo("25P02");
-        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + t)).get(0).getLong("n")).isZero();
+        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + t))
+                        .get(0)
+                        .getLong("n"))
+                .isZero();
         assertIdle(e);
     }
 
@@ -151,10 +164,15 @@ class AdversityTest {
                     return null;
                 })));
 
-        assertThat(seenByCallback.get()).isInstanceOf(java.util.concurrent.CompletionException.class)
-                .cause().isInstanceOf(TransactionRolledBackException.class);
+        assertThat(seenByCallback.get())
+                .isInstanceOf(java.util.concurrent.CompletionException.class)
+                .cause()
+                .isInstanceOf(TransactionRolledBackException.class);
         assertThat(error).isInstanceOf(TransactionRolledBackException.class);
-        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + t)).get(0).getLong("n")).isZero();
+        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + t))
+                        .get(0)
+                        .getLong("n"))
+                .isZero();
     }
 
     // ------------------------------------------------------------------ 3. statements fired without waiting
@@ -172,7 +190,10 @@ class AdversityTest {
             return CompletableFuture.completedFuture(null);
         }));
 
-        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + t)).get(0).getLong("n")).isEqualTo(20);
+        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + t))
+                        .get(0)
+                        .getLong("n"))
+                .isEqualTo(20);
         assertIdle(e);
     }
 
@@ -194,11 +215,16 @@ class AdversityTest {
             return CompletableFuture.completedFuture("done");
         }));
 
-        assertThat(server).isInstanceOf(TransactionRolledBackException.class)
+        assertThat(server)
+                .isInstanceOf(TransactionRolledBackException.class)
                 .hasCauseInstanceOf(IntegrityViolationException.class);
-        assertThat(client).isInstanceOf(TransactionRolledBackException.class)
+        assertThat(client)
+                .isInstanceOf(TransactionRolledBackException.class)
                 .hasCauseInstanceOf(IllegalArgumentException.class);
-        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + t)).get(0).getLong("n")).isZero();
+        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + t))
+                        .get(0)
+                        .getLong("n"))
+                .isZero();
         assertIdle(e);
     }
 
@@ -215,12 +241,15 @@ class AdversityTest {
                 .thenCompose(n -> tx.rollbackTo("before"))
                 .thenCompose(v -> tx.execute("INSERT INTO " + t + " VALUES (2)"))));
         Await.result(e.transaction(tx -> tx.transaction(inner -> {
-            inner.execute("INSERT INTO " + t + " VALUES (3)");
-            inner.execute("INSERT INTO " + t + " VALUES (1)"); // fails: the sub-transaction rolls back
-            return CompletableFuture.completedFuture(null);
-        }).exceptionally(x -> null).thenCompose(x -> tx.execute("INSERT INTO " + t + " VALUES (4)"))));
+                    inner.execute("INSERT INTO " + t + " VALUES (3)");
+                    inner.execute("INSERT INTO " + t + " VALUES (1)"); // fails: the sub-transaction rolls back
+                    return CompletableFuture.completedFuture(null);
+                })
+                .exceptionally(x -> null)
+                .thenCompose(x -> tx.execute("INSERT INTO " + t + " VALUES (4)"))));
 
-        assertThat(Await.result(e.query("SELECT id FROM " + t + " ORDER BY id"))).extracting(r -> r.getInt("id"))
+        assertThat(Await.result(e.query("SELECT id FROM " + t + " ORDER BY id")))
+                .extracting(r -> r.getInt("id"))
                 .containsExactly(1, 2, 4);
     }
 
@@ -318,18 +347,17 @@ class AdversityTest {
                 }
 
                 @Override
-                public void onError(Throwable t) {
-                }
+                public void onError(Throwable t) {}
 
                 @Override
-                public void onComplete() {
-                }
+                public void onComplete() {}
             });
             assertIdle(e);
             assertThat(log.warnings()).anySatisfy(w -> assertThat(w).contains("onNext threw"));
         }
         assertThat(delivered).hasValue(3);
-        assertThat(Await.result(e.query("SELECT 1 AS one")).get(0).getInt("one")).isEqualTo(1);
+        assertThat(Await.result(e.query("SELECT 1 AS one")).get(0).getInt("one"))
+                .isEqualTo(1);
     }
 
     // ------------------------------------------------------------------ 6. wrong values
@@ -346,9 +374,14 @@ class AdversityTest {
         Await.result(e.execute("INSERT INTO " + t + " VALUES (1), (NULL)"));
 
         assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + t + " WHERE c = $1 OR $1 IS NULL", 1))
-                .get(0).getLong("n")).isEqualTo(1);
-        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + t + " WHERE c = $1 OR $1 IS NULL", (Object) null))
-                .get(0).getLong("n")).isEqualTo(2);
+                        .get(0)
+                        .getLong("n"))
+                .isEqualTo(1);
+        assertThat(Await.result(e.query(
+                                "SELECT count(*) AS n FROM " + t + " WHERE c = $1 OR $1 IS NULL", (Object) null))
+                        .get(0)
+                        .getLong("n"))
+                .isEqualTo(2);
         assertThat(one(e, "SELECT $1::numeric * 2", 1.5d)).isEqualTo(new java.math.BigDecimal("3.0"));
         assertThat(one(e, "SELECT $1::numeric * 2", new java.math.BigInteger("123456789012345678901234567890")))
                 .isEqualTo(new java.math.BigDecimal("246913578024691357802469135780"));
@@ -364,8 +397,8 @@ class AdversityTest {
         java.time.OffsetDateTime bcZoned = java.time.OffsetDateTime.of(bcTime, java.time.ZoneOffset.UTC);
         assertThat(one(e, "SELECT $1::timestamptz", bcZoned)).isEqualTo(bcZoned);
         assertThat(one(e, "SELECT $1::timestamptz", bcZoned.toInstant())).isEqualTo(bcZoned);
-        for (java.time.LocalDate d : List.of(java.time.LocalDate.of(12345, 6, 7), java.time.LocalDate.MAX,
-                java.time.LocalDate.MIN)) {
+        for (java.time.LocalDate d :
+                List.of(java.time.LocalDate.of(12345, 6, 7), java.time.LocalDate.MAX, java.time.LocalDate.MIN)) {
             assertThat(one(e, "SELECT $1::date", d)).isEqualTo(d);
         }
         assertThat(one(e, "SELECT $1::date::text", java.time.LocalDate.MAX)).isEqualTo("infinity");
@@ -383,18 +416,24 @@ class AdversityTest {
         assertThat(one(e, "SELECT '::ffff:1.2.3.4'::inet")).isEqualTo("::ffff:1.2.3.4");
         assertThat(one(e, "SELECT 'a'::\"char\"")).isEqualTo("a");
         assertThat(one(e, "SELECT 'é'::\"char\"")).isInstanceOf(String.class);
-        assertThat(one(e, "SELECT '-1 day -02:00:00'::interval")).isEqualTo(org.threeten.extra.PeriodDuration.of(
-                java.time.Period.ofDays(-1), java.time.Duration.ofHours(-2)));
-        assertThat(one(e, "SELECT ARRAY['NaN'::numeric, 1.5]")).isEqualTo(List.of(Double.NaN, new java.math.BigDecimal("1.5")));
+        assertThat(one(e, "SELECT '-1 day -02:00:00'::interval"))
+                .isEqualTo(org.threeten.extra.PeriodDuration.of(
+                        java.time.Period.ofDays(-1), java.time.Duration.ofHours(-2)));
+        assertThat(one(e, "SELECT ARRAY['NaN'::numeric, 1.5]"))
+                .isEqualTo(List.of(Double.NaN, new java.math.BigDecimal("1.5")));
         assertThat(one(e, "SELECT ARRAY['infinity'::date, '0044-03-15 BC']"))
                 .isEqualTo(List.of(java.time.LocalDate.MAX, bc));
         assertThat(one(e, "SELECT ARRAY['10:00:00+05:21:10'::timetz]")).isEqualTo(List.of(tz));
-        assertThat(one(e, "SELECT ARRAY['1 day -01:00'::interval, '-1 mon'::interval]")).isEqualTo(List.of(
-                org.threeten.extra.PeriodDuration.of(java.time.Period.ofDays(1), java.time.Duration.ofHours(-1)),
-                org.threeten.extra.PeriodDuration.of(java.time.Period.ofMonths(-1))));
+        assertThat(one(e, "SELECT ARRAY['1 day -01:00'::interval, '-1 mon'::interval]"))
+                .isEqualTo(List.of(
+                        org.threeten.extra.PeriodDuration.of(
+                                java.time.Period.ofDays(1), java.time.Duration.ofHours(-1)),
+                        org.threeten.extra.PeriodDuration.of(java.time.Period.ofMonths(-1))));
         assertThat(one(e, "SELECT ARRAY['{\"a\": 1}'::jsonb]")).isEqualTo(List.of("{\"a\": 1}"));
         assertThat(one(e, "SELECT ARRAY['{\"a\": 1}'::json]")).isEqualTo(List.of("{\"a\": 1}"));
-        assertThat((List<?>) one(e, "SELECT ARRAY['\\x0102'::bytea]")).singleElement().isEqualTo(new byte[] {1, 2});
+        assertThat((List<?>) one(e, "SELECT ARRAY['\\x0102'::bytea]"))
+                .singleElement()
+                .isEqualTo(new byte[] {1, 2});
         assertThat(one(e, "SELECT '[0:2]={1,2,3}'::int[]")).isEqualTo(List.of(1, 2, 3));
         assertIdle(e);
     }
@@ -412,11 +451,16 @@ class AdversityTest {
                 "SELECT 1 AS x€$a$; DROP TABLE " + victim + "; SELECT 2 AS y$a$",
                 "SELECT 1 AS a$b; DROP TABLE " + victim,
                 "SELECT 'a\\'; DROP TABLE " + victim + "; SELECT '")) {
-            assertThat(Await.failure(e.query(sql))).as(sql).isInstanceOf(IllegalArgumentException.class)
+            assertThat(Await.failure(e.query(sql)))
+                    .as(sql)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("statements");
             assertThat(Await.failure(e.execute(sql))).as(sql).isInstanceOf(IllegalArgumentException.class);
         }
-        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + victim)).get(0).getLong("n")).isZero();
+        assertThat(Await.result(e.query("SELECT count(*) AS n FROM " + victim))
+                        .get(0)
+                        .getLong("n"))
+                .isZero();
     }
 
     // ------------------------------------------------------------------ 8. bad input
@@ -425,43 +469,66 @@ class AdversityTest {
     @SuppressWarnings("UnnecessaryStringBuilder") // a StringBuilder is one of the values that cannot be sent
     void valuesThatCannotBeSentFailClearlyBeforeAnythingIsSent() {
         PostgresEngine e = pooled(1);
-        for (Object bad : List.of(new File("/tmp/x"), new Object(), Map.of("a", 1), new StringBuilder("sb"),
-                java.nio.file.Path.of("/tmp"), new AtomicInteger(3))) {
+        for (Object bad : List.of(
+                new File("/tmp/x"),
+                new Object(),
+                Map.of("a", 1),
+                new StringBuilder("sb"),
+                java.nio.file.Path.of("/tmp"),
+                new AtomicInteger(3))) {
             Throwable error = Await.failure(e.query("SELECT $1::text", bad));
-            assertThat(error).as(bad.getClass().getName()).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("parameter $1 cannot be sent: pgengine cannot send a " + bad.getClass().getName());
+            assertThat(error)
+                    .as(bad.getClass().getName())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("parameter $1 cannot be sent: pgengine cannot send a "
+                            + bad.getClass().getName());
         }
-        assertThat(Await.failure(e.query("SELECT $1::text", "a\ud800b"))).isInstanceOf(IllegalArgumentException.class)
+        assertThat(Await.failure(e.query("SELECT $1::text", "a\ud800b")))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lone UTF-16 surrogate (\\ud800) at index 1");
-        assertThat(Await.failure(e.query("SELECT 'a\udc00'"))).isInstanceOf(IllegalArgumentException.class)
+        assertThat(Await.failure(e.query("SELECT 'a\udc00'")))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lone UTF-16 surrogate");
         assertThat(Await.failure(e.query("SELECT " + "?,".repeat(70_000) + "1", new Object[70_000])))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65535");
-        assertThat(Await.failure(e.transaction(tx -> tx.query(null)))).isInstanceOf(NullPointerException.class)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("65535");
+        assertThat(Await.failure(e.transaction(tx -> tx.query(null))))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("sql must not be null");
-        assertThat(Await.result(e.query("SELECT $1::text AS v", "\ud83d\ude00")).get(0).get("v")).isEqualTo("\ud83d\ude00");
+        assertThat(Await.result(e.query("SELECT $1::text AS v", "\ud83d\ude00"))
+                        .get(0)
+                        .get("v"))
+                .isEqualTo("\ud83d\ude00");
         assertIdle(e);
     }
 
     @Test
     void aFiftyMegabyteByteaComesBackWhole() {
         PostgresEngine e = pooled(1);
-        byte[] big = Await.result(e.query("SELECT decode(repeat('ab', 50 * 1024 * 1024), 'hex') AS b")).get(0).getBytes("b");
+        byte[] big = Await.result(e.query("SELECT decode(repeat('ab', 50 * 1024 * 1024), 'hex') AS b"))
+                .get(0)
+                .getBytes("b");
 
         assertThat(big).hasSize(50 * 1024 * 1024);
         assertThat(big[0]).isEqualTo((byte) 0xab);
-        assertThat(Await.result(e.query("SELECT 2 AS two")).get(0).getInt("two")).isEqualTo(2);
+        assertThat(Await.result(e.query("SELECT 2 AS two")).get(0).getInt("two"))
+                .isEqualTo(2);
     }
 
     @Test
     void aMessageOverTheLimitFailsClearlyAndThePoolRecovers() {
-        PostgresEngine e = pooled(Map.of("max_message_size", 1 << 20), PoolOptions.builder().maxSize(1).build());
+        PostgresEngine e = pooled(
+                Map.of("max_message_size", 1 << 20),
+                PoolOptions.builder().maxSize(1).build());
 
         Throwable error = Await.failure(e.query("SELECT repeat('x', 2 * 1024 * 1024) AS big"));
 
-        assertThat(error).isInstanceOf(ConnectionException.class).hasMessageContaining("max_message_size")
+        assertThat(error)
+                .isInstanceOf(ConnectionException.class)
+                .hasMessageContaining("max_message_size")
                 .hasMessageContaining("1048576");
-        assertThat(Await.result(e.query("SELECT 3 AS three")).get(0).getInt("three")).isEqualTo(3);
+        assertThat(Await.result(e.query("SELECT 3 AS three")).get(0).getInt("three"))
+                .isEqualTo(3);
         assertIdle(e);
     }
 
@@ -469,7 +536,9 @@ class AdversityTest {
 
     @Test
     void maxWaitersBoundsWaitingNotOpening() {
-        PostgresEngine e = pooled(Map.of(), PoolOptions.builder().maxSize(4).minIdle(0).maxWaiters(0).build());
+        PostgresEngine e = pooled(
+                Map.of(),
+                PoolOptions.builder().maxSize(4).minIdle(0).maxWaiters(0).build());
         List<CompletableFuture<List<Row>>> four = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             four.add(e.query("SELECT pg_sleep(0.2), $1::int AS i", i));
@@ -490,11 +559,27 @@ class AdversityTest {
             Thread acceptor = new Thread(() -> acceptAndMisbehave(server, hangUp), "misbehaving-server");
             acceptor.setDaemon(true);
             acceptor.start();
-            PostgresEngine e = new PostgresEngine(Map.of("host", "127.0.0.1", "port", server.getLocalPort(), "user", "x",
-                    "password", "y", "database", "z", "sslmode", "disable", "connect_timeout", Duration.ofSeconds(1)));
+            PostgresEngine e = new PostgresEngine(Map.of(
+                    "host",
+                    "127.0.0.1",
+                    "port",
+                    server.getLocalPort(),
+                    "user",
+                    "x",
+                    "password",
+                    "y",
+                    "database",
+                    "z",
+                    "sslmode",
+                    "disable",
+                    "connect_timeout",
+                    Duration.ofSeconds(1)));
             engines.add(e);
-            Await.result(e.startConnectionPool(PoolOptions.builder().maxSize(1).minIdle(0)
-                    .acquireTimeout(Duration.ofSeconds(20)).build()));
+            Await.result(e.startConnectionPool(PoolOptions.builder()
+                    .maxSize(1)
+                    .minIdle(0)
+                    .acquireTimeout(Duration.ofSeconds(20))
+                    .build()));
             long start = System.nanoTime();
 
             Throwable error = Await.failure(e.query("SELECT 1"));
@@ -503,7 +588,10 @@ class AdversityTest {
             assertThat(error).as(hangUp ? "hang up" : "silent").isInstanceOf(ConnectionException.class);
             assertThat(error.getMessage()).contains(hangUp ? "closed the connection during set-up" : "connect_timeout");
             assertThat(millis).as("failed within the connect timeout").isLessThan(hangUp ? 900 : 2_500);
-            Await.until("no connection left", () -> e.poolStats().total() == 0, () -> e.poolStats().toString());
+            Await.until(
+                    "no connection left",
+                    () -> e.poolStats().total() == 0,
+                    () -> e.poolStats().toString());
         }
     }
 
@@ -547,15 +635,21 @@ class AdversityTest {
             return sleep;
         });
         await(running);
-        Await.until("the sleep runs on the server", () -> (Long) pg.admin("SELECT count(*) FROM pg_stat_activity WHERE "
-                + "query = 'SELECT pg_sleep(30)' AND state = 'active'").get(0).get(0) == 1L);
+        Await.until(
+                "the sleep runs on the server",
+                () -> (Long) pg.admin("SELECT count(*) FROM pg_stat_activity WHERE "
+                                        + "query = 'SELECT pg_sleep(30)' AND state = 'active'")
+                                .get(0)
+                                .get(0)
+                        == 1L);
 
         tx.cancel(true);
 
         Throwable error = Await.failure(inner.get());
         assertThat(error).isInstanceOf(CancellationException.class).isNotInstanceOf(QueryTimeoutException.class);
         assertIdle(e);
-        assertThat(Await.result(e.query("SELECT 1 AS one")).get(0).getInt("one")).isEqualTo(1);
+        assertThat(Await.result(e.query("SELECT 1 AS one")).get(0).getInt("one"))
+                .isEqualTo(1);
     }
 
     // ------------------------------------------------------------------ 11. no default statement limit
@@ -564,9 +658,14 @@ class AdversityTest {
     void statementsAreUnboundedByDefault() {
         PostgresEngine e = pooled(1);
 
-        assertThat(Await.result(e.query("SHOW statement_timeout")).get(0).get(0)).isEqualTo("0");
-        assertThat(Await.result(e.query("SELECT pg_sleep(1.5), 'slow' AS s")).get(0).get("s")).isEqualTo("slow");
-        assertThatThrownBy(() -> new PostgresEngine(Map.of("keepalives_idle", 0))).isInstanceOf(IllegalArgumentException.class)
+        assertThat(Await.result(e.query("SHOW statement_timeout")).get(0).get(0))
+                .isEqualTo("0");
+        assertThat(Await.result(e.query("SELECT pg_sleep(1.5), 'slow' AS s"))
+                        .get(0)
+                        .get("s"))
+                .isEqualTo("slow");
+        assertThatThrownBy(() -> new PostgresEngine(Map.of("keepalives_idle", 0)))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("keepalives_idle must be positive (was 0)");
     }
 }

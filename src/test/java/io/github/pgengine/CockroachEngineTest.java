@@ -19,8 +19,11 @@ import org.junit.jupiter.api.Test;
 
 /** CockroachEngine on the CockroachDB backend: cluster setting, version, retries, autocommit_before_ddl. */
 class CockroachEngineTest {
-    private static final RetryPolicy FAST = RetryPolicy.builder().maxAttempts(5).initialBackoff(Duration.ofMillis(5))
-            .maxBackoff(Duration.ofMillis(20)).build();
+    private static final RetryPolicy FAST = RetryPolicy.builder()
+            .maxAttempts(5)
+            .initialBackoff(Duration.ofMillis(5))
+            .maxBackoff(Duration.ofMillis(20))
+            .build();
     private static TestCockroach crdb;
     private final List<PostgresEngine> engines = new ArrayList<>();
 
@@ -41,7 +44,10 @@ class CockroachEngineTest {
     }
 
     private CockroachEngine admin() {
-        return keep(CockroachEngine.builder().config(crdb.adminConfig()).retryPolicy(FAST).build());
+        return keep(CockroachEngine.builder()
+                .config(crdb.adminConfig())
+                .retryPolicy(FAST)
+                .build());
     }
 
     @Test
@@ -50,8 +56,10 @@ class CockroachEngineTest {
 
         assertThat(e.engineType()).isEqualTo("cockroach");
         assertThat(e.minVersionNumber()).isEqualTo(0.0);
-        assertThat(e.clusterSettings()).containsExactly(Map.entry("sql.defaults.experimental_alter_column_type.enabled", "true"));
-        assertThat(new CockroachEngine(Map.of("host", "db", "user", "root")).toString()).contains("root@db:26257/");
+        assertThat(e.clusterSettings())
+                .containsExactly(Map.entry("sql.defaults.experimental_alter_column_type.enabled", "true"));
+        assertThat(new CockroachEngine(Map.of("host", "db", "user", "root")).toString())
+                .contains("root@db:26257/");
     }
 
     @Test
@@ -62,8 +70,11 @@ class CockroachEngineTest {
 
             assertThat(log.warnings()).isEmpty();
             if (crdb.isEmulation()) {
-                assertThat(log.lines()).anyMatch(l -> l.startsWith("INFO io.github.pgengine.notice:") && l.contains(
-                        "NOTICE 00000: setting global default sql.defaults.experimental_alter_column_type.enabled is not recommended"));
+                assertThat(log.lines())
+                        .anyMatch(
+                                l -> l.startsWith("INFO io.github.pgengine.notice:")
+                                        && l.contains(
+                                                "NOTICE 00000: setting global default sql.defaults.experimental_alter_column_type.enabled is not recommended"));
             }
         }
     }
@@ -74,20 +85,25 @@ class CockroachEngineTest {
         try (LogCapture log = LogCapture.of("io.github.pgengine", Level.INFO)) {
             Await.result(e.prepDatabase());
 
-            assertThat(log.warnings()).singleElement().asString()
+            assertThat(log.warnings())
+                    .singleElement()
+                    .asString()
                     .startsWith("Unable to set up CockroachDB")
                     .contains("some functionality may not behave as expected")
                     .contains("Make sure the database user has permission to set cluster options")
-                    .contains("only users with the MODIFYCLUSTERSETTING or MODIFYSQLCLUSTERSETTING privilege are allowed "
-                            + "to set cluster setting 'sql.defaults.experimental_alter_column_type.enabled'");
+                    .contains(
+                            "only users with the MODIFYCLUSTERSETTING or MODIFYSQLCLUSTERSETTING privilege are allowed "
+                                    + "to set cluster setting 'sql.defaults.experimental_alter_column_type.enabled'");
         }
         assertThat(Await.result(e.query("SELECT 1 AS ok")).get(0).getInt("ok")).isEqualTo(1);
     }
 
     @Test
     void failsWithTheServersSqlStateForOtherErrors() {
-        CockroachEngine e = keep(CockroachEngine.builder().config(crdb.adminConfig())
-                .clusterSettings(Map.of("no.such.setting", true)).build());
+        CockroachEngine e = keep(CockroachEngine.builder()
+                .config(crdb.adminConfig())
+                .clusterSettings(Map.of("no.such.setting", true))
+                .build());
 
         Throwable error = Await.failure(e.prepDatabase());
         assertThat(error).isInstanceOf(EngineException.class);
@@ -99,7 +115,8 @@ class CockroachEngineTest {
     void reportsTheCockroachReleaseNotThePostgresCompatibilityVersion() {
         CockroachEngine e = admin();
 
-        assertThat(Await.result(e.query("SHOW server_version")).get(0).getString("server_version")).isEqualTo("13.0.0");
+        assertThat(Await.result(e.query("SHOW server_version")).get(0).getString("server_version"))
+                .isEqualTo("13.0.0");
         if (crdb.isEmulation()) {
             assertThat(Await.result(e.getVersion())).isEqualTo(24.1);
         } else {
@@ -114,7 +131,11 @@ class CockroachEngineTest {
             Await.result(e.query("SELECT 1"));
             Await.result(e.query("SELECT 1"));
 
-            assertThat(log.warnings()).singleElement().asString().contains("is CockroachDB").contains("use CockroachEngine");
+            assertThat(log.warnings())
+                    .singleElement()
+                    .asString()
+                    .contains("is CockroachDB")
+                    .contains("use CockroachEngine");
         }
     }
 
@@ -134,16 +155,21 @@ class CockroachEngineTest {
                 int attempt = attempts.incrementAndGet();
                 return tx.execute("UPDATE crdb_counter SET n = n + 1 WHERE id = 1")
                         .thenCompose(n -> attempt <= 2
-                                ? tx.query("SELECT crdb_internal.force_retry('1h')").thenApply(r -> attempt)
+                                ? tx.query("SELECT crdb_internal.force_retry('1h')")
+                                        .thenApply(r -> attempt)
                                 : java.util.concurrent.CompletableFuture.completedFuture(attempt));
             }));
 
             assertThat(result).isEqualTo(3);
-            assertThat(log.messages()).anyMatch(m -> m.startsWith("transaction attempt 1 of 5 failed with SQLSTATE 40001"))
+            assertThat(log.messages())
+                    .anyMatch(m -> m.startsWith("transaction attempt 1 of 5 failed with SQLSTATE 40001"))
                     .anyMatch(m -> m.startsWith("transaction attempt 2 of 5 failed with SQLSTATE 40001"));
         }
         assertThat(attempts).hasValue(3);
-        assertThat(Await.result(e.query("SELECT n FROM crdb_counter WHERE id = 1")).get(0).getInt("n")).isEqualTo(1);
+        assertThat(Await.result(e.query("SELECT n FROM crdb_counter WHERE id = 1"))
+                        .get(0)
+                        .getInt("n"))
+                .isEqualTo(1);
         Await.until("pool idle", () -> e.poolStats().isIdle());
     }
 
@@ -151,7 +177,8 @@ class CockroachEngineTest {
     void failsWithTheAttemptsMadeWhenRetriesRunOut() {
         CockroachEngine e = admin();
         TransactionOptions threeTries = TransactionOptions.builder()
-                .retryPolicy(FAST.toBuilder().maxAttempts(3).build()).build();
+                .retryPolicy(FAST.toBuilder().maxAttempts(3).build())
+                .build();
         AtomicInteger attempts = new AtomicInteger();
 
         Throwable error = Await.failure(e.transaction(threeTries, tx -> {
@@ -184,7 +211,10 @@ class CockroachEngineTest {
         }
 
         assertThat(attempts).hasValue(4);
-        assertThat(Await.result(e.query("SELECT n FROM crdb_injected WHERE id = 1")).get(0).getInt("n")).isEqualTo(1);
+        assertThat(Await.result(e.query("SELECT n FROM crdb_injected WHERE id = 1"))
+                        .get(0)
+                        .getInt("n"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -234,7 +264,10 @@ class CockroachEngineTest {
 
     @Test
     void atomicKeepsSeveralDdlStatementsInOneTransaction() {
-        CockroachEngine e = keep(CockroachEngine.builder().config(crdb.adminConfig()).logQueries(true).build());
+        CockroachEngine e = keep(CockroachEngine.builder()
+                .config(crdb.adminConfig())
+                .logQueries(true)
+                .build());
         try (LogCapture log = LogCapture.of("io.github.pgengine.query", Level.INFO)) {
             Await.result(e.atomic()
                     .add("DROP TABLE IF EXISTS crdb_ddl_a")
@@ -244,10 +277,16 @@ class CockroachEngineTest {
 
             assertThat(log.messages()).anyMatch(m -> m.endsWith("SET LOCAL autocommit_before_ddl = off"));
         }
-        String inside = Await.result(e.transaction(TransactionOptions.builder().autocommitBeforeDdl(true).build(),
-                tx -> tx.query("SHOW autocommit_before_ddl"))).get(0).getString("autocommit_before_ddl");
+        String inside = Await.result(e.transaction(
+                        TransactionOptions.builder().autocommitBeforeDdl(true).build(),
+                        tx -> tx.query("SHOW autocommit_before_ddl")))
+                .get(0)
+                .getString("autocommit_before_ddl");
         assertThat(inside).isEqualTo("on");
-        assertThat(Await.result(e.query("SELECT count(*) AS n FROM crdb_ddl_a")).get(0).getLong("n")).isZero();
+        assertThat(Await.result(e.query("SELECT count(*) AS n FROM crdb_ddl_a"))
+                        .get(0)
+                        .getLong("n"))
+                .isZero();
     }
 
     @Test
@@ -257,14 +296,19 @@ class CockroachEngineTest {
         CockroachEngine e = keep(new CockroachEngine(crdb.adminConfig(), List.of(), false, false, Map.of("n2", node)));
 
         assertThat(e.node("n2")).isSameAs(node);
-        assertThatThrownBy(() -> CockroachEngine.builder().config(crdb.adminConfig()).extraNodes(Map.of("pg", postgres)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be a CockroachEngine");
+        assertThatThrownBy(() -> CockroachEngine.builder()
+                        .config(crdb.adminConfig())
+                        .extraNodes(Map.of("pg", postgres))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be a CockroachEngine");
     }
 
     @Test
     void rejectsBadClusterSettingsBeforeAnySql() {
         assertThatThrownBy(() -> CockroachEngine.builder().clusterSettings(Map.of("x; DROP TABLE t", true)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cluster setting name");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cluster setting name");
         Map<String, Object> settings = new HashMap<>();
         settings.put("sql.defaults.x", new Object());
         assertThatThrownBy(() -> CockroachEngine.builder().clusterSettings(settings))

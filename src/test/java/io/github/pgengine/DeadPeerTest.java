@@ -43,8 +43,9 @@ class DeadPeerTest {
 
     @Test
     void aStatementOnAVanishedHostFailsWithinTheKeepaliveBound() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name"))
-                && (new File("/usr/sbin/ip").canExecute() || new File("/sbin/ip").canExecute()),
+        assumeTrue(
+                "root".equals(System.getProperty("user.name"))
+                        && (new File("/usr/sbin/ip").canExecute() || new File("/sbin/ip").canExecute()),
                 "needs root and iproute2 to build a network namespace");
         String host = "10.213." + (net / 256) + "." + (net % 256 + 1);
         String peer = "10.213." + (net / 256) + "." + (net % 256 + 2);
@@ -52,22 +53,37 @@ class DeadPeerTest {
         boolean made = run("ip", "netns", "add", ns) == 0;
         assumeTrue(made, "cannot create a network namespace here");
         cleanup.add(() -> run("ip", "netns", "del", ns));
-        assertThat(run("ip", "link", "add", veth + "a", "type", "veth", "peer", "name", veth + "b")).isZero();
+        assertThat(run("ip", "link", "add", veth + "a", "type", "veth", "peer", "name", veth + "b"))
+                .isZero();
         cleanup.add(() -> run("ip", "link", "del", veth + "a"));
         assertThat(run("ip", "link", "set", veth + "b", "netns", ns)).isZero();
         assertThat(run("ip", "addr", "add", host + "/30", "dev", veth + "a")).isZero();
         assertThat(run("ip", "link", "set", veth + "a", "up")).isZero();
-        assertThat(run("ip", "netns", "exec", ns, "ip", "addr", "add", peer + "/30", "dev", veth + "b")).isZero();
-        assertThat(run("ip", "netns", "exec", ns, "ip", "link", "set", veth + "b", "up")).isZero();
-        assertThat(run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")).isZero();
+        assertThat(run("ip", "netns", "exec", ns, "ip", "addr", "add", peer + "/30", "dev", veth + "b"))
+                .isZero();
+        assertThat(run("ip", "netns", "exec", ns, "ip", "link", "set", veth + "b", "up"))
+                .isZero();
+        assertThat(run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"))
+                .isZero();
 
         TestPostgres pg = TestPostgres.get();
         TcpForwarder toServer = TcpForwarder.start(host, 0, pg.host(), pg.port());
         cleanup.add(toServer);
-        Process inside = new ProcessBuilder("ip", "netns", "exec", ns,
-                System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                TcpForwarder.class.getName(), peer, "5432", host, String.valueOf(toServer.port()))
-                .redirectErrorStream(true).start();
+        Process inside = new ProcessBuilder(
+                        "ip",
+                        "netns",
+                        "exec",
+                        ns,
+                        System.getProperty("java.home") + "/bin/java",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        TcpForwarder.class.getName(),
+                        peer,
+                        "5432",
+                        host,
+                        String.valueOf(toServer.port()))
+                .redirectErrorStream(true)
+                .start();
         cleanup.add(inside::destroyForcibly);
         BufferedReader out = new BufferedReader(new InputStreamReader(inside.getInputStream(), StandardCharsets.UTF_8));
         assertThat(out.readLine()).startsWith("forwarding on");
@@ -83,26 +99,39 @@ class DeadPeerTest {
         cleanup.add(() -> Await.result(engine.close()));
         Await.result(engine.startConnectionPool(PoolOptions.builder().maxSize(1).build()));
         CompletableFuture<List<Row>> sleeping = engine.query("SELECT pg_sleep(60)");
-        Await.until("the statement runs on the server", () -> (Long) pg.admin("SELECT count(*) FROM pg_stat_activity "
-                + "WHERE application_name = 'pgengine-dead-peer' AND state = 'active'").get(0).get(0) == 1L);
+        Await.until(
+                "the statement runs on the server",
+                () -> (Long) pg.admin("SELECT count(*) FROM pg_stat_activity "
+                                        + "WHERE application_name = 'pgengine-dead-peer' AND state = 'active'")
+                                .get(0)
+                                .get(0)
+                        == 1L);
 
         // keepalive runs only while nothing is waiting for an acknowledgement (else it is the retransmission timeout)
         Await.until("the request was acknowledged", () -> acknowledged(peer));
         long start = System.nanoTime();
-        assertThat(run("ip", "netns", "exec", ns, "ip", "link", "set", veth + "b", "down")).isZero();
+        assertThat(run("ip", "netns", "exec", ns, "ip", "link", "set", veth + "b", "down"))
+                .isZero();
 
         Throwable error = Await.failure(sleeping);
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         assertThat(error).isInstanceOf(ConnectionException.class);
-        assertThat(seconds).as("noticed within idle + interval x count and some slack").isLessThan(15);
-        Await.until("the pool let the dead connection go", () -> engine.poolStats().inUse() == 0,
+        assertThat(seconds)
+                .as("noticed within idle + interval x count and some slack")
+                .isLessThan(15);
+        Await.until(
+                "the pool let the dead connection go",
+                () -> engine.poolStats().inUse() == 0,
                 () -> engine.poolStats().toString());
-        pg.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pgengine-dead-peer'");
+        pg.admin(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pgengine-dead-peer'");
     }
 
     private static boolean acknowledged(String peer) {
         try {
-            Process p = new ProcessBuilder("ss", "-tnoH", "dst", peer + ":5432").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("ss", "-tnoH", "dst", peer + ":5432")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             p.waitFor(10, TimeUnit.SECONDS);
             String[] fields = out.split("\\s+", -1);

@@ -16,15 +16,23 @@ class LowMemoryStreamingTest {
     void streamsAMillionRowsIn64MegabytesOfHeap() throws Exception {
         TestPostgres pg = TestPostgres.get();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                StreamMillionRows.class.getName(), "1000000", "1000").redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                        java,
+                        "-Xmx64m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        StreamMillionRows.class.getName(),
+                        "1000000",
+                        "1000")
+                .redirectErrorStream(true);
         pb.environment().put("PGENGINE_TEST_POSTGRES_URL", pg.url());
         Process p = pb.start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
         boolean finished = p.waitFor(5, TimeUnit.MINUTES);
         String text = new String(out, StandardCharsets.UTF_8);
-        System.out.println("[pgengine-test] " + text.lines().filter(l -> l.startsWith("streamed")).findFirst().orElse(text));
+        System.out.println("[pgengine-test] "
+                + text.lines().filter(l -> l.startsWith("streamed")).findFirst().orElse(text));
 
         assertThat(finished).as("finished within 5 minutes").isTrue();
         assertThat(p.exitValue()).as(text).isZero();

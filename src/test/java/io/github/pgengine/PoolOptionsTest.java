@@ -10,9 +10,15 @@ class PoolOptionsTest {
 
     @Test
     void copyKeepsEveryField() {
-        PoolOptions options = PoolOptions.builder().maxSize(7).minIdle(3).acquireTimeout(Duration.ofSeconds(3))
-                .maxWaiters(42).idleTimeout(Duration.ofMinutes(2)).maxLifetime(Duration.ofMinutes(9))
-                .leakDetectionThreshold(Duration.ofSeconds(20)).build();
+        PoolOptions options = PoolOptions.builder()
+                .maxSize(7)
+                .minIdle(3)
+                .acquireTimeout(Duration.ofSeconds(3))
+                .maxWaiters(42)
+                .idleTimeout(Duration.ofMinutes(2))
+                .maxLifetime(Duration.ofMinutes(9))
+                .leakDetectionThreshold(Duration.ofSeconds(20))
+                .build();
 
         PoolOptions copy = options.toBuilder().build();
 

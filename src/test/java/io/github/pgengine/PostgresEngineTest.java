@@ -61,9 +61,22 @@ class PostgresEngineTest {
 
     @Test
     void runsTheSeedUsage() {
-        PostgresEngine e = engine(new PostgresEngine(Map.of("database", pg.database(), "user", pg.user(),
-                "password", pg.password(), "host", pg.host(), "port", pg.port()),
-                List.of("uuid-ossp"), true, true, Map.of()));
+        PostgresEngine e = engine(new PostgresEngine(
+                Map.of(
+                        "database",
+                        pg.database(),
+                        "user",
+                        pg.user(),
+                        "password",
+                        pg.password(),
+                        "host",
+                        pg.host(),
+                        "port",
+                        pg.port()),
+                List.of("uuid-ossp"),
+                true,
+                true,
+                Map.of()));
         Await.result(e.prepDatabase());
         List<Row> rows = Await.result(e.query("select uuid_generate_v4() as id, 'Pythonistas' as name"));
 
@@ -77,7 +90,7 @@ class PostgresEngineTest {
     @Test
     void rowsAreReadOnlyMapsInQueryOrderWithTypedGetters() {
         List<Row> rows = Await.result(engine().query(
-                "select 1 as b, 'x' as a, 3000000000 as c, 1.50::numeric as d, true as e, null::text as f"));
+                        "select 1 as b, 'x' as a, 3000000000 as c, 1.50::numeric as d, true as e, null::text as f"));
         Row row = rows.get(0);
 
         assertThat(row.keySet()).containsExactly("b", "a", "c", "d", "e", "f");
@@ -89,45 +102,64 @@ class PostgresEngineTest {
         assertThat(row.get("f")).isNull();
         assertThat(row.containsKey("f")).isTrue();
         assertThatThrownBy(() -> row.put("z", 1)).isInstanceOf(UnsupportedOperationException.class);
-        assertThatThrownBy(() -> row.getInt("c")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> row.getInt("c"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("column 'c'");
-        assertThatThrownBy(() -> row.getString("nope")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("no column named 'nope'").hasMessageContaining("[b, a, c, d, e, f]");
+        assertThatThrownBy(() -> row.getString("nope"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no column named 'nope'")
+                .hasMessageContaining("[b, a, c, d, e, f]");
     }
 
     @Test
     void acceptsDollarAndQuestionMarkPlaceholders() {
         PostgresEngine e = engine();
 
-        assertThat(Await.result(e.query("select $1::int + $2::int as s", 2, 3)).get(0).getInt("s")).isEqualTo(5);
-        assertThat(Await.result(e.query("select ?::int * ?::int as p", 4, 5)).get(0).getInt("p")).isEqualTo(20);
-        assertThat(Await.result(e.query("select $2::text || $1::text as s", "a", "b")).get(0).get("s")).isEqualTo("ba");
+        assertThat(Await.result(e.query("select $1::int + $2::int as s", 2, 3))
+                        .get(0)
+                        .getInt("s"))
+                .isEqualTo(5);
+        assertThat(Await.result(e.query("select ?::int * ?::int as p", 4, 5))
+                        .get(0)
+                        .getInt("p"))
+                .isEqualTo(20);
+        assertThat(Await.result(e.query("select $2::text || $1::text as s", "a", "b"))
+                        .get(0)
+                        .get("s"))
+                .isEqualTo("ba");
     }
 
     @Test
     void treatsPlaceholdersInsideLiteralsCommentsAndDollarQuotesAsText() {
         PostgresEngine e = engine();
         Row row = Await.result(e.query(
-                "select '?' as q, 'it''s $1' as d, \"?col\".x as i, $$ ? $1 $$ as dq, $1::int as p /* ? $2 */ -- ?\n"
-                        + "from (select 1 as x) as \"?col\"", 7)).get(0);
+                        "select '?' as q, 'it''s $1' as d, \"?col\".x as i, $$ ? $1 $$ as dq, $1::int as p /* ? $2 */ -- ?\n"
+                                + "from (select 1 as x) as \"?col\"",
+                        7))
+                .get(0);
 
         assertThat(row.get("q")).isEqualTo("?");
         assertThat(row.get("d")).isEqualTo("it's $1");
         assertThat(row.get("dq")).isEqualTo(" ? $1 ");
         assertThat(row.getInt("p")).isEqualTo(7);
-        assertThat(Await.result(e.query("select '{\"a\":1}'::jsonb ? 'a' as has, $1::int as p", 1)).get(0).get("has"))
+        assertThat(Await.result(e.query("select '{\"a\":1}'::jsonb ? 'a' as has, $1::int as p", 1))
+                        .get(0)
+                        .get("has"))
                 .isEqualTo(true);
     }
 
     @Test
     void failsWrongParameterCountBeforeSendingAnything() {
-        PostgresEngine e = engine(PostgresEngine.builder().config(pg.config()).logQueries(true).build());
+        PostgresEngine e = engine(
+                PostgresEngine.builder().config(pg.config()).logQueries(true).build());
         try (LogCapture log = LogCapture.of("io.github.pgengine.query", Level.INFO)) {
             Throwable error = Await.failure(e.query("select $1::int, $2::int", 1));
 
-            assertThat(error).isInstanceOf(IllegalArgumentException.class)
+            assertThat(error)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("the SQL expects 2 parameters but 1 was given");
-            assertThat(Await.failure(e.query("select 1", 1))).hasMessage("the SQL expects 0 parameters but 1 was given");
+            assertThat(Await.failure(e.query("select 1", 1)))
+                    .hasMessage("the SQL expects 0 parameters but 1 was given");
             assertThat(log.messages()).isEmpty();
         }
     }
@@ -136,10 +168,12 @@ class PostgresEngineTest {
     void rejectsSeveralStatementsAndEmptySqlBeforeSendingAnything() {
         PostgresEngine e = engine();
 
-        assertThat(Await.failure(e.query("select 1; drop table x"))).isInstanceOf(IllegalArgumentException.class)
+        assertThat(Await.failure(e.query("select 1; drop table x")))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("holds 2 statements");
         assertThat(Await.failure(e.query("  -- nothing\n"))).hasMessageContaining("SQL text is empty");
-        assertThat(Await.result(e.query("select 1 as one;")).get(0).getInt("one")).isEqualTo(1);
+        assertThat(Await.result(e.query("select 1 as one;")).get(0).getInt("one"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -148,9 +182,11 @@ class PostgresEngineTest {
         Await.result(e.runDdl("drop table if exists exec_count"));
         Await.result(e.runDdl("create table exec_count (id int primary key, name text)"));
 
-        assertThat(Await.result(e.execute("insert into exec_count values ($1, $2), ($3, $4)", 1, "a", 2, "b"))).isEqualTo(2L);
+        assertThat(Await.result(e.execute("insert into exec_count values ($1, $2), ($3, $4)", 1, "a", 2, "b")))
+                .isEqualTo(2L);
         assertThat(Await.result(e.execute("update exec_count set name = 'c'"))).isEqualTo(2L);
-        assertThat(Await.result(e.execute("delete from exec_count where id = ?", 1))).isEqualTo(1L);
+        assertThat(Await.result(e.execute("delete from exec_count where id = ?", 1)))
+                .isEqualTo(1L);
         Await.result(e.runDdl("drop table exec_count"));
     }
 
@@ -174,10 +210,15 @@ class PostgresEngineTest {
         assertThat(syntax).isInstanceOf(BadSqlException.class);
         assertThat(((EngineException) syntax).sqlState()).isEqualTo("42601");
 
-        assertThat(Await.failure(e.query("select 1/0"))).isInstanceOf(BadSqlException.class)
-                .extracting(t -> ((EngineException) t).sqlState()).isEqualTo("22012");
+        assertThat(Await.failure(e.query("select 1/0")))
+                .isInstanceOf(BadSqlException.class)
+                .extracting(t -> ((EngineException) t).sqlState())
+                .isEqualTo("22012");
         // an ordinary SQL error does not cost a reconnect
-        assertThat(Await.result(e.query("select pg_backend_pid() as pid")).get(0).getInt("pid")).isEqualTo(pid);
+        assertThat(Await.result(e.query("select pg_backend_pid() as pid"))
+                        .get(0)
+                        .getInt("pid"))
+                .isEqualTo(pid);
         Await.result(e.runDdl("drop table err_map"));
     }
 
@@ -185,9 +226,10 @@ class PostgresEngineTest {
     void decodesTypesWhereTheDriverFails() {
         PostgresEngine e = engine();
         Row row = Await.result(e.query("select '2024-06-01 12:00:00+05:30'::timestamptz as ts, "
-                + "'NaN'::numeric as nan, 'infinity'::date as inf, '-infinity'::timestamptz as neginf, "
-                + "'0044-03-15'::date - 0 as d, '12:00:00+05:30'::timetz as tz, '{\"a\": 1}'::jsonb as j, "
-                + "'\\x0102'::bytea as b, array[1,2,3] as arr, 123.45::numeric(10,2) as n")).get(0);
+                        + "'NaN'::numeric as nan, 'infinity'::date as inf, '-infinity'::timestamptz as neginf, "
+                        + "'0044-03-15'::date - 0 as d, '12:00:00+05:30'::timetz as tz, '{\"a\": 1}'::jsonb as j, "
+                        + "'\\x0102'::bytea as b, array[1,2,3] as arr, 123.45::numeric(10,2) as n"))
+                .get(0);
 
         assertThat(row.getOffsetDateTime("ts")).isEqualTo(OffsetDateTime.of(2024, 6, 1, 6, 30, 0, 0, ZoneOffset.UTC));
         assertThat(row.get("nan")).isEqualTo(Double.NaN);
@@ -208,7 +250,8 @@ class PostgresEngineTest {
         PostgresEngine e = engine(new PostgresEngine(pg.config("pgengine_kolkata", "kolkata-pass")));
 
         Row row = Await.result(e.query("select '2024-06-01 12:00:00+05:30'::timestamptz as ts, "
-                + "current_setting('TimeZone') as zone")).get(0);
+                        + "current_setting('TimeZone') as zone"))
+                .get(0);
 
         assertThat(row.get("zone")).isEqualTo("UTC");
         assertThat(row.getInstant("ts")).isEqualTo(Instant.parse("2024-06-01T06:30:00Z"));
@@ -219,9 +262,16 @@ class PostgresEngineTest {
         PostgresEngine e = engine();
         Instant instant = Instant.parse("2024-02-29T11:14:15.123456Z");
         ZonedDateTime zoned = ZonedDateTime.of(2024, 1, 2, 3, 4, 5, 0, ZoneId.of("Asia/Kolkata"));
-        Row row = Await.result(e.query("select $1::timestamptz as i, $2::timestamptz as z, $3::int[] as a, "
-                + "$4::bigint as l, $5::text as s, $6::uuid as u", instant, zoned, new int[] {1, 2}, 5, "x",
-                UUID.fromString("00000000-0000-0000-0000-000000000001"))).get(0);
+        Row row = Await.result(e.query(
+                        "select $1::timestamptz as i, $2::timestamptz as z, $3::int[] as a, "
+                                + "$4::bigint as l, $5::text as s, $6::uuid as u",
+                        instant,
+                        zoned,
+                        new int[] {1, 2},
+                        5,
+                        "x",
+                        UUID.fromString("00000000-0000-0000-0000-000000000001")))
+                .get(0);
 
         assertThat(row.getInstant("i")).isEqualTo(instant);
         assertThat(row.getInstant("z")).isEqualTo(zoned.toInstant());
@@ -229,7 +279,9 @@ class PostgresEngineTest {
         assertThat(row.getLong("l")).isEqualTo(5L);
         assertThat(row.getUuid("u")).isEqualTo(UUID.fromString("00000000-0000-0000-0000-000000000001"));
         // the same SQL with other Java integer types still works (no type pinning)
-        assertThat(Await.result(e.query("select $1::bigint as v", 3_000_000_000L)).get(0).getLong("v"))
+        assertThat(Await.result(e.query("select $1::bigint as v", 3_000_000_000L))
+                        .get(0)
+                        .getLong("v"))
                 .isEqualTo(3_000_000_000L);
     }
 
@@ -248,7 +300,10 @@ class PostgresEngineTest {
         }
 
         assertThat(pids).hasSizeLessThanOrEqualTo(4);
-        Await.until("pool back to idle", () -> e.poolStats().isIdle(), () -> e.poolStats().toString());
+        Await.until(
+                "pool back to idle",
+                () -> e.poolStats().isIdle(),
+                () -> e.poolStats().toString());
         assertThat(e.poolStats().total()).isLessThanOrEqualTo(4);
     }
 
@@ -263,22 +318,33 @@ class PostgresEngineTest {
         }
 
         assertThat(futures).allMatch(CompletableFuture::isDone);
-        assertThat(futures.stream().filter(CompletableFuture::isCancelled).count()).isGreaterThan(900);
-        Await.until("pool back to idle", () -> e.poolStats().isIdle(), () -> e.poolStats().toString());
-        assertThat(Await.result(e.query("select 42 as answer")).get(0).getInt("answer")).isEqualTo(42);
+        assertThat(futures.stream().filter(CompletableFuture::isCancelled).count())
+                .isGreaterThan(900);
+        Await.until(
+                "pool back to idle",
+                () -> e.poolStats().isIdle(),
+                () -> e.poolStats().toString());
+        assertThat(Await.result(e.query("select 42 as answer")).get(0).getInt("answer"))
+                .isEqualTo(42);
         assertThat(e.poolStats().total()).isLessThanOrEqualTo(2);
     }
 
     @Test
     void withoutAPoolEachCallOpensAndClosesItsOwnConnection() {
         PostgresEngine e = engine();
-        int first = Await.result(e.query("select pg_backend_pid() as pid")).get(0).getInt("pid");
-        int second = Await.result(e.query("select pg_backend_pid() as pid")).get(0).getInt("pid");
+        int first =
+                Await.result(e.query("select pg_backend_pid() as pid")).get(0).getInt("pid");
+        int second =
+                Await.result(e.query("select pg_backend_pid() as pid")).get(0).getInt("pid");
 
         assertThat(first).isNotEqualTo(second);
         assertThat(e.poolStats()).isEqualTo(PoolStats.NO_POOL);
-        Await.until("the first session to end", () -> pg.admin("select count(*) from pg_stat_activity where pid = "
-                + first).get(0).get(0).equals(0L));
+        Await.until(
+                "the first session to end",
+                () -> pg.admin("select count(*) from pg_stat_activity where pid = " + first)
+                        .get(0)
+                        .get(0)
+                        .equals(0L));
     }
 
     @Test
@@ -289,7 +355,8 @@ class PostgresEngineTest {
             Await.result(e.startConnectionPool());
             Await.result(e.startConnectionPool());
 
-            assertThat(log.warnings()).anyMatch(m -> m.startsWith("No pool is running"))
+            assertThat(log.warnings())
+                    .anyMatch(m -> m.startsWith("No pool is running"))
                     .anyMatch(m -> m.startsWith("A pool already exists"));
             assertThat(log.messages()).anyMatch(m -> m.startsWith("Connection pool started for"));
         }
@@ -303,23 +370,31 @@ class PostgresEngineTest {
         PostgresEngine e = engine(new PostgresEngine(config));
 
         Throwable error = Await.failure(e.startConnectionPool());
-        assertThat(error).isInstanceOf(ConnectionException.class).hasMessageContaining("cannot connect to")
+        assertThat(error)
+                .isInstanceOf(ConnectionException.class)
+                .hasMessageContaining("cannot connect to")
                 .hasMessageNotContaining(pg.password());
         assertThat(e.poolStats()).isEqualTo(PoolStats.NO_POOL);
     }
 
     @Test
     void logsQueriesAndResponsesWithTheSameId() {
-        PostgresEngine e = engine(PostgresEngine.builder().config(pg.config()).name("logdb").logQueries(true)
-                .logResponses(true).build());
+        PostgresEngine e = engine(PostgresEngine.builder()
+                .config(pg.config())
+                .name("logdb")
+                .logQueries(true)
+                .logResponses(true)
+                .build());
         try (LogCapture log = LogCapture.of("io.github.pgengine", Level.INFO)) {
             Await.result(e.query("select $1::int as answer", 42));
             List<String> lines = log.lines();
 
-            assertThat(lines).anyMatch(l -> l.matches("INFO io\\.github\\.pgengine\\.query: logdb query #(\\d+): "
-                    + "select \\$1::int as answer \\(1 parameter\\)"));
-            assertThat(lines).anyMatch(l -> l.matches("INFO io\\.github\\.pgengine\\.response: logdb query #(\\d+) "
-                    + "returned 1 row in [0-9.]+ ms: \\[\\{answer=42\\}\\]"));
+            assertThat(lines)
+                    .anyMatch(l -> l.matches("INFO io\\.github\\.pgengine\\.query: logdb query #(\\d+): "
+                            + "select \\$1::int as answer \\(1 parameter\\)"));
+            assertThat(lines)
+                    .anyMatch(l -> l.matches("INFO io\\.github\\.pgengine\\.response: logdb query #(\\d+) "
+                            + "returned 1 row in [0-9.]+ ms: \\[\\{answer=42\\}\\]"));
         }
     }
 
@@ -351,12 +426,14 @@ class PostgresEngineTest {
     @Test
     void warnsWhenAnUnprivilegedUserCannotCreateAnExtension() {
         pg.createRole("pgengine_plain", "plain-pass", false);
-        PostgresEngine e = engine(new PostgresEngine(pg.config("pgengine_plain", "plain-pass"),
-                List.of("pg_stat_statements"), false, false, Map.of()));
+        PostgresEngine e = engine(new PostgresEngine(
+                pg.config("pgengine_plain", "plain-pass"), List.of("pg_stat_statements"), false, false, Map.of()));
         try (LogCapture log = LogCapture.of("io.github.pgengine", Level.INFO)) {
             Await.result(e.prepDatabase());
 
-            assertThat(log.warnings()).singleElement().asString()
+            assertThat(log.warnings())
+                    .singleElement()
+                    .asString()
                     .contains("Unable to create the pg_stat_statements extension")
                     .contains("permission denied")
                     .contains("CREATE EXTENSION IF NOT EXISTS \"pg_stat_statements\"");
@@ -366,7 +443,8 @@ class PostgresEngineTest {
 
     @Test
     void failsPrepDatabaseForOtherErrors() {
-        PostgresEngine e = engine(new PostgresEngine(pg.config(), List.of("no_such_extension"), false, false, Map.of()));
+        PostgresEngine e =
+                engine(new PostgresEngine(pg.config(), List.of("no_such_extension"), false, false, Map.of()));
 
         Throwable error = Await.failure(e.prepDatabase());
         assertThat(error).isInstanceOf(EngineException.class);
@@ -375,7 +453,8 @@ class PostgresEngineTest {
 
     @Test
     void rejectsAHostileExtensionNameBeforeAnySql() {
-        assertThatThrownBy(() -> new PostgresEngine(pg.config(), List.of("x\"; DROP TABLE t; --"), false, false, Map.of()))
+        assertThatThrownBy(
+                        () -> new PostgresEngine(pg.config(), List.of("x\"; DROP TABLE t; --"), false, false, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("extension name");
     }
@@ -410,9 +489,13 @@ class PostgresEngineTest {
 
         assertThat(e.node("replica")).isSameAs(replica);
         assertThat(e.extraNodes()).containsOnlyKeys("replica");
-        assertThatThrownBy(() -> e.node("primary")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> e.node("primary"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("no extra node named 'primary'; known nodes: replica");
-        assertThat(Await.result(e.node("replica").query("select 1 as one")).get(0).getInt("one")).isEqualTo(1);
+        assertThat(Await.result(e.node("replica").query("select 1 as one"))
+                        .get(0)
+                        .getInt("one"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -427,7 +510,10 @@ class PostgresEngineTest {
 
         assertThat(error).isInstanceOf(QueryTimeoutException.class);
         assertThat(((EngineException) error).sqlState()).isEqualTo("57014");
-        assertThat(Await.result(e.query("select pg_backend_pid() as pid")).get(0).getInt("pid")).isEqualTo(pid);
+        assertThat(Await.result(e.query("select pg_backend_pid() as pid"))
+                        .get(0)
+                        .getInt("pid"))
+                .isEqualTo(pid);
     }
 
     @Test

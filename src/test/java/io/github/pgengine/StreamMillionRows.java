@@ -29,7 +29,10 @@ public final class StreamMillionRows {
         engine.startConnectionPool(PoolOptions.builder().maxSize(1).build()).get(60, TimeUnit.SECONDS);
         long start = System.nanoTime();
         CompletableFuture<Long> done = new CompletableFuture<>();
-        engine.stream("SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, $1) AS g", List.of(rows), fetchSize)
+        engine.stream(
+                        "SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, $1) AS g",
+                        List.of(rows),
+                        fetchSize)
                 .subscribe(new Flow.Subscriber<>() {
                     private Flow.Subscription subscription;
                     private long count;
@@ -68,8 +71,13 @@ public final class StreamMillionRows {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
-        System.out.printf("streamed rows=%d in %.1f s (%.0f rows/s), peak heap %.1f MB, max heap %.1f MB%n", count,
-                seconds, count / seconds, peak / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
+        System.out.printf(
+                "streamed rows=%d in %.1f s (%.0f rows/s), peak heap %.1f MB, max heap %.1f MB%n",
+                count,
+                seconds,
+                count / seconds,
+                peak / 1048576.0,
+                Runtime.getRuntime().maxMemory() / 1048576.0);
         engine.close().get(30, TimeUnit.SECONDS);
         System.exit(count == rows && engine.poolStats().isIdle() ? 0 : 1);
     }

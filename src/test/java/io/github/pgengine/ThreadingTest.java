@@ -60,7 +60,10 @@ class ThreadingTest {
     @Test
     void anAcquireTimeoutCompletesOffTheTimerThread() {
         PostgresEngine e = engine(Map.of(), PostgresEngine.builder());
-        Await.result(e.startConnectionPool(PoolOptions.builder().maxSize(1).acquireTimeout(Duration.ofMillis(100)).build()));
+        Await.result(e.startConnectionPool(PoolOptions.builder()
+                .maxSize(1)
+                .acquireTimeout(Duration.ofMillis(100))
+                .build()));
         CompletableFuture<?> holder = e.query("SELECT pg_sleep(1)");
 
         String thread = threadOfCallback(e.query("SELECT 1"));
@@ -86,8 +89,17 @@ class ThreadingTest {
         });
         acceptor.setDaemon(true);
         acceptor.start();
-        PostgresEngine e = engine(Map.of("host", "127.0.0.1", "port", silent.getLocalPort(), "sslmode", "disable",
-                "connect_timeout", Duration.ofMillis(300)), PostgresEngine.builder());
+        PostgresEngine e = engine(
+                Map.of(
+                        "host",
+                        "127.0.0.1",
+                        "port",
+                        silent.getLocalPort(),
+                        "sslmode",
+                        "disable",
+                        "connect_timeout",
+                        Duration.ofMillis(300)),
+                PostgresEngine.builder());
 
         String thread = threadOfCallback(e.query("SELECT 1"));
 
@@ -96,8 +108,8 @@ class ThreadingTest {
 
     @Test
     void theStatementWatchdogCompletesOffTheTimerThread() {
-        PostgresEngine e = engine(Map.of("query_timeout", Duration.ofMillis(200), "statement_timeout", 0),
-                PostgresEngine.builder());
+        PostgresEngine e = engine(
+                Map.of("query_timeout", Duration.ofMillis(200), "statement_timeout", 0), PostgresEngine.builder());
 
         String thread = threadOfCallback(e.query("SELECT pg_sleep(3)"));
 
@@ -109,7 +121,10 @@ class ThreadingTest {
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "my-callbacks"));
         resources.add(executor::shutdown);
         PostgresEngine e = engine(Map.of(), PostgresEngine.builder().callbackExecutor(executor));
-        Await.result(e.startConnectionPool(PoolOptions.builder().maxSize(1).acquireTimeout(Duration.ofMillis(100)).build()));
+        Await.result(e.startConnectionPool(PoolOptions.builder()
+                .maxSize(1)
+                .acquireTimeout(Duration.ofMillis(100))
+                .build()));
 
         assertThat(threadOfCallback(e.query("SELECT 1"))).isEqualTo("my-callbacks");
         assertThat(threadOfCallback(e.transaction(tx -> tx.query("SELECT 1")))).isEqualTo("my-callbacks");

@@ -25,20 +25,71 @@ class TlsTest {
         Assumptions.assumeTrue(pg.canRestart(), "TLS set-up needs the local cluster; backend is " + pg.source());
         dir = Files.createTempDirectory("pgengine-tls-");
         Files.writeString(dir.resolve("san.ext"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
-                "-subj", "/CN=pgengine-test-ca");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.crt",
-                "-days", "2", "-subj", "/CN=some-other-ca");
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost");
-        openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", "server.crt", "-days", "2", "-extfile", "san.ext");
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.crt",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=pgengine-test-ca");
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "other-ca.key",
+                "-out",
+                "other-ca.crt",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=some-other-ca");
+        openssl(
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=localhost");
+        openssl(
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.crt",
+                "-days",
+                "2",
+                "-extfile",
+                "san.ext");
         pg.enableTls(dir.resolve("server.crt"), dir.resolve("server.key"));
     }
 
     private static void openssl(String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
@@ -49,7 +100,9 @@ class TlsTest {
         config.putAll(overrides);
         PostgresEngine e = new PostgresEngine(config);
         try {
-            return Await.result(e.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).get(0).getBoolean("ssl");
+            return Await.result(e.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+                    .get(0)
+                    .getBoolean("ssl");
         } finally {
             Await.result(e.close());
         }
@@ -63,8 +116,14 @@ class TlsTest {
 
     @Test
     void verifiesTheServerCertificateWithVerifyFull() {
-        assertThat(usesTls(Map.of("sslmode", "verify-full", "host", "127.0.0.1",
-                "sslrootcert", dir.resolve("ca.crt").toString()))).isTrue();
+        assertThat(usesTls(Map.of(
+                        "sslmode",
+                        "verify-full",
+                        "host",
+                        "127.0.0.1",
+                        "sslrootcert",
+                        dir.resolve("ca.crt").toString())))
+                .isTrue();
     }
 
     @Test

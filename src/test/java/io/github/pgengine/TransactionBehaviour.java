@@ -49,14 +49,20 @@ abstract class TransactionBehaviour {
 
     private List<Integer> ids() {
         return Await.result(engine.query("SELECT id FROM " + table + " ORDER BY id")).stream()
-                .map(r -> r.getInt("id")).toList();
+                .map(r -> r.getInt("id"))
+                .toList();
     }
 
     protected void assertNothingLeaks() {
         if (pooled()) {
-            Await.until("pool back to idle", () -> engine.poolStats().isIdle(), () -> engine.poolStats().toString());
+            Await.until(
+                    "pool back to idle",
+                    () -> engine.poolStats().isIdle(),
+                    () -> engine.poolStats().toString());
         }
-        Await.until("no session left over", () -> openSessions() <= (pooled() ? engine.poolStats().total() : 0),
+        Await.until(
+                "no session left over",
+                () -> openSessions() <= (pooled() ? engine.poolStats().total() : 0),
                 () -> "open sessions: " + openSessions());
     }
 
@@ -83,7 +89,10 @@ abstract class TransactionBehaviour {
                 .thenCompose(r -> tx.runDdl("CREATE TABL oops (id int)"))));
 
         assertThat(error).isInstanceOf(BadSqlException.class);
-        assertThat(Await.result(engine.query("SELECT to_regclass($1) AS t", other)).get(0).get("t")).isNull();
+        assertThat(Await.result(engine.query("SELECT to_regclass($1) AS t", other))
+                        .get(0)
+                        .get("t"))
+                .isNull();
         assertNothingLeaks();
     }
 
@@ -103,8 +112,12 @@ abstract class TransactionBehaviour {
     @Test
     void keepsOneTransactionIdInsideAndDifferentOnesBetween() {
         List<Object> first = Await.result(engine.transaction(tx -> tx.query(transactionIdSql())
-                .thenCombine(tx.query(transactionIdSql()), (a, b) -> List.of(a.get(0).get("id"), b.get(0).get("id")))));
-        Object second = Await.result(engine.transaction(tx -> tx.query(transactionIdSql()))).get(0).get("id");
+                .thenCombine(
+                        tx.query(transactionIdSql()),
+                        (a, b) -> List.of(a.get(0).get("id"), b.get(0).get("id")))));
+        Object second = Await.result(engine.transaction(tx -> tx.query(transactionIdSql())))
+                .get(0)
+                .get("id");
 
         assertThat(first.get(0)).isEqualTo(first.get(1));
         assertThat(second).isNotEqualTo(first.get(0));
@@ -120,15 +133,16 @@ abstract class TransactionBehaviour {
 
         assertThat(ids()).containsExactly(1);
         assertThat(kept.get().isActive()).isFalse();
-        assertThat(Await.failure(kept.get().query("SELECT 1"))).isInstanceOf(TransactionException.class)
+        assertThat(Await.failure(kept.get().query("SELECT 1")))
+                .isInstanceOf(TransactionException.class)
                 .hasMessageContaining("already committed");
         assertNothingLeaks();
     }
 
     @Test
     void honoursAManualRollback() {
-        Await.result(engine.transaction(tx -> tx.execute("INSERT INTO " + table + " VALUES (1, 'a')")
-                .thenCompose(n -> tx.rollback())));
+        Await.result(engine.transaction(
+                tx -> tx.execute("INSERT INTO " + table + " VALUES (1, 'a')").thenCompose(n -> tx.rollback())));
 
         assertThat(ids()).isEmpty();
         assertNothingLeaks();
@@ -140,7 +154,8 @@ abstract class TransactionBehaviour {
                 .thenCompose(n -> tx.savepoint())
                 .thenCompose(sp -> {
                     assertThat(sp.name()).isEqualTo("savepoint_1");
-                    return tx.execute("INSERT INTO " + table + " VALUES (2, 'b')").thenCompose(n -> sp.rollbackTo());
+                    return tx.execute("INSERT INTO " + table + " VALUES (2, 'b')")
+                            .thenCompose(n -> sp.rollbackTo());
                 })));
 
         assertThat(ids()).containsExactly(1);
@@ -161,9 +176,11 @@ abstract class TransactionBehaviour {
         Await.result(engine.close());
         engine = createEngine(true);
         try (LogCapture log = LogCapture.of("io.github.pgengine.query", Level.INFO)) {
-            Throwable error = Await.failure(engine.transaction(tx -> tx.savepoint("x\"; DROP TABLE " + table + "; --")));
+            Throwable error =
+                    Await.failure(engine.transaction(tx -> tx.savepoint("x\"; DROP TABLE " + table + "; --")));
 
-            assertThat(error).isInstanceOf(IllegalArgumentException.class)
+            assertThat(error)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("savepoint name may contain only ASCII letters, digits, '-' and '_'");
             assertThat(log.messages()).noneMatch(m -> m.contains("SAVEPOINT \"x") || m.contains("DROP"));
         }
@@ -192,7 +209,8 @@ abstract class TransactionBehaviour {
                 .thenCompose(n -> tx.transaction(inner -> inner.execute("INSERT INTO " + table + " VALUES (2, 'inner')")
                         .thenCompose(m -> inner.execute("INSERT INTO " + table + " VALUES (1, 'clash')"))))
                 .handle((n, e) -> {
-                    assertThat(e).isInstanceOf(java.util.concurrent.CompletionException.class)
+                    assertThat(e)
+                            .isInstanceOf(java.util.concurrent.CompletionException.class)
                             .hasCauseInstanceOf(IntegrityViolationException.class);
                     return 0;
                 })
@@ -204,16 +222,18 @@ abstract class TransactionBehaviour {
 
     @Test
     void aSucceedingNestedTransactionKeepsItsWork() {
-        Await.result(engine.transaction(tx -> tx.transaction(inner -> inner.execute("INSERT INTO " + table
-                + " VALUES (1, 'inner')"))));
+        Await.result(engine.transaction(
+                tx -> tx.transaction(inner -> inner.execute("INSERT INTO " + table + " VALUES (1, 'inner')"))));
 
         assertThat(ids()).containsExactly(1);
     }
 
     @Test
     void refusesNestingWhenNotAllowed() {
-        TransactionOptions noNesting = TransactionOptions.builder().allowNested(false).build();
-        Throwable error = Await.failure(engine.transaction(noNesting, tx -> tx.transaction(inner -> inner.query("SELECT 1"))));
+        TransactionOptions noNesting =
+                TransactionOptions.builder().allowNested(false).build();
+        Throwable error =
+                Await.failure(engine.transaction(noNesting, tx -> tx.transaction(inner -> inner.query("SELECT 1"))));
 
         assertThat(error).isInstanceOf(TransactionException.class).hasMessageContaining("allowNested is false");
         assertNothingLeaks();
@@ -221,12 +241,16 @@ abstract class TransactionBehaviour {
 
     @Test
     void appliesIsolationAndReadOnly() {
-        TransactionOptions options = TransactionOptions.builder().isolation(IsolationLevel.SERIALIZABLE).readOnly(true)
-                .deferrable(true).build();
+        TransactionOptions options = TransactionOptions.builder()
+                .isolation(IsolationLevel.SERIALIZABLE)
+                .readOnly(true)
+                .deferrable(true)
+                .build();
         String level = Await.result(engine.transaction(options, tx -> tx.query("SHOW transaction_isolation")))
-                .get(0).getString("transaction_isolation");
-        Throwable write = Await.failure(engine.transaction(options, tx -> tx.execute("INSERT INTO " + table
-                + " VALUES (1, 'a')")));
+                .get(0)
+                .getString("transaction_isolation");
+        Throwable write = Await.failure(
+                engine.transaction(options, tx -> tx.execute("INSERT INTO " + table + " VALUES (1, 'a')")));
 
         assertThat(level).isEqualTo("serializable");
         assertThat(write).isInstanceOf(EngineException.class);
@@ -245,7 +269,8 @@ abstract class TransactionBehaviour {
             }
         }
 
-        assertThat(batches).containsExactly(List.of(1, 2, 3), List.of(4, 5, 6), List.of(7, 8, 9), List.of(10), List.of());
+        assertThat(batches)
+                .containsExactly(List.of(1, 2, 3), List.of(4, 5, 6), List.of(7, 8, 9), List.of(10), List.of());
         assertThat(batch.isClosed()).isTrue();
         Await.result(batch.close());
         assertNothingLeaks();
@@ -253,7 +278,8 @@ abstract class TransactionBehaviour {
 
     @Test
     void reportsErrorsRaisedWhileFetching() {
-        Batch batch = Await.result(engine.batch("SELECT 10 / (5 - g) AS n FROM generate_series(1, 10) AS g", List.of(), 2));
+        Batch batch =
+                Await.result(engine.batch("SELECT 10 / (5 - g) AS n FROM generate_series(1, 10) AS g", List.of(), 2));
 
         assertThat(Await.result(batch.next())).hasSize(2);
         assertThat(Await.result(batch.next())).hasSize(2);
@@ -278,33 +304,34 @@ abstract class TransactionBehaviour {
     void streamsRowsOnDemand() {
         List<Integer> seen = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        engine.stream("SELECT g FROM generate_series(1, 1000) AS g", List.of(), 64).subscribe(new Flow.Subscriber<>() {
-            private Flow.Subscription subscription;
+        engine.stream("SELECT g FROM generate_series(1, 1000) AS g", List.of(), 64)
+                .subscribe(new Flow.Subscriber<>() {
+                    private Flow.Subscription subscription;
 
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                subscription = s;
-                s.request(10);
-            }
+                    @Override
+                    public void onSubscribe(Flow.Subscription s) {
+                        subscription = s;
+                        s.request(10);
+                    }
 
-            @Override
-            public void onNext(Row row) {
-                seen.add(row.getInt("g"));
-                if (seen.size() % 10 == 0) {
-                    subscription.request(10);
-                }
-            }
+                    @Override
+                    public void onNext(Row row) {
+                        seen.add(row.getInt("g"));
+                        if (seen.size() % 10 == 0) {
+                            subscription.request(10);
+                        }
+                    }
 
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
 
-            @Override
-            public void onComplete() {
-                done.complete(null);
-            }
-        });
+                    @Override
+                    public void onComplete() {
+                        done.complete(null);
+                    }
+                });
 
         Await.result(done);
         assertThat(seen).hasSize(1000).startsWith(1, 2, 3).endsWith(999, 1000);
@@ -314,34 +341,35 @@ abstract class TransactionBehaviour {
     @Test
     void cancellingAStreamReleasesItsConnection() {
         CompletableFuture<Integer> cancelled = new CompletableFuture<>();
-        engine.stream("SELECT g FROM generate_series(1, 100000) AS g", List.of(), 100).subscribe(new Flow.Subscriber<>() {
-            private Flow.Subscription subscription;
-            private int count;
+        engine.stream("SELECT g FROM generate_series(1, 100000) AS g", List.of(), 100)
+                .subscribe(new Flow.Subscriber<>() {
+                    private Flow.Subscription subscription;
+                    private int count;
 
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                subscription = s;
-                s.request(Long.MAX_VALUE);
-            }
+                    @Override
+                    public void onSubscribe(Flow.Subscription s) {
+                        subscription = s;
+                        s.request(Long.MAX_VALUE);
+                    }
 
-            @Override
-            public void onNext(Row row) {
-                if (++count == 250) {
-                    subscription.cancel();
-                    cancelled.complete(count);
-                }
-            }
+                    @Override
+                    public void onNext(Row row) {
+                        if (++count == 250) {
+                            subscription.cancel();
+                            cancelled.complete(count);
+                        }
+                    }
 
-            @Override
-            public void onError(Throwable t) {
-                cancelled.completeExceptionally(t);
-            }
+                    @Override
+                    public void onError(Throwable t) {
+                        cancelled.completeExceptionally(t);
+                    }
 
-            @Override
-            public void onComplete() {
-                cancelled.completeExceptionally(new AssertionError("completed although cancelled"));
-            }
-        });
+                    @Override
+                    public void onComplete() {
+                        cancelled.completeExceptionally(new AssertionError("completed although cancelled"));
+                    }
+                });
 
         assertThat(Await.result(cancelled)).isEqualTo(250);
         assertNothingLeaks();
@@ -370,15 +398,18 @@ abstract class TransactionBehaviour {
         List<CompletableFuture<Object>> all = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             int n = i;
-            CompletableFuture<Object> f = engine.transaction(tx -> tx.execute("INSERT INTO " + table + " VALUES ($1, 'x')", n)
-                    .thenCompose(r -> tx.query("SELECT 1 / ($1::int % 2) AS boom", n))
-                    .thenApply(r -> (Object) r));
+            CompletableFuture<Object> f =
+                    engine.transaction(tx -> tx.execute("INSERT INTO " + table + " VALUES ($1, 'x')", n)
+                            .thenCompose(r -> tx.query("SELECT 1 / ($1::int % 2) AS boom", n))
+                            .thenApply(r -> (Object) r));
             if (i % 3 == 0) {
                 f.cancel(true);
             }
             all.add(f);
             if (!pooled() && i % 50 == 49) {
-                CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).handle((v, e) -> null).join();
+                CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]))
+                        .handle((v, e) -> null)
+                        .join();
             }
         }
         CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).handle((v, e) -> null);
@@ -387,6 +418,7 @@ abstract class TransactionBehaviour {
         assertNothingLeaks();
         // only odd n survive (even n divide by zero), and only from transactions that were not cancelled
         assertThat(ids()).allMatch(id -> id % 2 == 1);
-        assertThat(Await.result(engine.query("SELECT 1 AS ok")).get(0).getInt("ok")).isEqualTo(1);
+        assertThat(Await.result(engine.query("SELECT 1 AS ok")).get(0).getInt("ok"))
+                .isEqualTo(1);
     }
 }

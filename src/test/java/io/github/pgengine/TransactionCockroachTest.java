@@ -13,7 +13,8 @@ class TransactionCockroachTest extends TransactionBehaviour {
 
     @BeforeAll
     static void backend() {
-        System.out.println("[pgengine-test] TransactionCockroachTest runs on " + TestCockroach.get().backend());
+        System.out.println("[pgengine-test] TransactionCockroachTest runs on "
+                + TestCockroach.get().backend());
     }
 
     @Override
@@ -32,7 +33,11 @@ class TransactionCockroachTest extends TransactionBehaviour {
 
     @Override
     protected long openSessions() {
-        return Await.result(engine.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1",
-                applicationName)).get(0).getLong("n") - 1;
+        return Await.result(engine.query(
+                                "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1",
+                                applicationName))
+                        .get(0)
+                        .getLong("n")
+                - 1;
     }
 }

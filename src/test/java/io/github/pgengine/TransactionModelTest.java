@@ -74,11 +74,16 @@ class TransactionModelTest {
     record Nested(List<Step> steps, boolean caught) implements Step {}
 
     /** How the program ends. */
-    enum End { COMMIT, MANUAL_COMMIT, MANUAL_ROLLBACK, THROW }
+    enum End {
+        COMMIT,
+        MANUAL_COMMIT,
+        MANUAL_ROLLBACK,
+        THROW
+    }
 
     @Property(tries = 200)
-    void theTableHoldsWhatTheModelSaysAndTheFutureTellsTheTruth(@ForAll("programs") List<Step> program,
-            @ForAll End end) {
+    void theTableHoldsWhatTheModelSaysAndTheFutureTellsTheTruth(
+            @ForAll("programs") List<Step> program, @ForAll End end) {
         int base = PROGRAMS.incrementAndGet() * 1000;
         AtomicInteger next = new AtomicInteger(base);
         Model model = new Model();
@@ -124,12 +129,15 @@ class TransactionModelTest {
                 assertThat(error).isInstanceOf(TransactionRolledBackException.class);
             }
         }
-        Await.until("pool idle", () -> engine.poolStats().isIdle(), () -> engine.poolStats().toString());
+        Await.until(
+                "pool idle",
+                () -> engine.poolStats().isIdle(),
+                () -> engine.poolStats().toString());
     }
 
     @Property(tries = 60)
-    void aCancelledTransactionIsAllOrNothingAndGivesItsConnectionBack(@ForAll("programs") List<Step> program,
-            @ForAll("delays") int delayMicros) {
+    void aCancelledTransactionIsAllOrNothingAndGivesItsConnectionBack(
+            @ForAll("programs") List<Step> program, @ForAll("delays") int delayMicros) {
         int base = PROGRAMS.incrementAndGet() * 1000;
         AtomicInteger next = new AtomicInteger(base);
         Model model = new Model();
@@ -144,7 +152,10 @@ class TransactionModelTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        Await.until("pool idle", () -> engine.poolStats().isIdle(), () -> engine.poolStats().toString());
+        Await.until(
+                "pool idle",
+                () -> engine.poolStats().isIdle(),
+                () -> engine.poolStats().toString());
         Set<Integer> actual = rows(base);
         Set<Integer> all = modelOk && !model.failed() ? model.visible(base) : Set.of();
         assertThat(actual).as("all or nothing for %s", program).isIn(Set.of(), all);
@@ -162,7 +173,8 @@ class TransactionModelTest {
 
     private static Set<Integer> rows(int base) {
         Set<Integer> out = new HashSet<>();
-        for (Row r : Await.result(engine.query("SELECT id FROM tx_model WHERE id >= $1 AND id < $2", base, base + 1000))) {
+        for (Row r :
+                Await.result(engine.query("SELECT id FROM tx_model WHERE id >= $1 AND id < $2", base, base + 1000))) {
             out.add(r.getInt("id"));
         }
         return out;
@@ -184,14 +196,16 @@ class TransactionModelTest {
             return i.unchained() ? CompletableFuture.completedFuture(null) : f.thenApply(x -> x);
         }
         if (step instanceof Fail f) {
-            CompletableFuture<Object> s = t.execute("INSERT INTO tx_model VALUES (0)").thenApply(x -> x);
+            CompletableFuture<Object> s =
+                    t.execute("INSERT INTO tx_model VALUES (0)").thenApply(x -> x);
             if (f.unchained()) {
                 return CompletableFuture.completedFuture(null);
             }
             return f.caught() ? s.exceptionally(e -> null) : s;
         }
         if (step instanceof BadValue b) {
-            CompletableFuture<Object> s = t.execute("INSERT INTO tx_model VALUES ($1)", new Object()).thenApply(x -> x);
+            CompletableFuture<Object> s =
+                    t.execute("INSERT INTO tx_model VALUES ($1)", new Object()).thenApply(x -> x);
             if (b.unchained()) {
                 return CompletableFuture.completedFuture(null);
             }
@@ -215,6 +229,7 @@ class TransactionModelTest {
         private static final int CLIENT = Integer.MIN_VALUE;
         /** Rows inserted, and statement failures, in order; a savepoint is a position in these lists. */
         private final List<Integer> inserted = new ArrayList<>();
+
         private final List<Integer> failures = new ArrayList<>();
         private final List<String> savepoints = new ArrayList<>();
         private final List<int[]> positions = new ArrayList<>();
@@ -342,8 +357,9 @@ class TransactionModelTest {
         if (depth == 0) {
             return flat;
         }
-        Arbitrary<Step> nested = Combinators.combine(Arbitraries.lazy(() -> steps(depth - 1)).list().ofMaxSize(4),
-                Arbitraries.of(true, false)).as((s, c) -> (Step) new Nested(s, c));
+        Arbitrary<Step> nested = Combinators.combine(
+                        Arbitraries.lazy(() -> steps(depth - 1)).list().ofMaxSize(4), Arbitraries.of(true, false))
+                .as((s, c) -> (Step) new Nested(s, c));
         return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(5, flat), net.jqwik.api.Tuple.of(1, nested));
     }
 

@@ -26,7 +26,9 @@ class TransactionPooledTest extends TransactionBehaviour {
 
     @Override
     protected long openSessions() {
-        return (Long) TestPostgres.get().admin("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
-                + applicationName + "'").get(0).get(0);
+        return (Long) TestPostgres.get()
+                .admin("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + applicationName + "'")
+                .get(0)
+                .get(0);
     }
 }

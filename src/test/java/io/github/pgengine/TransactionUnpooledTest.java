@@ -24,7 +24,9 @@ class TransactionUnpooledTest extends TransactionBehaviour {
 
     @Override
     protected long openSessions() {
-        return (Long) TestPostgres.get().admin("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
-                + applicationName + "'").get(0).get(0);
+        return (Long) TestPostgres.get()
+                .admin("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + applicationName + "'")
+                .get(0)
+                .get(0);
     }
 }

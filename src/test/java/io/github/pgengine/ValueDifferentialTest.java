@@ -24,12 +24,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -212,7 +210,8 @@ class ValueDifferentialTest {
         Instant i = v.toInstant();
         assertThat(text("timestamptz", i)).isEqualTo(theirText("timestamptz", v));
         assertThat(decode("SELECT $1 AS v", LocalTime.NOON)).isEqualTo(LocalTime.NOON);
-        assertThat(decode("SELECT $1 AS v", i)).isEqualTo(pgjdbc("timestamptz", v, rs -> rs.getObject(1, OffsetDateTime.class)));
+        assertThat(decode("SELECT $1 AS v", i))
+                .isEqualTo(pgjdbc("timestamptz", v, rs -> rs.getObject(1, OffsetDateTime.class)));
     }
 
     @Property(tries = TRIES)
@@ -223,7 +222,8 @@ class ValueDifferentialTest {
         PeriodDuration decoded = (PeriodDuration) decode("SELECT $1::interval AS v", v);
         PGInterval oracle = (PGInterval) pgjdbc("interval", toPgInterval(v), rs -> rs.getObject(1));
         assertThat(decoded.getPeriod()).isEqualTo(Period.of(oracle.getYears(), oracle.getMonths(), oracle.getDays()));
-        long oracleMicros = oracle.getHours() * 3_600_000_000L + oracle.getMinutes() * 60_000_000L
+        long oracleMicros = oracle.getHours() * 3_600_000_000L
+                + oracle.getMinutes() * 60_000_000L
                 + Math.round(oracle.getSeconds() * 1_000_000);
         assertThat(decoded.getDuration().toNanos() / 1000).isEqualTo(oracleMicros);
         followUp();
@@ -311,12 +311,13 @@ class ValueDifferentialTest {
     @Property(tries = 40)
     void arraysWithExplicitBoundsAndSeveralDimensions(@ForAll("intLists") List<Integer> v) throws SQLException {
         List<Integer> nonNull = v.stream().map(i -> i == null ? 0 : i).toList();
-        String literal = "[0:" + (nonNull.size() - 1) + "]={" + String.join(",", nonNull.stream().map(String::valueOf).toList()) + "}";
+        String literal = "[0:" + (nonNull.size() - 1) + "]={"
+                + String.join(",", nonNull.stream().map(String::valueOf).toList()) + "}";
         if (!nonNull.isEmpty()) {
             assertThat(decode("SELECT $1::int4[] AS v", literal)).isEqualTo(nonNull);
         }
-        assertThat(decode("SELECT ARRAY[$1::int4[], $1::int4[]] AS v", nonNull)).isEqualTo(
-                nonNull.isEmpty() ? List.of() : List.of(nonNull, nonNull));
+        assertThat(decode("SELECT ARRAY[$1::int4[], $1::int4[]] AS v", nonNull))
+                .isEqualTo(nonNull.isEmpty() ? List.of() : List.of(nonNull, nonNull));
         followUp();
     }
 
@@ -330,8 +331,17 @@ class ValueDifferentialTest {
         try {
             for (int i = 0; i < rows.size(); i++) {
                 Object[] r = rows.get(i);
-                Await.result(engine.execute("INSERT INTO " + table + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb)",
-                        i, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]));
+                Await.result(engine.execute(
+                        "INSERT INTO " + table + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb)",
+                        i,
+                        r[0],
+                        r[1],
+                        r[2],
+                        r[3],
+                        r[4],
+                        r[5],
+                        r[6],
+                        r[7]));
             }
             String select = "SELECT t, n, d, ts, b, i, a, j FROM " + table + " ORDER BY id";
             List<Row> viaQuery = Await.result(engine.query(select));
@@ -361,7 +371,9 @@ class ValueDifferentialTest {
     }
 
     private static OffsetDateTime utc(OffsetDateTime t) {
-        return t.equals(OffsetDateTime.MAX) || t.equals(OffsetDateTime.MIN) ? t : t.withOffsetSameInstant(ZoneOffset.UTC);
+        return t.equals(OffsetDateTime.MAX) || t.equals(OffsetDateTime.MIN)
+                ? t
+                : t.withOffsetSameInstant(ZoneOffset.UTC);
     }
 
     private static boolean sameRow(Row a, Row b) {
@@ -371,7 +383,9 @@ class ValueDifferentialTest {
         for (String k : a.keySet()) {
             Object x = a.get(k);
             Object y = b.get(k);
-            if ((x instanceof byte[] bx && y instanceof byte[] by) ? !Arrays.equals(bx, by) : !java.util.Objects.equals(x, y)) {
+            if ((x instanceof byte[] bx && y instanceof byte[] by)
+                    ? !Arrays.equals(bx, by)
+                    : !java.util.Objects.equals(x, y)) {
                 return false;
             }
         }
@@ -409,7 +423,9 @@ class ValueDifferentialTest {
 
     /** Checks encoding (server text) and decoding against pgjdbc, then that the next answer is the next query's. */
     private <T> void same(String type, T value, SqlFunction<ResultSet, Object> read) throws SQLException {
-        assertThat(text(type, value)).as("server text of pgengine's %s parameter", type).isEqualTo(theirText(type, value));
+        assertThat(text(type, value))
+                .as("server text of pgengine's %s parameter", type)
+                .isEqualTo(theirText(type, value));
         Object mine = decode("SELECT $1::" + type + " AS v", value);
         Object theirs = pgjdbc(type, value, read);
         if (mine instanceof byte[] m && theirs instanceof byte[] t) {
@@ -460,14 +476,22 @@ class ValueDifferentialTest {
     /** The next caller on the single connection gets its own answer. */
     private static void followUp() {
         String tag = "tag-" + TAGS.incrementAndGet();
-        assertThat(Await.result(engine.query("SELECT $1::text AS tag", tag)).get(0).get("tag")).isEqualTo(tag);
+        assertThat(Await.result(engine.query("SELECT $1::text AS tag", tag))
+                        .get(0)
+                        .get("tag"))
+                .isEqualTo(tag);
     }
 
     @SuppressWarnings("JavaPeriodGetDays") // the days field on its own, as an interval has it
     private static PGInterval toPgInterval(PeriodDuration v) {
         Duration d = v.getDuration();
         long micros = d.toNanos() / 1000;
-        return new PGInterval(v.getPeriod().getYears(), v.getPeriod().getMonths(), v.getPeriod().getDays(), 0, 0,
+        return new PGInterval(
+                v.getPeriod().getYears(),
+                v.getPeriod().getMonths(),
+                v.getPeriod().getDays(),
+                0,
+                0,
                 micros / 1_000_000.0);
     }
 
@@ -481,34 +505,56 @@ class ValueDifferentialTest {
     @Provide
     Arbitrary<BigDecimal> decimals() {
         return Arbitraries.oneOf(
-                Arbitraries.bigDecimals().between(new BigDecimal("-1e30"), new BigDecimal("1e30")).ofScale(6),
-                Arbitraries.bigIntegers().between(BigInteger.TEN.pow(40).negate(), BigInteger.TEN.pow(40))
+                Arbitraries.bigDecimals()
+                        .between(new BigDecimal("-1e30"), new BigDecimal("1e30"))
+                        .ofScale(6),
+                Arbitraries.bigIntegers()
+                        .between(BigInteger.TEN.pow(40).negate(), BigInteger.TEN.pow(40))
                         .flatMap(u -> Arbitraries.integers().between(-20, 60).map(scale -> new BigDecimal(u, scale))),
-                Arbitraries.of(BigDecimal.ZERO, new BigDecimal("0.000"), new BigDecimal("1E+50"), new BigDecimal("-1E-50")));
+                Arbitraries.of(
+                        BigDecimal.ZERO, new BigDecimal("0.000"), new BigDecimal("1E+50"), new BigDecimal("-1E-50")));
     }
 
     @Provide
     Arbitrary<Float> floats() {
-        return Arbitraries.floats().withSpecialValue(Float.NaN).withSpecialValue(Float.POSITIVE_INFINITY)
-                .withSpecialValue(Float.NEGATIVE_INFINITY).withSpecialValue(-0.0f).withSpecialValue(Float.MIN_VALUE)
+        return Arbitraries.floats()
+                .withSpecialValue(Float.NaN)
+                .withSpecialValue(Float.POSITIVE_INFINITY)
+                .withSpecialValue(Float.NEGATIVE_INFINITY)
+                .withSpecialValue(-0.0f)
+                .withSpecialValue(Float.MIN_VALUE)
                 .withSpecialValue(Float.MAX_VALUE);
     }
 
     @Provide
     Arbitrary<Double> doubles() {
-        return Arbitraries.doubles().withSpecialValue(Double.NaN).withSpecialValue(Double.POSITIVE_INFINITY)
-                .withSpecialValue(Double.NEGATIVE_INFINITY).withSpecialValue(-0.0).withSpecialValue(Double.MIN_VALUE)
-                .withSpecialValue(Double.MAX_VALUE).withSpecialValue(0.1 + 0.2);
+        return Arbitraries.doubles()
+                .withSpecialValue(Double.NaN)
+                .withSpecialValue(Double.POSITIVE_INFINITY)
+                .withSpecialValue(Double.NEGATIVE_INFINITY)
+                .withSpecialValue(-0.0)
+                .withSpecialValue(Double.MIN_VALUE)
+                .withSpecialValue(Double.MAX_VALUE)
+                .withSpecialValue(0.1 + 0.2);
     }
 
     @Provide
     Arbitrary<String> addresses() {
-        Arbitrary<String> v4 = Arbitraries.integers().between(0, 255).list().ofSize(4)
+        Arbitrary<String> v4 = Arbitraries.integers()
+                .between(0, 255)
+                .list()
+                .ofSize(4)
                 .map(l -> String.join(".", l.stream().map(String::valueOf).toList()));
-        Arbitrary<String> v6 = Arbitraries.integers().between(0, 0xffff).list().ofSize(8)
+        Arbitrary<String> v6 = Arbitraries.integers()
+                .between(0, 0xffff)
+                .list()
+                .ofSize(8)
                 .map(l -> String.join(":", l.stream().map(Integer::toHexString).toList()));
         Arbitrary<String> mapped = v4.map(a -> "::ffff:" + a);
-        return Arbitraries.oneOf(v4, v6, mapped,
+        return Arbitraries.oneOf(
+                v4,
+                v6,
+                mapped,
                 Combinators.combine(v4, Arbitraries.integers().between(0, 32)).as((a, m) -> a + "/" + m),
                 Combinators.combine(v6, Arbitraries.integers().between(0, 128)).as((a, m) -> a + "/" + m),
                 Arbitraries.of("::1", "::", "192.168.0.1/24", "::ffff:1.2.3.4", "fe80::1"));
@@ -526,11 +572,36 @@ class ValueDifferentialTest {
 
     @Provide
     Arbitrary<String> texts() {
-        Arbitrary<String> any = Arbitraries.integers().between(1, 0x10FFFF)
+        Arbitrary<String> any = Arbitraries.integers()
+                .between(1, 0x10FFFF)
                 .filter(cp -> cp < 0xD800 || cp > 0xDFFF)
-                .map(Character::toString).list().ofMaxSize(30).map(l -> String.join("", l));
-        Arbitrary<String> tricky = Arbitraries.of("", " ", "NULL", "null", "\"", "\\", "'", "{}", "{a,b}", ",", "\\x00",
-                "a\"b\\c", "  leading", "trailing  ", "\t\n\r", "😀", "é", "$1", "?", "$$", "--", "/*");
+                .map(Character::toString)
+                .list()
+                .ofMaxSize(30)
+                .map(l -> String.join("", l));
+        Arbitrary<String> tricky = Arbitraries.of(
+                "",
+                " ",
+                "NULL",
+                "null",
+                "\"",
+                "\\",
+                "'",
+                "{}",
+                "{a,b}",
+                ",",
+                "\\x00",
+                "a\"b\\c",
+                "  leading",
+                "trailing  ",
+                "\t\n\r",
+                "😀",
+                "é",
+                "$1",
+                "?",
+                "$$",
+                "--",
+                "/*");
         return Arbitraries.oneOf(any, tricky, Combinators.combine(tricky, any).as((a, b) -> a + b));
     }
 
@@ -545,65 +616,105 @@ class ValueDifferentialTest {
         LocalDate first = LocalDate.of(-4712, 1, 1);
         LocalDate last = LocalDate.of(294_275, 12, 31);
         return Arbitraries.oneOf(
-                Arbitraries.longs().between(first.toEpochDay(), last.toEpochDay()).map(LocalDate::ofEpochDay),
-                Arbitraries.longs().between(LocalDate.of(-50, 1, 1).toEpochDay(), LocalDate.of(50, 1, 1).toEpochDay())
+                Arbitraries.longs()
+                        .between(first.toEpochDay(), last.toEpochDay())
                         .map(LocalDate::ofEpochDay),
-                Arbitraries.of(first, last, LocalDate.of(0, 12, 31), LocalDate.of(1, 1, 1), LocalDate.of(9999, 12, 31),
-                        LocalDate.of(10_000, 1, 1), LocalDate.of(1582, 10, 10), LocalDate.MAX, LocalDate.MIN));
+                Arbitraries.longs()
+                        .between(
+                                LocalDate.of(-50, 1, 1).toEpochDay(),
+                                LocalDate.of(50, 1, 1).toEpochDay())
+                        .map(LocalDate::ofEpochDay),
+                Arbitraries.of(
+                        first,
+                        last,
+                        LocalDate.of(0, 12, 31),
+                        LocalDate.of(1, 1, 1),
+                        LocalDate.of(9999, 12, 31),
+                        LocalDate.of(10_000, 1, 1),
+                        LocalDate.of(1582, 10, 10),
+                        LocalDate.MAX,
+                        LocalDate.MIN));
     }
 
     @Provide
     Arbitrary<LocalTime> times() {
         return Arbitraries.oneOf(
                 Arbitraries.longs().between(0, 86_399_999_999L).map(us -> LocalTime.ofNanoOfDay(us * 1000)),
-                Arbitraries.of(LocalTime.MIDNIGHT, LocalTime.MAX, LocalTime.of(23, 59, 59, 999_999_000),
+                Arbitraries.of(
+                        LocalTime.MIDNIGHT,
+                        LocalTime.MAX,
+                        LocalTime.of(23, 59, 59, 999_999_000),
                         LocalTime.of(12, 0, 0, 1)));
     }
 
     @Provide
     Arbitrary<OffsetTime> offsetTimes() {
         Arbitrary<ZoneOffset> offsets = Arbitraries.oneOf(
-                Arbitraries.integers().between(-15 * 3600 - 3599, 15 * 3600 + 3599).map(ZoneOffset::ofTotalSeconds),
-                Arbitraries.of(ZoneOffset.UTC, ZoneOffset.ofHoursMinutesSeconds(5, 21, 10), ZoneOffset.ofHoursMinutes(-3, -30)));
+                Arbitraries.integers()
+                        .between(-15 * 3600 - 3599, 15 * 3600 + 3599)
+                        .map(ZoneOffset::ofTotalSeconds),
+                Arbitraries.of(
+                        ZoneOffset.UTC,
+                        ZoneOffset.ofHoursMinutesSeconds(5, 21, 10),
+                        ZoneOffset.ofHoursMinutes(-3, -30)));
         return Combinators.combine(times(), offsets).as(OffsetTime::of);
     }
 
     @Provide
     Arbitrary<LocalDateTime> dateTimes() {
         Arbitrary<LocalDateTime> regular = Combinators.combine(
-                Arbitraries.longs().between(LocalDate.of(-4712, 1, 1).toEpochDay(), LocalDate.of(294_275, 12, 31).toEpochDay()),
-                Arbitraries.longs().between(0, 86_399_999_999L))
+                        Arbitraries.longs()
+                                .between(
+                                        LocalDate.of(-4712, 1, 1).toEpochDay(),
+                                        LocalDate.of(294_275, 12, 31).toEpochDay()),
+                        Arbitraries.longs().between(0, 86_399_999_999L))
                 .as((day, us) -> LocalDateTime.of(LocalDate.ofEpochDay(day), LocalTime.ofNanoOfDay(us * 1000)));
-        return Arbitraries.oneOf(regular, Arbitraries.of(LocalDateTime.MAX, LocalDateTime.MIN,
-                LocalDateTime.of(-43, 3, 15, 12, 0), LocalDateTime.of(10_000, 1, 1, 0, 0, 0, 123_000)));
+        return Arbitraries.oneOf(
+                regular,
+                Arbitraries.of(
+                        LocalDateTime.MAX,
+                        LocalDateTime.MIN,
+                        LocalDateTime.of(-43, 3, 15, 12, 0),
+                        LocalDateTime.of(10_000, 1, 1, 0, 0, 0, 123_000)));
     }
 
     @Provide
     Arbitrary<OffsetDateTime> offsetDateTimes() {
-        Arbitrary<OffsetDateTime> regular = Combinators.combine(dateTimes().filter(t -> !t.equals(LocalDateTime.MAX)
-                && !t.equals(LocalDateTime.MIN) && t.getYear() > -4712 && t.getYear() < 294_275),
-                Arbitraries.integers().between(-15 * 3600, 15 * 3600).map(ZoneOffset::ofTotalSeconds))
+        Arbitrary<OffsetDateTime> regular = Combinators.combine(
+                        dateTimes()
+                                .filter(t -> !t.equals(LocalDateTime.MAX)
+                                        && !t.equals(LocalDateTime.MIN)
+                                        && t.getYear() > -4712
+                                        && t.getYear() < 294_275),
+                        Arbitraries.integers().between(-15 * 3600, 15 * 3600).map(ZoneOffset::ofTotalSeconds))
                 .as(OffsetDateTime::of);
-        return Arbitraries.oneOf(regular, Arbitraries.of(OffsetDateTime.MAX, OffsetDateTime.MIN,
-                OffsetDateTime.of(1900, 1, 1, 0, 0, 0, 0, ZoneOffset.ofHoursMinutesSeconds(5, 21, 10))));
+        return Arbitraries.oneOf(
+                regular,
+                Arbitraries.of(
+                        OffsetDateTime.MAX,
+                        OffsetDateTime.MIN,
+                        OffsetDateTime.of(1900, 1, 1, 0, 0, 0, 0, ZoneOffset.ofHoursMinutesSeconds(5, 21, 10))));
     }
 
     @Provide
     Arbitrary<PeriodDuration> intervals() {
         return Combinators.combine(
-                Arbitraries.integers().between(-1000, 1000),
-                Arbitraries.integers().between(-11, 11),
-                Arbitraries.integers().between(-400, 400),
-                Arbitraries.longs().between(-500L * 3_600_000_000L, 500L * 3_600_000_000L))
+                        Arbitraries.integers().between(-1000, 1000),
+                        Arbitraries.integers().between(-11, 11),
+                        Arbitraries.integers().between(-400, 400),
+                        Arbitraries.longs().between(-500L * 3_600_000_000L, 500L * 3_600_000_000L))
                 .as((y, m, d, us) -> PeriodDuration.of(Period.of(y, m, d), Duration.of(us, ChronoUnit.MICROS)));
     }
 
     @Provide
     Arbitrary<String> jsons() {
         Arbitrary<String> keys = texts().filter(s -> !s.isEmpty()).map(ValueDifferentialTest::jsonString);
-        Arbitrary<String> scalars = Arbitraries.oneOf(texts().map(ValueDifferentialTest::jsonString),
-                Arbitraries.integers().map(String::valueOf), Arbitraries.of("true", "false", "null", "1.5e10", "-0"));
-        return Arbitraries.oneOf(scalars,
+        Arbitrary<String> scalars = Arbitraries.oneOf(
+                texts().map(ValueDifferentialTest::jsonString),
+                Arbitraries.integers().map(String::valueOf),
+                Arbitraries.of("true", "false", "null", "1.5e10", "-0"));
+        return Arbitraries.oneOf(
+                scalars,
                 Combinators.combine(keys, scalars).as((k, v) -> "{" + k + ": " + v + "}"),
                 scalars.list().ofMaxSize(4).map(l -> "[" + String.join(", ", l) + "]"));
     }
@@ -640,7 +751,9 @@ class ValueDifferentialTest {
     @Provide
     Arbitrary<List<Object>> numericLists() {
         return Arbitraries.oneOf(decimals().map(d -> (Object) d), Arbitraries.just(Double.NaN))
-                .injectNull(0.1).list().ofMaxSize(6);
+                .injectNull(0.1)
+                .list()
+                .ofMaxSize(6);
     }
 
     @Provide
@@ -655,7 +768,12 @@ class ValueDifferentialTest {
 
     @Provide
     Arbitrary<List<byte[]>> byteaLists() {
-        return Arbitraries.bytes().array(byte[].class).ofMaxSize(20).injectNull(0.1).list().ofMaxSize(5);
+        return Arbitraries.bytes()
+                .array(byte[].class)
+                .ofMaxSize(20)
+                .injectNull(0.1)
+                .list()
+                .ofMaxSize(5);
     }
 
     @Provide
@@ -671,16 +789,15 @@ class ValueDifferentialTest {
     @Provide
     Arbitrary<List<Object[]>> rows() {
         Arbitrary<Object[]> row = Combinators.combine(
-                texts().injectNull(0.1),
-                decimals().injectNull(0.1),
-                dates().injectNull(0.1),
-                offsetDateTimes().injectNull(0.1),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(30).injectNull(0.1),
-                intervals().injectNull(0.1),
-                intLists().injectNull(0.1),
-                jsons().injectNull(0.1))
+                        texts().injectNull(0.1),
+                        decimals().injectNull(0.1),
+                        dates().injectNull(0.1),
+                        offsetDateTimes().injectNull(0.1),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(30).injectNull(0.1),
+                        intervals().injectNull(0.1),
+                        intLists().injectNull(0.1),
+                        jsons().injectNull(0.1))
                 .as((t, n, d, ts, b, i, a, j) -> new Object[] {t, n, d, ts, b, i, a, j});
         return row.list().ofMinSize(1).ofMaxSize(12);
     }
-
 }

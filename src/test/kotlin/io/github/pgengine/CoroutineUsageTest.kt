@@ -32,7 +32,8 @@ class CoroutineUsageTest {
     fun awaitsQueriesFromACoroutine(): Unit = runBlocking {
         engine.startConnectionPool(PoolOptions.builder().maxSize(4).build()).await()
 
-        val rows: List<Row> = engine.query("select \$1::text as name, null::int as missing", "Pythonistas").await()
+        val rows: List<Row> =
+            engine.query("select \$1::text as name, null::int as missing", "Pythonistas").await()
         val name: String? = rows[0].getString("name")
         val missing: Int? = rows[0].getInt("missing")
 
@@ -45,19 +46,28 @@ class CoroutineUsageTest {
     fun withTimeoutCancelsWithoutLosingConnections(): Unit = runBlocking {
         engine.startConnectionPool(PoolOptions.builder().maxSize(2).build()).await()
 
-        val outcomes = (1..40).map { i ->
-            async {
-                try {
-                    withTimeout(20) { engine.query("select pg_sleep(0.05), \$1::int as i", i).await() }
-                    "done"
-                } catch (e: TimeoutCancellationException) {
-                    "timed out"
+        val outcomes =
+            (1..40)
+                .map { i ->
+                    async {
+                        try {
+                            withTimeout(20) {
+                                engine.query("select pg_sleep(0.05), \$1::int as i", i).await()
+                            }
+                            "done"
+                        } catch (e: TimeoutCancellationException) {
+                            "timed out"
+                        }
+                    }
                 }
-            }
-        }.awaitAll()
+                .awaitAll()
 
         assertThat(outcomes).contains("timed out")
-        Await.until("pool back to idle", { engine.poolStats().isIdle }, { engine.poolStats().toString() })
+        Await.until(
+            "pool back to idle",
+            { engine.poolStats().isIdle },
+            { engine.poolStats().toString() },
+        )
         assertThat(engine.query("select 7 as seven").await()[0].getInt("seven")).isEqualTo(7)
         assertThat(engine.poolStats().total).isLessThanOrEqualTo(2)
     }
@@ -70,54 +80,76 @@ class CoroutineUsageTest {
         val firstInsertDone = CompletableDeferred<Unit>()
 
         val job = launch {
-            engine.transaction { tx ->
-                future {
-                    tx.execute("insert into kotlin_tx values (1)").await()
-                    firstInsertDone.complete(Unit)
-                    tx.query("select pg_sleep(0.3)").await()
-                    tx.execute("insert into kotlin_tx values (2)").await()
+            engine
+                .transaction { tx ->
+                    future {
+                        tx.execute("insert into kotlin_tx values (1)").await()
+                        firstInsertDone.complete(Unit)
+                        tx.query("select pg_sleep(0.3)").await()
+                        tx.execute("insert into kotlin_tx values (2)").await()
+                    }
                 }
-            }.await()
+                .await()
         }
         firstInsertDone.await()
         job.cancel()
         job.join()
 
-        Await.until("pool back to idle", { engine.poolStats().isIdle }, { engine.poolStats().toString() })
-        assertThat(engine.query("select count(*) as n from kotlin_tx").await()[0].getLong("n")).isEqualTo(0L)
+        Await.until(
+            "pool back to idle",
+            { engine.poolStats().isIdle },
+            { engine.poolStats().toString() },
+        )
+        assertThat(engine.query("select count(*) as n from kotlin_tx").await()[0].getLong("n"))
+            .isEqualTo(0L)
         engine.runDdl("drop table kotlin_tx").await()
     }
 
     @Test
-    fun aStatementCancelledWithItsCallerCompletesAsCancelledAndNothingEscapesToTheParent(): Unit = runBlocking {
-        engine.startConnectionPool(PoolOptions.builder().maxSize(1).build()).await()
-        val seenByStatement = AtomicReference<Throwable>()
+    fun aStatementCancelledWithItsCallerCompletesAsCancelledAndNothingEscapesToTheParent(): Unit =
+        runBlocking {
+            engine.startConnectionPool(PoolOptions.builder().maxSize(1).build()).await()
+            val seenByStatement = AtomicReference<Throwable>()
 
-        repeat(5) { round ->
-            // on another thread: the polling below blocks this one
-            val job = launch(Dispatchers.Default) {
-                engine.transaction { tx ->
-                    future {
-                        try {
-                            tx.query("select pg_sleep(30), \$1::int as round", round).await()
-                        } catch (e: Throwable) {
-                            seenByStatement.set(e)
-                            throw e
-                        }
+            repeat(5) { round ->
+                // on another thread: the polling below blocks this one
+                val job =
+                    launch(Dispatchers.Default) {
+                        engine
+                            .transaction { tx ->
+                                future {
+                                    try {
+                                        tx.query("select pg_sleep(30), \$1::int as round", round)
+                                            .await()
+                                    } catch (e: Throwable) {
+                                        seenByStatement.set(e)
+                                        throw e
+                                    }
+                                }
+                            }
+                            .await()
                     }
-                }.await()
-            }
-            Await.until("the sleep runs on the server", {
-                pg.admin("select count(*) from pg_stat_activity where query like 'select pg_sleep(30)%' " +
-                    "and state = 'active'")[0][0] == 1L
-            })
-            job.cancel()
-            job.join()
+                Await.until(
+                    "the sleep runs on the server",
+                    {
+                        pg.admin(
+                                "select count(*) from pg_stat_activity where query like 'select pg_sleep(30)%' " +
+                                    "and state = 'active'"
+                            )[0][0] == 1L
+                    },
+                )
+                job.cancel()
+                job.join()
 
-            assertThat(seenByStatement.get()).isInstanceOf(CancellationException::class.java)
-                .isNotInstanceOf(QueryTimeoutException::class.java)
-            Await.until("pool back to idle", { engine.poolStats().isIdle }, { engine.poolStats().toString() })
+                assertThat(seenByStatement.get())
+                    .isInstanceOf(CancellationException::class.java)
+                    .isNotInstanceOf(QueryTimeoutException::class.java)
+                Await.until(
+                    "pool back to idle",
+                    { engine.poolStats().isIdle },
+                    { engine.poolStats().toString() },
+                )
+            }
+            assertThat(engine.query("select 1 as one").await()[0].getInt("one")).isEqualTo(1)
         }
-        assertThat(engine.query("select 1 as one").await()[0].getInt("one")).isEqualTo(1)
-    }
 }

@@ -14,14 +14,20 @@ import org.assertj.core.api.Assertions.assertThat
 import org.junit.jupiter.api.Test
 
 /**
- * The whole public Java API as Kotlin sees it with `-Xjspecify-annotations=strict`: every declaration below states
- * the type Kotlin must infer, so a nullability mistake in the Java API (a nullable value typed non-null, or the
- * reverse) fails the build. Nothing here touches a database.
+ * The whole public Java API as Kotlin sees it with `-Xjspecify-annotations=strict`: every
+ * declaration below states the type Kotlin must infer, so a nullability mistake in the Java API (a
+ * nullable value typed non-null, or the reverse) fails the build. Nothing here touches a database.
  */
 class JavaApiFromKotlinTest {
 
     @Suppress("UNUSED_VARIABLE")
-    private fun signatures(engine: PostgresEngine, crdb: CockroachEngine, tx: Transaction, row: Row, batch: Batch) {
+    private fun signatures(
+        engine: PostgresEngine,
+        crdb: CockroachEngine,
+        tx: Transaction,
+        row: Row,
+        batch: Batch,
+    ) {
         val q: CompletableFuture<List<Row>> = engine.query("SELECT \$1", null)
         val e: CompletableFuture<Long> = engine.execute("SELECT 1")
         val d: CompletableFuture<List<Row>> = engine.runDdl("SELECT 1")
@@ -33,8 +39,12 @@ class JavaApiFromKotlinTest {
         val cp: CompletableFuture<Void?> = engine.closeConnectionPool()
         val cl: CompletableFuture<Void?> = engine.close()
         val stats: PoolStats = engine.poolStats()
-        val t: CompletableFuture<Long?> = engine.transaction { x -> x.query("SELECT 1").thenApply { it[0].getLong("n") } }
-        val t2: CompletableFuture<String> = engine.transaction(TransactionOptions.defaults()) { CompletableFuture.completedFuture("x") }
+        val t: CompletableFuture<Long?> =
+            engine.transaction { x -> x.query("SELECT 1").thenApply { it[0].getLong("n") } }
+        val t2: CompletableFuture<String> =
+            engine.transaction(TransactionOptions.defaults()) {
+                CompletableFuture.completedFuture("x")
+            }
         val b: CompletableFuture<Batch> = engine.batch("SELECT 1", listOf(), 10)
         val b2: CompletableFuture<Batch> = engine.batch("SELECT 1", listOf(1, null), 10, "replica")
         val st: Flow.Publisher<Row> = engine.stream("SELECT 1", listOf(), 10)
@@ -53,7 +63,8 @@ class JavaApiFromKotlinTest {
 
         val tq: CompletableFuture<List<Row>> = tx.query("SELECT 1")
         val te: CompletableFuture<Long> = tx.execute("SELECT 1")
-        val nested: CompletableFuture<Int?> = tx.transaction { CompletableFuture.completedFuture(null) }
+        val nested: CompletableFuture<Int?> =
+            tx.transaction { CompletableFuture.completedFuture(null) }
         val sp: CompletableFuture<Savepoint> = tx.savepoint()
         val rb: CompletableFuture<Void?> = tx.rollbackTo("x")
         val cm: CompletableFuture<Void?> = tx.commit()

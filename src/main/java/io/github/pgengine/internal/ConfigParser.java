@@ -1,7 +1,7 @@
 package io.github.pgengine.internal;
 
-import io.github.pgengine.internal.driver.ConnectionSettings.SslMode;
 import io.github.pgengine.internal.driver.ConnectionSettings;
+import io.github.pgengine.internal.driver.ConnectionSettings.SslMode;
 import java.io.File;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -26,9 +26,26 @@ public final class ConfigParser {
 
     /** The keys a configuration map may hold, in documentation order. */
     public static final List<String> KEYS = List.of(
-            "host", "port", "user", "password", "database", "dsn", "application_name", "sslmode", "sslrootcert",
-            "sslcert", "sslkey", "connect_timeout", "statement_timeout", "query_timeout", "search_path", "keepalives", "keepalives_idle",
-            "keepalives_interval", "keepalives_count", "max_message_size");
+            "host",
+            "port",
+            "user",
+            "password",
+            "database",
+            "dsn",
+            "application_name",
+            "sslmode",
+            "sslrootcert",
+            "sslcert",
+            "sslkey",
+            "connect_timeout",
+            "statement_timeout",
+            "query_timeout",
+            "search_path",
+            "keepalives",
+            "keepalives_idle",
+            "keepalives_interval",
+            "keepalives_count",
+            "max_message_size");
 
     private static final Map<String, String> ENVIRONMENT = Map.of(
             "host", "PGHOST",
@@ -95,11 +112,12 @@ public final class ConfigParser {
         for (Map.Entry<String, ?> e : config.entrySet()) {
             Object key = e.getKey();
             if (!(key instanceof String) || !KEYS.contains(key)) {
-                throw new IllegalArgumentException("unknown configuration key '" + key + "'; known keys are "
-                        + String.join(", ", KEYS));
+                throw new IllegalArgumentException(
+                        "unknown configuration key '" + key + "'; known keys are " + String.join(", ", KEYS));
             }
             if (e.getValue() == null) {
-                throw new IllegalArgumentException("configuration key '" + key + "' has a null value; leave it out instead");
+                throw new IllegalArgumentException(
+                        "configuration key '" + key + "' has a null value; leave it out instead");
             }
         }
         Object dsn = config.get("dsn");
@@ -114,15 +132,24 @@ public final class ConfigParser {
         int port = port(first("port", config, fromUrl));
         String password = optionalString("password", config, fromUrl);
         String database = stringOr("database", config, fromUrl, user);
-        String applicationName = stringOr("application_name", config, fromUrl, ConnectionSettings.DEFAULT_APPLICATION_NAME);
+        String applicationName =
+                stringOr("application_name", config, fromUrl, ConnectionSettings.DEFAULT_APPLICATION_NAME);
         SslMode sslMode = sslMode(first("sslmode", config, fromUrl));
         String sslRootCert = optionalPath("sslrootcert", config, fromUrl);
         String sslCert = optionalPath("sslcert", config, fromUrl);
         String sslKey = optionalPath("sslkey", config, fromUrl);
-        Duration connectTimeout = duration("connect_timeout", first("connect_timeout", config, fromUrl),
-                Unit.SECONDS, ConnectionSettings.DEFAULT_CONNECT_TIMEOUT, false);
-        Duration queryTimeout = duration("query_timeout", first("query_timeout", config, fromUrl),
-                Unit.SECONDS, ConnectionSettings.DEFAULT_QUERY_TIMEOUT, true);
+        Duration connectTimeout = duration(
+                "connect_timeout",
+                first("connect_timeout", config, fromUrl),
+                Unit.SECONDS,
+                ConnectionSettings.DEFAULT_CONNECT_TIMEOUT,
+                false);
+        Duration queryTimeout = duration(
+                "query_timeout",
+                first("query_timeout", config, fromUrl),
+                Unit.SECONDS,
+                ConnectionSettings.DEFAULT_QUERY_TIMEOUT,
+                true);
         Object statementTimeoutValue = first("statement_timeout", config, fromUrl);
         // with a query timeout the server stops the statement at that time (the connection is kept); without either,
         // statements are unbounded and the server's own statement_timeout applies
@@ -131,14 +158,30 @@ public final class ConfigParser {
                 : queryTimeout.isZero() ? null : queryTimeout;
         String searchPath = optionalString("search_path", config, fromUrl);
         boolean keepalives = bool("keepalives", first("keepalives", config, fromUrl), true);
-        Duration keepalivesIdle = duration("keepalives_idle", first("keepalives_idle", config, fromUrl), Unit.SECONDS,
-                ConnectionSettings.DEFAULT_KEEPALIVES_IDLE, false);
-        Duration keepalivesInterval = duration("keepalives_interval", first("keepalives_interval", config, fromUrl),
-                Unit.SECONDS, ConnectionSettings.DEFAULT_KEEPALIVES_INTERVAL, false);
-        int keepalivesCount = (int) whole("keepalives_count", first("keepalives_count", config, fromUrl),
-                ConnectionSettings.DEFAULT_KEEPALIVES_COUNT, 1, 1_000);
-        int maxMessageSize = (int) whole("max_message_size", first("max_message_size", config, fromUrl),
-                ConnectionSettings.DEFAULT_MAX_MESSAGE_SIZE, 1 << 16, Integer.MAX_VALUE - 64);
+        Duration keepalivesIdle = duration(
+                "keepalives_idle",
+                first("keepalives_idle", config, fromUrl),
+                Unit.SECONDS,
+                ConnectionSettings.DEFAULT_KEEPALIVES_IDLE,
+                false);
+        Duration keepalivesInterval = duration(
+                "keepalives_interval",
+                first("keepalives_interval", config, fromUrl),
+                Unit.SECONDS,
+                ConnectionSettings.DEFAULT_KEEPALIVES_INTERVAL,
+                false);
+        int keepalivesCount = (int) whole(
+                "keepalives_count",
+                first("keepalives_count", config, fromUrl),
+                ConnectionSettings.DEFAULT_KEEPALIVES_COUNT,
+                1,
+                1_000);
+        int maxMessageSize = (int) whole(
+                "max_message_size",
+                first("max_message_size", config, fromUrl),
+                ConnectionSettings.DEFAULT_MAX_MESSAGE_SIZE,
+                1 << 16,
+                Integer.MAX_VALUE - 64);
 
         if (host.isEmpty()) {
             throw new IllegalArgumentException("host must not be empty");
@@ -148,8 +191,8 @@ public final class ConfigParser {
                     + "); give one host per engine and use extra nodes for the others");
         }
         if (host.startsWith("/")) {
-            throw new IllegalArgumentException("host is a Unix socket directory (" + host
-                    + "); connect over TCP instead, e.g. host 127.0.0.1");
+            throw new IllegalArgumentException(
+                    "host is a Unix socket directory (" + host + "); connect over TCP instead, e.g. host 127.0.0.1");
         }
         if (user.isEmpty()) {
             throw new IllegalArgumentException("user must not be empty");
@@ -158,9 +201,26 @@ public final class ConfigParser {
             throw new IllegalArgumentException("database must not be empty");
         }
         noNul("application_name", applicationName);
-        return new ConnectionSettings(host, port, user, password, database, applicationName, sslMode, sslRootCert,
-                sslCert, sslKey, connectTimeout, queryTimeout, statementTimeout, searchPath, keepalives, keepalivesIdle,
-                keepalivesInterval, keepalivesCount, maxMessageSize);
+        return new ConnectionSettings(
+                host,
+                port,
+                user,
+                password,
+                database,
+                applicationName,
+                sslMode,
+                sslRootCert,
+                sslCert,
+                sslKey,
+                connectTimeout,
+                queryTimeout,
+                statementTimeout,
+                searchPath,
+                keepalives,
+                keepalivesIdle,
+                keepalivesInterval,
+                keepalivesCount,
+                maxMessageSize);
     }
 
     /**
@@ -248,7 +308,10 @@ public final class ConfigParser {
                 String key = URL_PARAMETERS.get(name.toLowerCase(Locale.ROOT));
                 if (key == null) {
                     throw new IllegalArgumentException("connection URL parameter '" + name + "' is not supported; "
-                            + "supported parameters are " + String.join(", ", URL_PARAMETERS.keySet().stream().sorted().toList()));
+                            + "supported parameters are "
+                            + String.join(
+                                    ", ",
+                                    URL_PARAMETERS.keySet().stream().sorted().toList()));
                 }
                 out.put(key, value);
             }
@@ -340,7 +403,8 @@ public final class ConfigParser {
             try {
                 port = Long.parseLong(s.trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("port must be a whole number between 1 and 65535 (was \"" + s + "\")");
+                throw new IllegalArgumentException(
+                        "port must be a whole number between 1 and 65535 (was \"" + s + "\")");
             }
         } else {
             throw wrongType("port", "an Integer between 1 and 65535", v);
@@ -362,10 +426,11 @@ public final class ConfigParser {
             }
         }
         if (s.equals("allow")) {
-            throw new IllegalArgumentException("sslmode 'allow' is not supported by the driver; use 'prefer' or 'disable'");
+            throw new IllegalArgumentException(
+                    "sslmode 'allow' is not supported by the driver; use 'prefer' or 'disable'");
         }
-        throw new IllegalArgumentException("sslmode must be one of disable, prefer, require, verify-ca, verify-full (was '"
-                + v + "')");
+        throw new IllegalArgumentException(
+                "sslmode must be one of disable, prefer, require, verify-ca, verify-full (was '" + v + "')");
     }
 
     private static boolean bool(String key, @Nullable Object v, boolean fallback) {
@@ -382,8 +447,8 @@ public final class ConfigParser {
             return switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "1", "true", "on", "yes" -> true;
                 case "0", "false", "off", "no" -> false;
-                default -> throw new IllegalArgumentException(
-                        key + " must be 1 or 0 (or true or false) (was \"" + s + "\")");
+                default ->
+                    throw new IllegalArgumentException(key + " must be 1 or 0 (or true or false) (was \"" + s + "\")");
             };
         }
         throw wrongType(key, "a Boolean, 1 or 0", v);
@@ -400,8 +465,8 @@ public final class ConfigParser {
             try {
                 n = Long.parseLong(s.trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + " must be a whole number between " + min + " and " + max
-                        + " (was \"" + s + "\")");
+                throw new IllegalArgumentException(
+                        key + " must be a whole number between " + min + " and " + max + " (was \"" + s + "\")");
             }
         } else {
             throw wrongType(key, "an Integer", v);
@@ -412,9 +477,13 @@ public final class ConfigParser {
         return n;
     }
 
-    private enum Unit { SECONDS, MILLISECONDS }
+    private enum Unit {
+        SECONDS,
+        MILLISECONDS
+    }
 
-    private static Duration duration(String key, @Nullable Object v, Unit bareUnit, Duration fallback, boolean zeroAllowed) {
+    private static Duration duration(
+            String key, @Nullable Object v, Unit bareUnit, Duration fallback, boolean zeroAllowed) {
         if (v == null) {
             return fallback;
         }
@@ -429,12 +498,15 @@ public final class ConfigParser {
         } else if (v instanceof String s) {
             d = parseDuration(key, s.trim(), bareUnit);
         } else {
-            throw wrongType(key, "a Duration, a number of " + bareUnit.name().toLowerCase(Locale.ROOT)
-                    + " or a String such as \"30s\"", v);
+            throw wrongType(
+                    key,
+                    "a Duration, a number of " + bareUnit.name().toLowerCase(Locale.ROOT)
+                            + " or a String such as \"30s\"",
+                    v);
         }
         if (d.isNegative() || (!zeroAllowed && d.isZero())) {
-            throw new IllegalArgumentException(key + " must be " + (zeroAllowed ? "zero or positive" : "positive")
-                    + " (was " + v + ")");
+            throw new IllegalArgumentException(
+                    key + " must be " + (zeroAllowed ? "zero or positive" : "positive") + " (was " + v + ")");
         }
         return d;
     }

@@ -58,12 +58,20 @@ public final class EngineCore {
      * @param callbacks completes callers' futures, or {@code null} for the I/O thread
      * @param onOpen sees each new connection (must not throw or block)
      */
-    public EngineCore(ConnectionSettings settings, String name, boolean logQueries, boolean logResponses,
-            @Nullable Executor callbacks, Consumer<DbConnection> onOpen) {
+    public EngineCore(
+            ConnectionSettings settings,
+            String name,
+            boolean logQueries,
+            boolean logResponses,
+            @Nullable Executor callbacks,
+            Consumer<DbConnection> onOpen) {
         this.settings = settings;
         this.name = name;
         this.factory = new ConnectionFactory(settings, onOpen);
-        this.runner = new QueryRunner(new QueryLog(name, logQueries, logResponses), settings.describe(), callbacks,
+        this.runner = new QueryRunner(
+                new QueryLog(name, logQueries, logResponses),
+                settings.describe(),
+                callbacks,
                 new ServerCanceller(settings.host(), settings.port()));
         this.transactions = new TransactionRunner(runner, statements);
     }
@@ -192,7 +200,8 @@ public final class EngineCore {
 
     private Lender lender() {
         ConnectionPool<DbConnection> current = pool;
-        return current != null ? new Lender(current::acquire, current::release)
+        return current != null
+                ? new Lender(current::acquire, current::release)
                 : new Lender(factory::open, DbConnection::close);
     }
 
@@ -232,8 +241,10 @@ public final class EngineCore {
      * @param <T> the result type
      * @return the work's result after COMMIT
      */
-    public <X, T extends @Nullable Object> CompletableFuture<T> transaction(TransactionRunner.Spec spec,
-            Function<Attempt, X> facade, Function<? super X, ? extends CompletionStage<T>> work) {
+    public <X, T extends @Nullable Object> CompletableFuture<T> transaction(
+            TransactionRunner.Spec spec,
+            Function<Attempt, X> facade,
+            Function<? super X, ? extends CompletionStage<T>> work) {
         try {
             Objects.requireNonNull(work, "work");
             if (closed) {
@@ -256,8 +267,8 @@ public final class EngineCore {
      * @param <T> that view
      * @return the caller's future
      */
-    public <T> CompletableFuture<T> cursor(String sql, List<? extends @Nullable Object> params, int batchSize,
-            Function<Cursor, T> wrap) {
+    public <T> CompletableFuture<T> cursor(
+            String sql, List<? extends @Nullable Object> params, int batchSize, Function<Cursor, T> wrap) {
         CompletableFuture<T> result = new CompletableFuture<>();
         CompletableFuture<Cursor> opening = openCursor(sql, params, batchSize);
         result.whenComplete((r, e) -> {
@@ -287,8 +298,8 @@ public final class EngineCore {
      * @param <T> the element type
      * @return a cold publisher
      */
-    public <T> Flow.Publisher<T> stream(String sql, List<? extends @Nullable Object> params, int fetchSize,
-            Function<Result, List<T>> mapper) {
+    public <T> Flow.Publisher<T> stream(
+            String sql, List<? extends @Nullable Object> params, int fetchSize, Function<Result, List<T>> mapper) {
         Objects.requireNonNull(sql, "sql");
         Objects.requireNonNull(params, "params");
         checkBatchSize(fetchSize, "fetchSize");
@@ -310,14 +321,19 @@ public final class EngineCore {
         }
         Lender lender = lender();
         CompletableFuture<Cursor> result = new CompletableFuture<>();
-        Lease.borrow(lender.acquire(), lender.release(), result, result::completeExceptionally, lease ->
-                Cursor.open(lease, runner, statements, declare, batchSize).whenComplete((cursor, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(e);
-                    } else if (!result.complete(cursor)) {
-                        cursor.close();
-                    }
-                }));
+        Lease.borrow(
+                lender.acquire(),
+                lender.release(),
+                result,
+                result::completeExceptionally,
+                lease -> Cursor.open(lease, runner, statements, declare, batchSize)
+                        .whenComplete((cursor, e) -> {
+                            if (e != null) {
+                                result.completeExceptionally(e);
+                            } else if (!result.complete(cursor)) {
+                                cursor.close();
+                            }
+                        }));
         return result;
     }
 

@@ -64,8 +64,8 @@ public final class ErrorMapper {
             return fromFields(s.error().fields(), null);
         }
         if (e instanceof TimeoutException) {
-            return new QueryTimeoutException("no answer from " + where + " within the query timeout; the connection "
-                    + "was closed", e);
+            return new QueryTimeoutException(
+                    "no answer from " + where + " within the query timeout; the connection " + "was closed", e);
         }
         if (e instanceof ConnectException) {
             return new ConnectionException("cannot connect to " + where + ": " + e.getMessage(), e);
@@ -90,9 +90,22 @@ public final class ErrorMapper {
         String code = fields.get('C');
         String severity = fields.getOrDefault('V', fields.getOrDefault('S', "ERROR"));
         String message = fields.getOrDefault('M', "(no message)");
-        ServerDetails details = new ServerDetails(code, message, fields.get('D'), fields.get('H'), position(fields.get('P')),
-                fields.get('s'), fields.get('t'), fields.get('c'), fields.get('n'));
-        StringBuilder text = new StringBuilder().append(severity).append(' ').append(code).append(": ").append(message);
+        ServerDetails details = new ServerDetails(
+                code,
+                message,
+                fields.get('D'),
+                fields.get('H'),
+                position(fields.get('P')),
+                fields.get('s'),
+                fields.get('t'),
+                fields.get('c'),
+                fields.get('n'));
+        StringBuilder text = new StringBuilder()
+                .append(severity)
+                .append(' ')
+                .append(code)
+                .append(": ")
+                .append(message);
         if (details.detail() != null) {
             text.append(" (detail: ").append(details.detail()).append(')');
         }
@@ -114,18 +127,20 @@ public final class ErrorMapper {
             // admin_shutdown (pg_terminate_backend, server stop), crash_shutdown, cannot_connect_now (server starting
             // up or shutting down), too_many_connections
             case "57P01", "57P02", "57P03", "53300" -> new ConnectionException(full, details, cause);
-            default -> switch (code.substring(0, Math.min(2, code.length()))) {
-                // transaction_rollback: deadlock_detected 40P01, transaction_integrity_constraint_violation 40002
-                case "40" -> new TransientEngineException(full, details, cause);
-                case "23" -> new IntegrityViolationException(full, details, cause); // integrity_constraint_violation
-                // syntax_error_or_access_rule_violation, data_exception
-                case "42", "22" -> new BadSqlException(full, details, cause);
-                // connection_exception, invalid_authorization_specification (bad password, no pg_hba entry)
-                case "08", "28" -> new ConnectionException(full, details, cause);
-                // invalid_transaction_state (25P02 in_failed_sql_transaction, ...)
-                case "25" -> new TransactionException(full, details, cause);
-                default -> new EngineException(full, details, cause);
-            };
+            default ->
+                switch (code.substring(0, Math.min(2, code.length()))) {
+                    // transaction_rollback: deadlock_detected 40P01, transaction_integrity_constraint_violation 40002
+                    case "40" -> new TransientEngineException(full, details, cause);
+                    case "23" ->
+                        new IntegrityViolationException(full, details, cause); // integrity_constraint_violation
+                    // syntax_error_or_access_rule_violation, data_exception
+                    case "42", "22" -> new BadSqlException(full, details, cause);
+                    // connection_exception, invalid_authorization_specification (bad password, no pg_hba entry)
+                    case "08", "28" -> new ConnectionException(full, details, cause);
+                    // invalid_transaction_state (25P02 in_failed_sql_transaction, ...)
+                    case "25" -> new TransactionException(full, details, cause);
+                    default -> new EngineException(full, details, cause);
+                };
         };
     }
 

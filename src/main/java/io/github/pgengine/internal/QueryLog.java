@@ -51,7 +51,11 @@ public final class QueryLog {
         long id = ids.incrementAndGet();
         if (logQueries && QUERIES.isInfoEnabled()) {
             int n = values.size();
-            QUERIES.info("{} query #{}: {}{}", engine, id, shorten(sql),
+            QUERIES.info(
+                    "{} query #{}: {}{}",
+                    engine,
+                    id,
+                    shorten(sql),
                     n == 0 ? "" : " (" + n + " parameter" + (n == 1 ? ")" : "s)"));
             if (n > 0 && PARAMS.isDebugEnabled()) {
                 PARAMS.debug("{} query #{} parameters: {}", engine, id, values);
@@ -74,7 +78,12 @@ public final class QueryLog {
         }
         String millis = String.format("%.3f", (System.nanoTime() - startNanos) / 1e6);
         if (error != null) {
-            RESPONSES.info("{} query #{} failed after {} ms: {}", engine, id, millis, ErrorMapper.unwrap(error).getMessage());
+            RESPONSES.info(
+                    "{} query #{} failed after {} ms: {}",
+                    engine,
+                    id,
+                    millis,
+                    ErrorMapper.unwrap(error).getMessage());
         } else if (result != null) {
             RESPONSES.info("{} query #{} returned {} in {} ms: {}", engine, id, summary(result), millis, rows(result));
         }

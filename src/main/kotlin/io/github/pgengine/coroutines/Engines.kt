@@ -1,15 +1,17 @@
 /**
- * Suspend functions and flows for [PostgresEngine] and [io.github.pgengine.CockroachEngine], for callers in Kotlin
- * coroutines.
+ * Suspend functions and flows for [PostgresEngine] and [io.github.pgengine.CockroachEngine], for
+ * callers in Kotlin coroutines.
  *
- * Each function suspends until the engine's future completes and never blocks a thread. Cancelling the calling
- * coroutine cancels the work: a call waiting for a pool connection leaves the queue, a running statement is
- * cancelled on the server, a transaction rolls back; the connection always goes back to the pool, and the caller
- * sees [kotlinx.coroutines.CancellationException]. Errors are the engine's own [io.github.pgengine.EngineException]s (and
- * [IllegalArgumentException] for bad arguments), thrown unchanged.
+ * Each function suspends until the engine's future completes and never blocks a thread. Cancelling
+ * the calling coroutine cancels the work: a call waiting for a pool connection leaves the queue, a
+ * running statement is cancelled on the server, a transaction rolls back; the connection always
+ * goes back to the pool, and the caller sees [kotlinx.coroutines.CancellationException]. Errors are
+ * the engine's own [io.github.pgengine.EngineException]s (and [IllegalArgumentException] for bad
+ * arguments), thrown unchanged.
  *
- * The names differ from the Java members on purpose (`awaitQuery` beside `query`): a Kotlin lambda converts to
- * `java.util.function.Function`, so a member of the same name would always win over an extension.
+ * The names differ from the Java members on purpose (`awaitQuery` beside `query`): a Kotlin lambda
+ * converts to `java.util.function.Function`, so a member of the same name would always win over an
+ * extension.
  */
 @file:JvmName("Coroutines")
 
@@ -27,10 +29,12 @@ import kotlinx.coroutines.future.await
 import kotlinx.coroutines.withContext
 
 /** Runs one statement and returns its rows; see [PostgresEngine.query]. */
-public suspend fun PostgresEngine.awaitQuery(sql: String, vararg params: Any?): List<Row> = query(sql, *params).await()
+public suspend fun PostgresEngine.awaitQuery(sql: String, vararg params: Any?): List<Row> =
+    query(sql, *params).await()
 
 /** Runs one statement and returns the rows it affected; see [PostgresEngine.execute]. */
-public suspend fun PostgresEngine.awaitExecute(sql: String, vararg params: Any?): Long = execute(sql, *params).await()
+public suspend fun PostgresEngine.awaitExecute(sql: String, vararg params: Any?): Long =
+    execute(sql, *params).await()
 
 /** Runs one DDL statement; see [PostgresEngine.runDdl]. */
 public suspend fun PostgresEngine.awaitRunDdl(ddl: String): List<Row> = runDdl(ddl).await()
@@ -38,18 +42,26 @@ public suspend fun PostgresEngine.awaitRunDdl(ddl: String): List<Row> = runDdl(d
 /** The server's version as `major.minor`; see [PostgresEngine.getVersion]. */
 public suspend fun PostgresEngine.awaitVersion(): Double = getVersion().await()
 
-/** Logs a warning when the server is too old or cannot be reached; see [PostgresEngine.checkVersion]. */
+/**
+ * Logs a warning when the server is too old or cannot be reached; see
+ * [PostgresEngine.checkVersion].
+ */
 public suspend fun PostgresEngine.awaitCheckVersion() {
     checkVersion().await()
 }
 
-/** Creates the configured extensions (and on CockroachDB applies the cluster settings); see [PostgresEngine.prepDatabase]. */
+/**
+ * Creates the configured extensions (and on CockroachDB applies the cluster settings); see
+ * [PostgresEngine.prepDatabase].
+ */
 public suspend fun PostgresEngine.awaitPrepDatabase() {
     prepDatabase().await()
 }
 
 /** Starts the connection pool; see [PostgresEngine.startConnectionPool]. */
-public suspend fun PostgresEngine.awaitStartConnectionPool(options: PoolOptions = PoolOptions.defaults()) {
+public suspend fun PostgresEngine.awaitStartConnectionPool(
+    options: PoolOptions = PoolOptions.defaults()
+) {
     startConnectionPool(options).await()
 }
 
@@ -69,21 +81,27 @@ public suspend fun Atomic.awaitRun() {
 }
 
 /**
- * Opens a server-side cursor over a query and reads it in batches; see [PostgresEngine.batch]. Close the batch (or
- * read it to the end) to give its connection back; [queryFlow] does that for you.
+ * Opens a server-side cursor over a query and reads it in batches; see [PostgresEngine.batch].
+ * Close the batch (or read it to the end) to give its connection back; [queryFlow] does that for
+ * you.
  */
 public suspend fun PostgresEngine.awaitBatch(
     sql: String,
     params: List<Any?> = emptyList(),
     batchSize: Int = DEFAULT_FETCH_SIZE,
     node: String? = null,
-): CoroutineBatch = CoroutineBatch((if (node == null) batch(sql, params, batchSize) else batch(sql, params, batchSize, node)).await())
+): CoroutineBatch =
+    CoroutineBatch(
+        (if (node == null) batch(sql, params, batchSize) else batch(sql, params, batchSize, node))
+            .await()
+    )
 
 /**
- * A query's rows as a cold [Flow] over a server-side cursor: each collection opens its own cursor on its own
- * connection, fetches [fetchSize] rows at a time and only when the collector wants more (so at most one batch is
- * held in memory), and closes the cursor and gives the connection back as soon as the rows run out, the collector
- * stops early (`take`, `first`, an exception) or its coroutine is cancelled. [node] reads from an extra node.
+ * A query's rows as a cold [Flow] over a server-side cursor: each collection opens its own cursor
+ * on its own connection, fetches [fetchSize] rows at a time and only when the collector wants more
+ * (so at most one batch is held in memory), and closes the cursor and gives the connection back as
+ * soon as the rows run out, the collector stops early (`take`, `first`, an exception) or its
+ * coroutine is cancelled. [node] reads from an extra node.
  */
 public fun PostgresEngine.queryFlow(
     sql: String,
@@ -91,7 +109,9 @@ public fun PostgresEngine.queryFlow(
     fetchSize: Int = DEFAULT_FETCH_SIZE,
     node: String? = null,
 ): Flow<Row> = flow {
-    val batch = (if (node == null) batch(sql, params, fetchSize) else batch(sql, params, fetchSize, node)).await()
+    val batch =
+        (if (node == null) batch(sql, params, fetchSize) else batch(sql, params, fetchSize, node))
+            .await()
     try {
         while (true) {
             val rows = batch.next().await()
@@ -103,9 +123,7 @@ public fun PostgresEngine.queryFlow(
             }
         }
     } finally {
-        withContext(NonCancellable) {
-            batch.close().await()
-        }
+        withContext(NonCancellable) { batch.close().await() }
     }
 }
 
@@ -118,13 +136,15 @@ public class CoroutineBatch internal constructor(private val batch: Batch) {
     public suspend fun next(): List<Row> = batch.next().await()
 
     /** @return true once exhausted or closed */
-    public val isClosed: Boolean get() = batch.isClosed
+    public val isClosed: Boolean
+        get() = batch.isClosed
 
-    /** Closes the cursor and gives its connection back; idempotent. Runs to its end even when cancelled. */
+    /**
+     * Closes the cursor and gives its connection back; idempotent. Runs to its end even when
+     * cancelled.
+     */
     public suspend fun close() {
-        withContext(NonCancellable) {
-            batch.close().await()
-        }
+        withContext(NonCancellable) { batch.close().await() }
     }
 
     /** @return the Java batch */

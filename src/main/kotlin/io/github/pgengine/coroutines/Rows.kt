@@ -12,20 +12,23 @@ import java.time.OffsetDateTime
 import java.util.UUID
 
 /**
- * Reads a column as [T], converting between compatible types as [Row.get] does (an `integer` as [Long], a
- * `timestamptz` as [Instant], ...). SQL NULL fails with an [IllegalStateException] that names the column; read
- * nullable columns with [getOrNull].
+ * Reads a column as [T], converting between compatible types as [Row.get] does (an `integer` as
+ * [Long], a `timestamptz` as [Instant], ...). SQL NULL fails with an [IllegalStateException] that
+ * names the column; read nullable columns with [getOrNull].
  */
 public inline fun <reified T : Any> Row.get(column: String): T =
     get(column, T::class.javaObjectType) ?: throw nullColumn(column, T::class.java.simpleName)
 
 /** Reads a column as [T], or null for SQL NULL. */
-public inline fun <reified T : Any> Row.getOrNull(column: String): T? = get(column, T::class.javaObjectType)
+public inline fun <reified T : Any> Row.getOrNull(column: String): T? =
+    get(column, T::class.javaObjectType)
 
 /** @suppress the error for a NULL in a non-null read */
 @PublishedApi
 internal fun nullColumn(column: String, type: String): IllegalStateException =
-    IllegalStateException("column '$column' is NULL, so it cannot be read as a non-null $type; use getOrNull")
+    IllegalStateException(
+        "column '$column' is NULL, so it cannot be read as a non-null $type; use getOrNull"
+    )
 
 /** The column as text; fails on NULL. */
 public fun Row.string(column: String): String = get<String>(column)

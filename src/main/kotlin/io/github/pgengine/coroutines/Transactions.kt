@@ -15,27 +15,29 @@ import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.future.await
 
 /**
- * Runs [block] in a transaction, in the calling coroutine (no `future { }`, no other scope): BEGIN, the block, then
- * COMMIT when it returns, ROLLBACK when it throws. The block's value is returned after COMMIT; an exception it
- * throws is rethrown unchanged after ROLLBACK. A statement that failed inside the block fails the commit with
- * [io.github.pgengine.TransactionRolledBackException] even if the block caught it, unless it was undone by a nested
- * [CoroutineTransaction.transaction] (or a rollback to a savepoint made before it).
+ * Runs [block] in a transaction, in the calling coroutine (no `future { }`, no other scope): BEGIN,
+ * the block, then COMMIT when it returns, ROLLBACK when it throws. The block's value is returned
+ * after COMMIT; an exception it throws is rethrown unchanged after ROLLBACK. A statement that
+ * failed inside the block fails the commit with [io.github.pgengine.TransactionRolledBackException]
+ * even if the block caught it, unless it was undone by a nested [CoroutineTransaction.transaction]
+ * (or a rollback to a savepoint made before it).
  *
- * Cancelling the calling coroutine rolls the transaction back (a running statement is cancelled on the server),
- * gives the connection back and surfaces as [CancellationException]. On CockroachDB (or with a retry policy in
- * [options]) a serialization failure (40001) runs [block] again, in the same coroutine, after the policy's backoff:
- * keep side effects outside the database idempotent.
+ * Cancelling the calling coroutine rolls the transaction back (a running statement is cancelled on
+ * the server), gives the connection back and surfaces as [CancellationException]. On CockroachDB
+ * (or with a retry policy in [options]) a serialization failure (40001) runs [block] again, in the
+ * same coroutine, after the policy's backoff: keep side effects outside the database idempotent.
  */
 public suspend fun <T> PostgresEngine.suspendTransaction(
     options: TransactionOptions = TransactionOptions.defaults(),
     block: suspend (tx: CoroutineTransaction) -> T,
 ): T {
     val attempts = Channel<Attempt<T>>(Channel.UNLIMITED)
-    val outcome: CompletableFuture<T> = transaction(options) { tx ->
-        val stage = CompletableFuture<T>()
-        attempts.trySend(Attempt(tx, stage))
-        stage
-    }
+    val outcome: CompletableFuture<T> =
+        transaction(options) { tx ->
+            val stage = CompletableFuture<T>()
+            attempts.trySend(Attempt(tx, stage))
+            stage
+        }
     outcome.whenComplete { _, _ -> attempts.close() }
     try {
         for (attempt in attempts) {
@@ -51,7 +53,10 @@ public suspend fun <T> PostgresEngine.suspendTransaction(
 /** One run of the block, handed from the engine's callback to the caller's coroutine. */
 private class Attempt<T>(val tx: Transaction, val stage: CompletableFuture<T>)
 
-/** Runs the block and completes the engine's stage with its value or exception; rethrows cancellation. */
+/**
+ * Runs the block and completes the engine's stage with its value or exception; rethrows
+ * cancellation.
+ */
 private suspend inline fun <T> runAttempt(stage: CompletableFuture<T>, block: () -> T) {
     try {
         stage.complete(block())
@@ -64,42 +69,47 @@ private suspend inline fun <T> runAttempt(stage: CompletableFuture<T>, block: ()
 }
 
 /**
- * A transaction seen from a coroutine: statements suspend until they are done. Statements run one at a time in the
- * order they are called, on the transaction's connection.
+ * A transaction seen from a coroutine: statements suspend until they are done. Statements run one
+ * at a time in the order they are called, on the transaction's connection.
  */
 public class CoroutineTransaction internal constructor(private val tx: Transaction) {
 
     /** Runs one statement and returns its rows. */
-    public suspend fun query(sql: String, vararg params: Any?): List<Row> = tx.query(sql, *params).await()
+    public suspend fun query(sql: String, vararg params: Any?): List<Row> =
+        tx.query(sql, *params).await()
 
     /** Runs one statement and returns the rows it affected. */
-    public suspend fun execute(sql: String, vararg params: Any?): Long = tx.execute(sql, *params).await()
+    public suspend fun execute(sql: String, vararg params: Any?): Long =
+        tx.execute(sql, *params).await()
 
     /** Runs one DDL statement. */
     public suspend fun runDdl(ddl: String): List<Row> = tx.runDdl(ddl).await()
 
     /**
-     * Runs [block] as a sub-transaction on a savepoint, in this coroutine: released when it returns, rolled back to
-     * when it throws (the exception is rethrown unchanged, and this transaction stays usable if you catch it).
+     * Runs [block] as a sub-transaction on a savepoint, in this coroutine: released when it
+     * returns, rolled back to when it throws (the exception is rethrown unchanged, and this
+     * transaction stays usable if you catch it).
      */
     public suspend fun <T> transaction(block: suspend (tx: CoroutineTransaction) -> T): T {
         val handoff = CompletableDeferred<Transaction>()
         val stage = CompletableFuture<T>()
-        val outcome: CompletableFuture<T> = tx.transaction { nested ->
-            handoff.complete(nested)
-            stage
-        }
+        val outcome: CompletableFuture<T> =
+            tx.transaction { nested ->
+                handoff.complete(nested)
+                stage
+            }
         outcome.whenComplete { _, e ->
             if (e != null) {
                 handoff.completeExceptionally(unwrap(e))
             }
         }
-        val nested = try {
-            handoff.await()
-        } catch (e: CancellationException) {
-            stage.cancel(false)
-            throw e
-        }
+        val nested =
+            try {
+                handoff.await()
+            } catch (e: CancellationException) {
+                stage.cancel(false)
+                throw e
+            }
         runAttempt(stage) { block(CoroutineTransaction(nested)) }
         return outcome.await()
     }
@@ -108,7 +118,9 @@ public class CoroutineTransaction internal constructor(private val tx: Transacti
     public suspend fun savepoint(name: String? = null): CoroutineSavepoint =
         CoroutineSavepoint((if (name == null) tx.savepoint() else tx.savepoint(name)).await())
 
-    /** Rolls back to the named savepoint; failures after it no longer count against the transaction. */
+    /**
+     * Rolls back to the named savepoint; failures after it no longer count against the transaction.
+     */
     public suspend fun rollbackTo(name: String) {
         tx.rollbackTo(name).await()
     }
@@ -124,7 +136,8 @@ public class CoroutineTransaction internal constructor(private val tx: Transacti
     }
 
     /** True until the transaction (or this sub-transaction) ends. */
-    public val isActive: Boolean get() = tx.isActive
+    public val isActive: Boolean
+        get() = tx.isActive
 
     /** @return the Java transaction, for code that works with futures */
     public fun asJava(): Transaction = tx
@@ -135,7 +148,8 @@ public class CoroutineTransaction internal constructor(private val tx: Transacti
 /** A savepoint of a [CoroutineTransaction]. */
 public class CoroutineSavepoint internal constructor(private val savepoint: Savepoint) {
     /** The savepoint's name. */
-    public val name: String get() = savepoint.name()
+    public val name: String
+        get() = savepoint.name()
 
     /** Undoes everything since the savepoint; the savepoint stays. */
     public suspend fun rollbackTo() {
@@ -150,5 +164,5 @@ public class CoroutineSavepoint internal constructor(private val savepoint: Save
     override fun toString(): String = savepoint.toString()
 }
 
-private fun unwrap(e: Throwable): Throwable = if (e is CompletionException && e.cause != null) e.cause!! else e
-
+private fun unwrap(e: Throwable): Throwable =
+    if (e is CompletionException && e.cause != null) e.cause!! else e

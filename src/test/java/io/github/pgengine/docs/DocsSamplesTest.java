@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * here run against the test PostgreSQL (Kotlin ones in KotlinSamplesTest).
  */
 class DocsSamplesTest {
-    private static final Pattern BLOCK = Pattern.compile("(?m)^(<!-- sample: (\\w+)#([\\w-]+) -->\\n)?```(java|kotlin)\\n(.*?)^```",
-            Pattern.DOTALL);
+    private static final Pattern BLOCK =
+            Pattern.compile("(?m)^(<!-- sample: (\\w+)#([\\w-]+) -->\\n)?```(java|kotlin)\\n(.*?)^```", Pattern.DOTALL);
     private PostgresEngine engine;
 
     private static List<Path> markdown() throws IOException {
@@ -40,7 +40,8 @@ class DocsSamplesTest {
     }
 
     private static Path source(String file) {
-        return file.equals("JavaSamples") ? Path.of("src/test/java/io/github/pgengine/docs/JavaSamples.java")
+        return file.equals("JavaSamples")
+                ? Path.of("src/test/java/io/github/pgengine/docs/JavaSamples.java")
                 : Path.of("src/test/kotlin/io/github/pgengine/docs/" + file + ".kt");
     }
 
@@ -62,8 +63,11 @@ class DocsSamplesTest {
             return "(no region " + name + ")";
         }
         List<String> body = lines.subList(start, end);
-        int indent = body.stream().filter(l -> !l.isBlank()).mapToInt(l -> l.length() - l.stripLeading().length())
-                .min().orElse(0);
+        int indent = body.stream()
+                .filter(l -> !l.isBlank())
+                .mapToInt(l -> l.length() - l.stripLeading().length())
+                .min()
+                .orElse(0);
         StringBuilder sb = new StringBuilder();
         for (String l : body) {
             sb.append(l.isBlank() ? "" : l.substring(indent).stripTrailing()).append('\n');
@@ -102,7 +106,8 @@ class DocsSamplesTest {
         Await.result(engine.startConnectionPool());
         Await.result(engine.runDdl("DROP TABLE IF EXISTS band"));
         Await.result(engine.runDdl("CREATE TABLE band (id serial PRIMARY KEY, name text, popularity int DEFAULT 0)"));
-        Await.result(engine.execute("INSERT INTO band (name, popularity) VALUES ('Pythonistas', 1000), ('Rustaceans', 800)"));
+        Await.result(engine.execute(
+                "INSERT INTO band (name, popularity) VALUES ('Pythonistas', 1000), ('Rustaceans', 800)"));
     }
 
     @AfterEach
@@ -122,10 +127,15 @@ class DocsSamplesTest {
         assertThat(Await.result(JavaSamples.transactionNested(engine))).isEqualTo(1L);
         Await.result(JavaSamples.transactionSavepoints(engine));
         JavaSamples.atomic(engine);
-        Await.until("the atomic batch committed", () -> Await.result(engine.query(
-                "SELECT count(*) AS n FROM band WHERE name = 'Pythonistas'")).get(0).getLong("n") == 3L);
+        Await.until(
+                "the atomic batch committed",
+                () -> Await.result(engine.query("SELECT count(*) AS n FROM band WHERE name = 'Pythonistas'"))
+                                .get(0)
+                                .getLong("n")
+                        == 3L);
         assertThat(Await.result(engine.query("SELECT id FROM band WHERE id IN (1, 2, 10, 11) ORDER BY id")))
-                .extracting(r -> r.getInt("id")).containsExactly(1, 2, 10);
+                .extracting(r -> r.getInt("id"))
+                .containsExactly(1, 2, 10);
         PostgresEngine other = new PostgresEngine(TestPostgres.get().config());
         PoolStats stats = JavaSamples.pool(other);
         assertThat(stats.maxSize()).isEqualTo(8);

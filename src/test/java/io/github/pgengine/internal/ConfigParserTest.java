@@ -14,8 +14,8 @@ class ConfigParserTest {
 
     @Test
     void readsTheBasicKeys() {
-        ConnectionSettings s = NO_ENV.parse(Map.of("host", "db1", "port", 6543, "user", "app", "password", "pw",
-                "database", "shop"), null);
+        ConnectionSettings s = NO_ENV.parse(
+                Map.of("host", "db1", "port", 6543, "user", "app", "password", "pw", "database", "shop"), null);
 
         assertThat(s.host()).isEqualTo("db1");
         assertThat(s.port()).isEqualTo(6543);
@@ -33,8 +33,17 @@ class ConfigParserTest {
 
     @Test
     void fallsBackToTheLibpqEnvironmentThenToDefaults() {
-        Map<String, String> env = Map.of("PGHOST", "envhost", "PGPORT", "7777", "PGUSER", "envuser",
-                "PGPASSWORD", "envpw", "PGSSLMODE", "disable");
+        Map<String, String> env = Map.of(
+                "PGHOST",
+                "envhost",
+                "PGPORT",
+                "7777",
+                "PGUSER",
+                "envuser",
+                "PGPASSWORD",
+                "envpw",
+                "PGSSLMODE",
+                "disable");
         ConnectionSettings s = new ConfigParser(env::get, 5432).parse(Map.of("host", "explicit"), null);
 
         assertThat(s.host()).isEqualTo("explicit");
@@ -52,8 +61,10 @@ class ConfigParserTest {
 
     @Test
     void acceptsConnectionUrls() {
-        ConnectionSettings a = NO_ENV.parse(Map.of(), "postgresql://u%40x:p%3Aw@db.example:6000/shop?sslmode=require"
-                + "&application_name=billing&connect_timeout=5");
+        ConnectionSettings a = NO_ENV.parse(
+                Map.of(),
+                "postgresql://u%40x:p%3Aw@db.example:6000/shop?sslmode=require"
+                        + "&application_name=billing&connect_timeout=5");
         assertThat(a.user()).isEqualTo("u@x");
         assertThat(a.password()).isEqualTo("p:w");
         assertThat(a.host()).isEqualTo("db.example");
@@ -77,7 +88,8 @@ class ConfigParserTest {
     void rejectsUnknownKeysListingTheKnownOnes() {
         assertThatThrownBy(() -> NO_ENV.parse(Map.of("hostname", "x"), null))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown configuration key 'hostname'; known keys are " + String.join(", ", ConfigParser.KEYS));
+                .hasMessage(
+                        "unknown configuration key 'hostname'; known keys are " + String.join(", ", ConfigParser.KEYS));
     }
 
     @Test
@@ -87,7 +99,8 @@ class ConfigParserTest {
         assertThatThrownBy(() -> NO_ENV.parse(Map.of("port", 70000), null))
                 .hasMessage("port must be between 1 and 65535 (was 70000)");
         assertThatThrownBy(() -> NO_ENV.parse(Map.of("host", 42), null))
-                .hasMessageStartingWith("configuration key 'host' must be a String (was Integer 42); known keys are host");
+                .hasMessageStartingWith(
+                        "configuration key 'host' must be a String (was Integer 42); known keys are host");
         assertThatThrownBy(() -> NO_ENV.parse(Map.of("password", 1234), null))
                 .hasMessageStartingWith("configuration key 'password' must be a String (was Integer); known keys")
                 .hasMessageNotContaining("1234");
@@ -95,7 +108,8 @@ class ConfigParserTest {
                 .hasMessageStartingWith("query_timeout must be a duration");
         assertThatThrownBy(() -> NO_ENV.parse(Map.of("query_timeout", -1), null))
                 .hasMessage("query_timeout must be zero or positive (was -1)");
-        assertThat(NO_ENV.parse(Map.of("query_timeout", 0), null).queryTimeout()).isZero();
+        assertThat(NO_ENV.parse(Map.of("query_timeout", 0), null).queryTimeout())
+                .isZero();
         assertThatThrownBy(() -> NO_ENV.parse(Map.of("keepalives_count", 0), null))
                 .hasMessage("keepalives_count must be between 1 and 1000 (was 0)");
         assertThatThrownBy(() -> NO_ENV.parse(Map.of("keepalives", "maybe"), null))
@@ -104,8 +118,7 @@ class ConfigParserTest {
                 .hasMessageContaining("'allow' is not supported");
         assertThatThrownBy(() -> NO_ENV.parse(Map.of(), "mysql://x/y"))
                 .hasMessageStartingWith("connection URL must start with postgresql://");
-        assertThatThrownBy(() -> NO_ENV.parse(Map.of(), "postgresql://a,b/db"))
-                .hasMessageContaining("several hosts");
+        assertThatThrownBy(() -> NO_ENV.parse(Map.of(), "postgresql://a,b/db")).hasMessageContaining("several hosts");
         assertThatThrownBy(() -> NO_ENV.parse(Map.of(), "postgresql://h/db?foo=1"))
                 .hasMessageStartingWith("connection URL parameter 'foo' is not supported");
         Map<String, Object> withNull = new HashMap<>();
@@ -115,13 +128,14 @@ class ConfigParserTest {
 
     @Test
     void readsDurationsInTheirDocumentedUnits() {
-        ConnectionSettings s = NO_ENV.parse(Map.of("connect_timeout", 3, "statement_timeout", 1500,
-                "query_timeout", "2min"), null);
+        ConnectionSettings s =
+                NO_ENV.parse(Map.of("connect_timeout", 3, "statement_timeout", 1500, "query_timeout", "2min"), null);
 
         assertThat(s.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(s.statementTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(s.queryTimeout()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(NO_ENV.parse(Map.of("query_timeout", Duration.ofMillis(250)), null).queryTimeout())
+        assertThat(NO_ENV.parse(Map.of("query_timeout", Duration.ofMillis(250)), null)
+                        .queryTimeout())
                 .isEqualTo(Duration.ofMillis(250));
         assertThat(NO_ENV.parse(Map.of("statement_timeout", "PT1S"), null).statementTimeout())
                 .isEqualTo(Duration.ofSeconds(1));

@@ -52,24 +52,60 @@ class ErrorMapperTest {
 
     @Test
     void buildsItsOwnMessageFromMessageDetailAndHint() {
-        EngineException e = ErrorMapper.fromFields(Map.of('C', "23505", 'V', "ERROR", 'M', "duplicate key",
-                'D', "Key (id)=(1) already exists.", 'H', "try another", 'n', "t_pkey"), null);
+        EngineException e = ErrorMapper.fromFields(
+                Map.of(
+                        'C',
+                        "23505",
+                        'V',
+                        "ERROR",
+                        'M',
+                        "duplicate key",
+                        'D',
+                        "Key (id)=(1) already exists.",
+                        'H',
+                        "try another",
+                        'n',
+                        "t_pkey"),
+                null);
 
-        assertThat(e.getMessage()).isEqualTo("ERROR 23505: duplicate key (detail: Key (id)=(1) already exists.) "
-                + "(hint: try another)");
+        assertThat(e.getMessage())
+                .isEqualTo(
+                        "ERROR 23505: duplicate key (detail: Key (id)=(1) already exists.) " + "(hint: try another)");
         assertThat(e.constraint()).isEqualTo("t_pkey");
         assertThat(e).isInstanceOf(IntegrityViolationException.class);
         assertThat(ErrorMapper.fromFields(Map.of('C', "40001", 'M', "x"), null))
-                .isInstanceOfSatisfying(SerializationFailureException.class, s -> assertThat(s.attempts()).isEqualTo(1));
+                .isInstanceOfSatisfying(
+                        SerializationFailureException.class,
+                        s -> assertThat(s.attempts()).isEqualTo(1));
     }
 
     @Test
     void keepsEveryFieldTheServerSends() {
-        EngineException e = ErrorMapper.fromFields(Map.of('C', "23505", 'M', "duplicate key", 'D', "Key (id)=(1)",
-                'H', "h", 'P', "12", 's', "public", 't', "band", 'c', "id", 'n', "band_pkey"), null);
+        EngineException e = ErrorMapper.fromFields(
+                Map.of(
+                        'C',
+                        "23505",
+                        'M',
+                        "duplicate key",
+                        'D',
+                        "Key (id)=(1)",
+                        'H',
+                        "h",
+                        'P',
+                        "12",
+                        's',
+                        "public",
+                        't',
+                        "band",
+                        'c',
+                        "id",
+                        'n',
+                        "band_pkey"),
+                null);
 
-        assertThat(e.details()).isEqualTo(new ServerDetails("23505", "duplicate key", "Key (id)=(1)", "h", 12, "public",
-                "band", "id", "band_pkey"));
+        assertThat(e.details())
+                .isEqualTo(new ServerDetails(
+                        "23505", "duplicate key", "Key (id)=(1)", "h", 12, "public", "band", "id", "band_pkey"));
         assertThat(e.sqlState()).isEqualTo("23505");
         assertThat(e.constraint()).isEqualTo("band_pkey");
         assertThat(new EngineException("mine", null).details()).isEqualTo(ServerDetails.NONE);
@@ -78,9 +114,11 @@ class ErrorMapperTest {
     @Test
     void mapsClientSideFailures() {
         assertThat(ErrorMapper.map(new CompletionException(new ConnectException("Connection refused")), "u@h:1/d"))
-                .isInstanceOf(ConnectionException.class).hasMessage("cannot connect to u@h:1/d: Connection refused");
+                .isInstanceOf(ConnectionException.class)
+                .hasMessage("cannot connect to u@h:1/d: Connection refused");
         assertThat(ErrorMapper.map(new TimeoutException("x"), "u@h:1/d")).isInstanceOf(QueryTimeoutException.class);
-        assertThat(ErrorMapper.map(new IllegalStateException("odd"), "u@h:1/d")).isInstanceOf(EngineException.class)
+        assertThat(ErrorMapper.map(new IllegalStateException("odd"), "u@h:1/d"))
+                .isInstanceOf(EngineException.class)
                 .hasMessageContaining("unexpected driver error");
     }
 
@@ -89,7 +127,8 @@ class ErrorMapperTest {
         assertThat(new InsufficientPrivilegeException("x", null)).isInstanceOf(BadSqlException.class);
         assertThat(new SerializationFailureException("x", ServerDetails.ofSqlState("40001"), 2, null))
                 .isInstanceOf(TransientEngineException.class);
-        assertThat(new AmbiguousCommitException("x", ServerDetails.ofSqlState("40003"), null)).isInstanceOf(EngineException.class);
+        assertThat(new AmbiguousCommitException("x", ServerDetails.ofSqlState("40003"), null))
+                .isInstanceOf(EngineException.class);
         assertThat(new TransactionException("x")).isInstanceOf(EngineException.class);
     }
 }

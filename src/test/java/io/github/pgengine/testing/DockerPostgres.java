@@ -12,13 +12,23 @@ final class DockerPostgres {
         if (!dockerAvailable()) {
             return null;
         }
-        PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:" + System.getProperty("pgengine.test.postgres.version", "17").split("\\.", -1)[0] + "-alpine")
-                .withDatabaseName("pgengine_test").withUsername("pgengine").withPassword("pgengine-test-pw")
+        PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:"
+                        + System.getProperty("pgengine.test.postgres.version", "17")
+                                .split("\\.", -1)[0] + "-alpine")
+                .withDatabaseName("pgengine_test")
+                .withUsername("pgengine")
+                .withPassword("pgengine-test-pw")
                 .withCommand("postgres", "-c", "fsync=off", "-c", "max_connections=300");
         container.start();
         Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "pgengine-test-docker-stop"));
-        return TestPostgres.create(container.getHost(), container.getMappedPort(5432), "pgengine_test", "pgengine",
-                "pgengine-test-pw", "Testcontainers " + container.getDockerImageName(), null);
+        return TestPostgres.create(
+                container.getHost(),
+                container.getMappedPort(5432),
+                "pgengine_test",
+                "pgengine",
+                "pgengine-test-pw",
+                "Testcontainers " + container.getDockerImageName(),
+                null);
     }
 
     /** Returns true when Docker answers; quick and quiet when there is no engine. */

@@ -47,7 +47,8 @@ final class EmbeddedBinaries {
                 unpack(url, target);
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot unpack the PostgreSQL binaries from " + url + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot unpack the PostgreSQL binaries from " + url + ": " + e.getMessage(), e);
         }
         return target.resolve("bin");
     }
@@ -105,10 +106,15 @@ final class EmbeddedBinaries {
     }
 
     private static Set<PosixFilePermission> readable(boolean executable) {
-        Set<PosixFilePermission> p = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
+        Set<PosixFilePermission> p = EnumSet.of(
+                PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.GROUP_READ,
+                PosixFilePermission.OTHERS_READ);
         if (executable) {
-            p.addAll(EnumSet.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+            p.addAll(EnumSet.of(
+                    PosixFilePermission.OWNER_EXECUTE,
+                    PosixFilePermission.GROUP_EXECUTE,
                     PosixFilePermission.OTHERS_EXECUTE));
         }
         return p;

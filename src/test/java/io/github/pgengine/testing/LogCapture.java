@@ -35,7 +35,9 @@ public final class LogCapture implements AutoCloseable {
     /** Returns the formatted messages recorded so far. */
     public List<String> messages() {
         synchronized (appender) { // AppenderBase.doAppend holds the same lock
-            return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            return appender.list.stream()
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
         }
     }
 
@@ -51,8 +53,10 @@ public final class LogCapture implements AutoCloseable {
     /** Returns the events recorded at WARN. */
     public List<String> warnings() {
         synchronized (appender) { // AppenderBase.doAppend holds the same lock
-            return appender.list.stream().filter(e -> e.getLevel() == Level.WARN)
-                    .map(ILoggingEvent::getFormattedMessage).toList();
+            return appender.list.stream()
+                    .filter(e -> e.getLevel() == Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
         }
     }
 

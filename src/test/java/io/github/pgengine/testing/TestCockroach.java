@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 public final class TestCockroach {
     /** A role that is not in CockroachDB's admin role. */
     public static final String PLAIN_USER = "pgengine_crdb_plain";
+
     private static final String PLAIN_PASSWORD = "crdb-plain-pass";
     private static @Nullable TestCockroach instance;
 
@@ -24,7 +25,10 @@ public final class TestCockroach {
     private final String backend;
     private final @Nullable CockroachEmulator emulator;
 
-    private TestCockroach(Map<String, Object> admin, Map<String, Object> plain, String backend,
+    private TestCockroach(
+            Map<String, Object> admin,
+            Map<String, Object> plain,
+            String backend,
             @Nullable CockroachEmulator emulator) {
         this.admin = admin;
         this.plain = plain;
@@ -80,9 +84,9 @@ public final class TestCockroach {
         admin.put("sslmode", "disable");
         Map<String, Object> plain = new LinkedHashMap<>(admin);
         plain.put("user", PLAIN_USER);
-        com.github.jasync.sql.db.postgresql.PostgreSQLConnection conn = new com.github.jasync.sql.db.postgresql
-                .PostgreSQLConnection(new com.github.jasync.sql.db.Configuration("root", c.getHost(),
-                        c.getMappedPort(26257), null, c.getDatabaseName()));
+        com.github.jasync.sql.db.postgresql.PostgreSQLConnection conn =
+                new com.github.jasync.sql.db.postgresql.PostgreSQLConnection(new com.github.jasync.sql.db.Configuration(
+                        "root", c.getHost(), c.getMappedPort(26257), null, c.getDatabaseName()));
         try {
             conn.connect().get(60, java.util.concurrent.TimeUnit.SECONDS);
             conn.sendQuery("CREATE USER IF NOT EXISTS " + PLAIN_USER).get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -90,7 +94,8 @@ public final class TestCockroach {
         } catch (Exception e) {
             throw new IllegalStateException("cannot prepare the CockroachDB container: " + e.getMessage(), e);
         }
-        return new TestCockroach(Map.copyOf(admin), Map.copyOf(plain), "Testcontainers " + c.getDockerImageName(), null);
+        return new TestCockroach(
+                Map.copyOf(admin), Map.copyOf(plain), "Testcontainers " + c.getDockerImageName(), null);
     }
 
     private static TestCockroach find() {
@@ -103,10 +108,18 @@ public final class TestCockroach {
             plain.put("host", uri.getHost());
             plain.put("port", uri.getPort() < 0 ? 26257 : uri.getPort());
             plain.put("user", PLAIN_USER);
-            plain.put("database", uri.getPath() == null || uri.getPath().length() <= 1 ? "defaultdb" : uri.getPath().substring(1));
+            plain.put(
+                    "database",
+                    uri.getPath() == null || uri.getPath().length() <= 1
+                            ? "defaultdb"
+                            : uri.getPath().substring(1));
             plain.put("sslmode", "disable");
-            return new TestCockroach(admin, plain, "real CockroachDB from PGENGINE_TEST_COCKROACH_URL (" + uri.getHost()
-                    + ":" + uri.getPort() + "); create user " + PLAIN_USER + " there for the privilege tests", null);
+            return new TestCockroach(
+                    admin,
+                    plain,
+                    "real CockroachDB from PGENGINE_TEST_COCKROACH_URL (" + uri.getHost() + ":" + uri.getPort()
+                            + "); create user " + PLAIN_USER + " there for the privilege tests",
+                    null);
         }
         if (!"false".equalsIgnoreCase(System.getenv("PGENGINE_TEST_DOCKER")) && DockerPostgres.dockerAvailable()) {
             return docker();
@@ -121,10 +134,16 @@ public final class TestCockroach {
             Map<String, Object> plain = new LinkedHashMap<>(pg.config(PLAIN_USER, PLAIN_PASSWORD));
             plain.put("host", emulator.host());
             plain.put("port", emulator.port());
-            String docker = DockerPostgres.dockerAvailable() ? " (Docker is present, but the emulation was chosen)" : "";
-            return new TestCockroach(Map.copyOf(admin), Map.copyOf(plain), "EMULATION of CockroachDB "
-                    + "v24.1.0 (pgwire proxy on 127.0.0.1:" + emulator.port() + " over " + pg.source() + "); no real "
-                    + "CockroachDB was given (set PGENGINE_TEST_COCKROACH_URL)" + docker, emulator);
+            String docker =
+                    DockerPostgres.dockerAvailable() ? " (Docker is present, but the emulation was chosen)" : "";
+            return new TestCockroach(
+                    Map.copyOf(admin),
+                    Map.copyOf(plain),
+                    "EMULATION of CockroachDB "
+                            + "v24.1.0 (pgwire proxy on 127.0.0.1:" + emulator.port() + " over " + pg.source()
+                            + "); no real "
+                            + "CockroachDB was given (set PGENGINE_TEST_COCKROACH_URL)" + docker,
+                    emulator);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the CockroachDB emulation: " + e.getMessage(), e);
         }

@@ -47,7 +47,13 @@ public final class TestPostgres {
     private final String source;
     private final @Nullable LocalCluster cluster;
 
-    private TestPostgres(String host, int port, String database, String user, String password, String source,
+    private TestPostgres(
+            String host,
+            int port,
+            String database,
+            String user,
+            String password,
+            String source,
             @Nullable LocalCluster cluster) {
         this.host = host;
         this.port = port;
@@ -76,8 +82,9 @@ public final class TestPostgres {
         if (instance == null) {
             long start = System.nanoTime();
             instance = find();
-            System.err.printf("[pgengine-test] PostgreSQL backend: %s (ready in %d ms)%n", instance.source,
-                    (System.nanoTime() - start) / 1_000_000);
+            System.err.printf(
+                    "[pgengine-test] PostgreSQL backend: %s (ready in %d ms)%n",
+                    instance.source, (System.nanoTime() - start) / 1_000_000);
         }
         return instance;
     }
@@ -180,8 +187,13 @@ public final class TestPostgres {
             Files.copy(key, data.resolve("server.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(data.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
             if (c.runAs != null) {
-                LocalCluster.exec(List.of("chown", c.runAs, data.resolve("server.crt").toString(),
-                        data.resolve("server.key").toString()), Duration.ofSeconds(10));
+                LocalCluster.exec(
+                        List.of(
+                                "chown",
+                                c.runAs,
+                                data.resolve("server.crt").toString(),
+                                data.resolve("server.key").toString()),
+                        Duration.ofSeconds(10));
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot install the TLS files: " + e.getMessage(), e);
@@ -194,7 +206,8 @@ public final class TestPostgres {
 
     private LocalCluster requireCluster() {
         if (cluster == null) {
-            throw new IllegalStateException("only a local cluster can be stopped and started (backend: " + source + ")");
+            throw new IllegalStateException(
+                    "only a local cluster can be stopped and started (backend: " + source + ")");
         }
         return cluster;
     }
@@ -231,7 +244,9 @@ public final class TestPostgres {
         if (url != null && !url.isBlank()) {
             return fromUrl(url);
         }
-        String choice = System.getenv().getOrDefault("PGENGINE_TEST_POSTGRES", "embedded").trim();
+        String choice = System.getenv()
+                .getOrDefault("PGENGINE_TEST_POSTGRES", "embedded")
+                .trim();
         switch (choice) {
             case "embedded" -> {
                 Path bin = EmbeddedBinaries.binDir();
@@ -257,12 +272,19 @@ public final class TestPostgres {
                 }
                 return LocalCluster.start(bin, "local PostgreSQL");
             }
-            default -> throw new IllegalStateException("PGENGINE_TEST_POSTGRES must be embedded, docker or local "
-                    + "(was \"" + choice + "\")");
+            default ->
+                throw new IllegalStateException(
+                        "PGENGINE_TEST_POSTGRES must be embedded, docker or local " + "(was \"" + choice + "\")");
         }
     }
 
-    static TestPostgres create(String host, int port, String database, String user, String password, String source,
+    static TestPostgres create(
+            String host,
+            int port,
+            String database,
+            String user,
+            String password,
+            String source,
             @Nullable LocalCluster cluster) {
         return new TestPostgres(host, port, database, user, password, source, cluster);
     }
@@ -271,10 +293,12 @@ public final class TestPostgres {
         String u = url.replaceFirst("^jdbc:", "").replaceFirst("^postgres://", "postgresql://");
         URI uri = URI.create(u);
         String userInfo = uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo();
-        String user = URLDecoder.decode(userInfo.contains(":") ? userInfo.substring(0, userInfo.indexOf(':')) : userInfo,
+        String user = URLDecoder.decode(
+                userInfo.contains(":") ? userInfo.substring(0, userInfo.indexOf(':')) : userInfo,
                 StandardCharsets.UTF_8);
         String password = userInfo.contains(":")
-                ? URLDecoder.decode(userInfo.substring(userInfo.indexOf(':') + 1), StandardCharsets.UTF_8) : "";
+                ? URLDecoder.decode(userInfo.substring(userInfo.indexOf(':') + 1), StandardCharsets.UTF_8)
+                : "";
         if (uri.getRawQuery() != null) {
             for (String kv : uri.getRawQuery().split("&", -1)) {
                 String[] p = kv.split("=", 2);
@@ -285,9 +309,17 @@ public final class TestPostgres {
                 }
             }
         }
-        String db = uri.getPath() == null || uri.getPath().length() <= 1 ? user : uri.getPath().substring(1);
-        return new TestPostgres(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), db, user, password,
-                "PGENGINE_TEST_POSTGRES_URL (" + uri.getHost() + ":" + uri.getPort() + ")", null);
+        String db = uri.getPath() == null || uri.getPath().length() <= 1
+                ? user
+                : uri.getPath().substring(1);
+        return new TestPostgres(
+                uri.getHost(),
+                uri.getPort() < 0 ? 5432 : uri.getPort(),
+                db,
+                user,
+                password,
+                "PGENGINE_TEST_POSTGRES_URL (" + uri.getHost() + ":" + uri.getPort() + ")",
+                null);
     }
 
     /** A throwaway cluster from local binaries. */
@@ -308,7 +340,8 @@ public final class TestPostgres {
 
         static @Nullable Path findBinaries() {
             try {
-                String out = exec(List.of("pg_config", "--bindir"), Duration.ofSeconds(10)).trim();
+                String out = exec(List.of("pg_config", "--bindir"), Duration.ofSeconds(10))
+                        .trim();
                 Path p = Path.of(out);
                 if (Files.isExecutable(p.resolve("postgres")) && Files.isExecutable(p.resolve("initdb"))) {
                     return p;
@@ -321,7 +354,8 @@ public final class TestPostgres {
                 try (Stream<Path> versions = Files.list(root)) {
                     return versions.map(v -> v.resolve("bin"))
                             .filter(b -> Files.isExecutable(b.resolve("postgres")))
-                            .max(Comparator.comparing(b -> numeric(b.getParent().getFileName().toString())))
+                            .max(Comparator.comparing(
+                                    b -> numeric(b.getParent().getFileName().toString())))
                             .orElse(null);
                 } catch (IOException e) {
                     return null;
@@ -352,25 +386,46 @@ public final class TestPostgres {
                     exec(List.of("chown", "-R", runAs, dir.toString()), Duration.ofSeconds(10));
                 }
                 LocalCluster cluster = new LocalCluster(bin, dir, runAs);
-                cluster.run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", SUPERUSER,
-                        "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C", "--no-sync"),
+                cluster.run(
+                        List.of(
+                                bin.resolve("initdb").toString(),
+                                "-D",
+                                data.toString(),
+                                "-U",
+                                SUPERUSER,
+                                "--auth=scram-sha-256",
+                                "--pwfile=" + pwfile,
+                                "-E",
+                                "UTF8",
+                                "--locale=C",
+                                "--no-sync"),
                         Duration.ofMinutes(2));
-                Files.writeString(data.resolve("postgresql.conf"), String.join("\n",
-                        "listen_addresses = '127.0.0.1'",
-                        "port = " + port,
-                        "unix_socket_directories = '" + dir + "'",
-                        "fsync = off",
-                        "synchronous_commit = off",
-                        "full_page_writes = off",
-                        "max_connections = 400",
-                        "shared_buffers = 128MB",
-                        "password_encryption = 'scram-sha-256'",
-                        "logging_collector = off",
-                        ""), java.nio.file.StandardOpenOption.APPEND);
+                Files.writeString(
+                        data.resolve("postgresql.conf"),
+                        String.join(
+                                "\n",
+                                "listen_addresses = '127.0.0.1'",
+                                "port = " + port,
+                                "unix_socket_directories = '" + dir + "'",
+                                "fsync = off",
+                                "synchronous_commit = off",
+                                "full_page_writes = off",
+                                "max_connections = 400",
+                                "shared_buffers = 128MB",
+                                "password_encryption = 'scram-sha-256'",
+                                "logging_collector = off",
+                                ""),
+                        java.nio.file.StandardOpenOption.APPEND);
                 cluster.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(cluster::destroy, "pgengine-test-postgres-stop"));
-                TestPostgres pg = new TestPostgres("127.0.0.1", port, DATABASE, SUPERUSER, password,
-                        kind + " " + version(bin) + " from " + bin + " in " + dir + " (port " + port + ")", cluster);
+                TestPostgres pg = new TestPostgres(
+                        "127.0.0.1",
+                        port,
+                        DATABASE,
+                        SUPERUSER,
+                        password,
+                        kind + " " + version(bin) + " from " + bin + " in " + dir + " (port " + port + ")",
+                        cluster);
                 pg.run("postgres", "CREATE DATABASE " + DATABASE);
                 return pg;
             } catch (IOException e) {
@@ -383,7 +438,8 @@ public final class TestPostgres {
         }
 
         void pgCtl(String... args) {
-            List<String> cmd = new ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString()));
+            List<String> cmd = new ArrayList<>(List.of(
+                    bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString()));
             cmd.addAll(List.of(args));
             run(cmd, Duration.ofMinutes(2));
         }
@@ -426,7 +482,8 @@ public final class TestPostgres {
 
         private static String version(Path bin) {
             try {
-                return exec(List.of(bin.resolve("postgres").toString(), "--version"), Duration.ofSeconds(10)).trim()
+                return exec(List.of(bin.resolve("postgres").toString(), "--version"), Duration.ofSeconds(10))
+                        .trim()
                         .replace("postgres (PostgreSQL) ", "");
             } catch (RuntimeException e) {
                 return "(version unknown)";

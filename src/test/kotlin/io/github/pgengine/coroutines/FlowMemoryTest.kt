@@ -12,14 +12,24 @@ class FlowMemoryTest {
     fun aMillionRowsFlowThroughASlowCollectorIn64MegabytesOfHeap() {
         val pg = TestPostgres.get()
         val java = Path.of(System.getProperty("java.home"), "bin", "java").toString()
-        val pb = ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-            FlowMillionRows::class.java.name, "1000000").redirectErrorStream(true)
+        val pb =
+            ProcessBuilder(
+                    java,
+                    "-Xmx64m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    FlowMillionRows::class.java.name,
+                    "1000000",
+                )
+                .redirectErrorStream(true)
         pb.environment()["PGENGINE_TEST_POSTGRES_URL"] = pg.url()
         val p = pb.start()
         p.outputStream.close()
         val text = String(p.inputStream.readAllBytes())
         val finished = p.waitFor(5, TimeUnit.MINUTES)
-        println("[pgengine-test] " + (text.lines().firstOrNull { it.startsWith("collected") } ?: text))
+        println(
+            "[pgengine-test] " + (text.lines().firstOrNull { it.startsWith("collected") } ?: text)
+        )
 
         assertThat(finished).isTrue()
         assertThat(p.exitValue()).`as`(text).isZero()

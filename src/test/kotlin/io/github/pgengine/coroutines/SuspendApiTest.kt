@@ -49,14 +49,17 @@ class SuspendApiTest {
         engine.awaitRunDdl("CREATE TABLE $table (id int PRIMARY KEY, name text)")
     }
 
-    private suspend fun ids(): List<Int> = engine.awaitQuery("SELECT id FROM $table ORDER BY id").map { it.int("id") }
+    private suspend fun ids(): List<Int> =
+        engine.awaitQuery("SELECT id FROM $table ORDER BY id").map { it.int("id") }
 
-    private fun idle() = Await.until("pool idle", { engine.poolStats().isIdle }, { engine.poolStats().toString() })
+    private fun idle() =
+        Await.until("pool idle", { engine.poolStats().isIdle }, { engine.poolStats().toString() })
 
     @Test
     fun suspendCallsReadWellWithoutFuturesOrBangBang(): Unit = runBlocking {
         pooled(2)
-        val inserted: Long = engine.awaitExecute("INSERT INTO $table VALUES (\$1, \$2), (\$3, \$4)", 1, "a", 2, null)
+        val inserted: Long =
+            engine.awaitExecute("INSERT INTO $table VALUES (\$1, \$2), (\$3, \$4)", 1, "a", 2, null)
         val rows: List<Row> = engine.awaitQuery("SELECT id, name FROM $table ORDER BY id")
         val first: String = rows[0].string("name")
         val second: String? = rows[1].getOrNull<String>("name")
@@ -66,7 +69,8 @@ class SuspendApiTest {
         assertThat(first).isEqualTo("a")
         assertThat(second).isNull()
         assertThat(id).isEqualTo(1L)
-        assertThatThrownBy { rows[1].string("name") }.isInstanceOf(IllegalStateException::class.java)
+        assertThatThrownBy { rows[1].string("name") }
+            .isInstanceOf(IllegalStateException::class.java)
             .hasMessageContaining("column 'name' is NULL")
         assertThat(engine.awaitVersion()).isGreaterThan(10.0)
     }
@@ -74,17 +78,20 @@ class SuspendApiTest {
     @Test
     fun theTransactionBlockCommitsItsValueAndRethrowsUnchanged(): Unit = runBlocking {
         pooled(2)
-        val total: Long? = engine.suspendTransaction { tx ->
-            tx.execute("INSERT INTO $table VALUES (1, 'a')")
-            tx.query("SELECT sum(id) AS s FROM $table")[0].getOrNull<Long>("s")
-        }
-        val boom = IllegalStateException("boom")
-        val thrown = runCatching {
+        val total: Long? =
             engine.suspendTransaction { tx ->
-                tx.execute("INSERT INTO $table VALUES (2, 'b')")
-                throw boom
+                tx.execute("INSERT INTO $table VALUES (1, 'a')")
+                tx.query("SELECT sum(id) AS s FROM $table")[0].getOrNull<Long>("s")
             }
-        }.exceptionOrNull()
+        val boom = IllegalStateException("boom")
+        val thrown =
+            runCatching {
+                    engine.suspendTransaction { tx ->
+                        tx.execute("INSERT INTO $table VALUES (2, 'b')")
+                        throw boom
+                    }
+                }
+                .exceptionOrNull()
 
         assertThat(total).isEqualTo(1L)
         assertThat(thrown).isSameAs(boom)
@@ -114,13 +121,15 @@ class SuspendApiTest {
     @Test
     fun aFailureCaughtWithoutASavepointFailsTheCommit(): Unit = runBlocking {
         pooled(2)
-        val error = runCatching {
-            engine.suspendTransaction { tx ->
-                tx.execute("INSERT INTO $table VALUES (1, 'a')")
-                runCatching { tx.execute("INSERT INTO $table VALUES (1, 'a')") }
-                "done"
-            }
-        }.exceptionOrNull()
+        val error =
+            runCatching {
+                    engine.suspendTransaction { tx ->
+                        tx.execute("INSERT INTO $table VALUES (1, 'a')")
+                        runCatching { tx.execute("INSERT INTO $table VALUES (1, 'a')") }
+                        "done"
+                    }
+                }
+                .exceptionOrNull()
 
         assertThat(error).isInstanceOf(TransactionRolledBackException::class.java)
         assertThat(ids()).isEmpty()
@@ -129,15 +138,20 @@ class SuspendApiTest {
     @Test
     fun withTimeoutAroundALongStatementCancelsItOnTheServer(): Unit = runBlocking {
         pooled(1)
-        val error = runCatching {
-            withTimeout(300) { engine.awaitQuery("SELECT pg_sleep(30)") }
-        }.exceptionOrNull()
+        val error =
+            runCatching { withTimeout(300) { engine.awaitQuery("SELECT pg_sleep(30)") } }
+                .exceptionOrNull()
 
         assertThat(error).isInstanceOf(CancellationException::class.java)
         idle()
-        Await.until("the server stopped the sleep", {
-            pg.admin("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'")[0][0] == 0L
-        })
+        Await.until(
+            "the server stopped the sleep",
+            {
+                pg.admin(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'"
+                    )[0][0] == 0L
+            },
+        )
         assertThat(engine.awaitQuery("SELECT 1 AS one")[0].int("one")).isEqualTo(1)
     }
 
@@ -145,18 +159,24 @@ class SuspendApiTest {
     fun cancellingTheParentHalfWayRollsBackAndGivesTheConnectionBack(): Unit = runBlocking {
         pooled(1)
         val inserted = CompletableDeferred<Unit>()
-        val job = launch(Dispatchers.Default) {
-            engine.suspendTransaction { tx ->
-                tx.execute("INSERT INTO $table VALUES (1, 'a')")
-                inserted.complete(Unit)
-                tx.query("SELECT pg_sleep(30)")
-                tx.execute("INSERT INTO $table VALUES (2, 'b')")
+        val job =
+            launch(Dispatchers.Default) {
+                engine.suspendTransaction { tx ->
+                    tx.execute("INSERT INTO $table VALUES (1, 'a')")
+                    inserted.complete(Unit)
+                    tx.query("SELECT pg_sleep(30)")
+                    tx.execute("INSERT INTO $table VALUES (2, 'b')")
+                }
             }
-        }
         inserted.await()
-        Await.until("the sleep runs", {
-            pg.admin("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'")[0][0] == 1L
-        })
+        Await.until(
+            "the sleep runs",
+            {
+                pg.admin(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'"
+                    )[0][0] == 1L
+            },
+        )
         job.cancel()
         job.join()
 
@@ -174,48 +194,67 @@ class SuspendApiTest {
         assertThat(firstFive).containsExactly(1, 2, 3, 4, 5)
         idle()
 
-        val thrown = runCatching {
-            engine.queryFlow(sql, fetchSize = 10).collect { if (it.int("g") == 25) throw IllegalArgumentException("collector") }
-        }.exceptionOrNull()
-        assertThat(thrown).isInstanceOf(IllegalArgumentException::class.java).hasMessage("collector")
+        val thrown =
+            runCatching {
+                    engine.queryFlow(sql, fetchSize = 10).collect {
+                        if (it.int("g") == 25) throw IllegalArgumentException("collector")
+                    }
+                }
+                .exceptionOrNull()
+        assertThat(thrown)
+            .isInstanceOf(IllegalArgumentException::class.java)
+            .hasMessage("collector")
         idle()
 
-        val none = withTimeoutOrNull(200) { engine.queryFlow("SELECT pg_sleep(0.01), g FROM generate_series(1, 1000) g", fetchSize = 5).toList() }
+        val none =
+            withTimeoutOrNull(200) {
+                engine
+                    .queryFlow(
+                        "SELECT pg_sleep(0.01), g FROM generate_series(1, 1000) g",
+                        fetchSize = 5,
+                    )
+                    .toList()
+            }
         assertThat(none).isNull()
         idle()
-        assertThat(engine.queryFlow("SELECT \$1::int AS v", listOf(7)).first().int("v")).isEqualTo(7)
+        assertThat(engine.queryFlow("SELECT \$1::int AS v", listOf(7)).first().int("v"))
+            .isEqualTo(7)
         assertThat(engine.queryFlow("SELECT 1 AS v", listOf()).toList()).hasSize(1)
     }
 
     @Test
-    fun aThousandCoroutinesWithRandomCancellationsLeaveEveryCommittedRowOnceAndThePoolIdle(): Unit = runBlocking {
-        pooled(8)
-        val committed = java.util.concurrent.ConcurrentHashMap.newKeySet<Int>()
-        val random = Random(42)
-        coroutineScope {
-            (1..1000).map { i ->
-                val cancelAfter = if (random.nextInt(4) == 0) random.nextLong(0, 20) else -1L
-                async(Dispatchers.Default) {
-                    val work = async {
-                        engine.suspendTransaction { tx ->
-                            tx.execute("INSERT INTO $table VALUES (\$1, 'x')", i)
-                            tx.query("SELECT pg_sleep(0.002)")
+    fun aThousandCoroutinesWithRandomCancellationsLeaveEveryCommittedRowOnceAndThePoolIdle(): Unit =
+        runBlocking {
+            pooled(8)
+            val committed = java.util.concurrent.ConcurrentHashMap.newKeySet<Int>()
+            val random = Random(42)
+            coroutineScope {
+                (1..1000)
+                    .map { i ->
+                        val cancelAfter =
+                            if (random.nextInt(4) == 0) random.nextLong(0, 20) else -1L
+                        async(Dispatchers.Default) {
+                            val work = async {
+                                engine.suspendTransaction { tx ->
+                                    tx.execute("INSERT INTO $table VALUES (\$1, 'x')", i)
+                                    tx.query("SELECT pg_sleep(0.002)")
+                                }
+                                committed.add(i)
+                            }
+                            if (cancelAfter >= 0) {
+                                delay(cancelAfter)
+                                work.cancel()
+                            }
+                            runCatching { work.await() }
                         }
-                        committed.add(i)
                     }
-                    if (cancelAfter >= 0) {
-                        delay(cancelAfter)
-                        work.cancel()
-                    }
-                    runCatching { work.await() }
-                }
-            }.awaitAll()
+                    .awaitAll()
+            }
+            idle()
+            val present = ids()
+            assertThat(present).doesNotHaveDuplicates()
+            assertThat(present).containsAll(committed)
+            assertThat(present.size).isGreaterThan(500)
+            assertThat(engine.poolStats().total).isLessThanOrEqualTo(8)
         }
-        idle()
-        val present = ids()
-        assertThat(present).doesNotHaveDuplicates()
-        assertThat(present).containsAll(committed)
-        assertThat(present.size).isGreaterThan(500)
-        assertThat(engine.poolStats().total).isLessThanOrEqualTo(8)
-    }
 }

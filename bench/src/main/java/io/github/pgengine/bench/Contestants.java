@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 final class Contestants {
     static final String SELECT = "SELECT abalance FROM pgbench_accounts WHERE aid = $1";
     static final String UPDATE = "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2";
-    static final String INSERT = "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)";
+    static final String INSERT =
+            "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)";
     static final int POOL = 8;
 
     private Contestants() {}
@@ -36,7 +37,9 @@ final class Contestants {
 
     static Contestant pgengine(TestPostgres pg) throws Exception {
         PostgresEngine engine = new PostgresEngine(pg.config());
-        engine.startConnectionPool(PoolOptions.builder().maxSize(POOL).minIdle(POOL).build()).get(60, TimeUnit.SECONDS);
+        engine.startConnectionPool(
+                        PoolOptions.builder().maxSize(POOL).minIdle(POOL).build())
+                .get(60, TimeUnit.SECONDS);
         return new Contestant() {
             public String name() {
                 return "pgengine";
@@ -94,27 +97,40 @@ final class Contestants {
 
     static Contestant vertx(TestPostgres pg, boolean pipelining) {
         Vertx vertx = Vertx.vertx();
-        PgConnectOptions connect = new PgConnectOptions().setHost(pg.host()).setPort(pg.port()).setUser(pg.user())
-                .setPassword(pg.password()).setDatabase(pg.database()).setCachePreparedStatements(true);
+        PgConnectOptions connect = new PgConnectOptions()
+                .setHost(pg.host())
+                .setPort(pg.port())
+                .setUser(pg.user())
+                .setPassword(pg.password())
+                .setDatabase(pg.database())
+                .setCachePreparedStatements(true);
         if (!pipelining) {
             connect.setPipeliningLimit(1);
         }
-        Pool pool = PgBuilder.pool().with(new io.vertx.sqlclient.PoolOptions().setMaxSize(POOL)).connectingTo(connect)
-                .using(vertx).build();
+        Pool pool = PgBuilder.pool()
+                .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(POOL))
+                .connectingTo(connect)
+                .using(vertx)
+                .build();
         return new Contestant() {
             public String name() {
                 return pipelining ? "Vert.x (pipelining 256)" : "Vert.x (no pipelining)";
             }
 
             public CompletableFuture<?> pointSelect(int aid) {
-                return pool.preparedQuery(SELECT).execute(Tuple.of(aid)).toCompletionStage().toCompletableFuture();
+                return pool.preparedQuery(SELECT)
+                        .execute(Tuple.of(aid))
+                        .toCompletionStage()
+                        .toCompletableFuture();
             }
 
             public CompletableFuture<?> tpcb(int aid, int tid, int bid, int delta) {
-                return pool.withTransaction(c -> c.preparedQuery(UPDATE).execute(Tuple.of(delta, aid))
-                        .compose(r -> c.preparedQuery(SELECT).execute(Tuple.of(aid)))
-                        .compose(r -> c.preparedQuery(INSERT).execute(Tuple.of(tid, bid, aid, delta))))
-                        .toCompletionStage().toCompletableFuture();
+                return pool.withTransaction(c -> c.preparedQuery(UPDATE)
+                                .execute(Tuple.of(delta, aid))
+                                .compose(r -> c.preparedQuery(SELECT).execute(Tuple.of(aid)))
+                                .compose(r -> c.preparedQuery(INSERT).execute(Tuple.of(tid, bid, aid, delta))))
+                        .toCompletionStage()
+                        .toCompletableFuture();
             }
 
             public void close() throws Exception {
@@ -126,7 +142,8 @@ final class Contestants {
 
     static Contestant pgjdbc(TestPostgres pg) {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database() + "?prepareThreshold=1");
+        config.setJdbcUrl(
+                "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database() + "?prepareThreshold=1");
         config.setUsername(pg.user());
         config.setPassword(pg.password());
         config.setMaximumPoolSize(POOL);
@@ -142,7 +159,8 @@ final class Contestants {
             }
 
             public CompletableFuture<?> pointSelect(int aid) throws Exception {
-                try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(q(SELECT))) {
+                try (Connection c = ds.getConnection();
+                        PreparedStatement ps = c.prepareStatement(q(SELECT))) {
                     ps.setInt(1, aid);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();

@@ -75,8 +75,12 @@ public final class PeerBenchmark {
             c.close();
             return;
         }
-        List<Contestant> contestants = List.of(Contestants.pgengine(pg), Contestants.jasync(pg, false),
-                Contestants.jasync(pg, true), Contestants.vertx(pg, false), Contestants.vertx(pg, true),
+        List<Contestant> contestants = List.of(
+                Contestants.pgengine(pg),
+                Contestants.jasync(pg, false),
+                Contestants.jasync(pg, true),
+                Contestants.vertx(pg, false),
+                Contestants.vertx(pg, true),
                 Contestants.pgjdbc(pg));
         Map<String, Map<String, Result>> table = new LinkedHashMap<>();
         Duration round = Duration.ofSeconds(seconds);
@@ -106,8 +110,8 @@ public final class PeerBenchmark {
         System.out.printf("done in %.1f minutes; wrote docs/performance.md and docs/performance.svg%n", minutes);
     }
 
-    private static Map<String, Result> compare(List<Contestant> contestants, boolean write, int callers, Duration round,
-            int rounds) throws Exception {
+    private static Map<String, Result> compare(
+            List<Contestant> contestants, boolean write, int callers, Duration round, int rounds) throws Exception {
         Map<String, List<Result>> runs = new LinkedHashMap<>();
         for (Contestant c : contestants) {
             try {
@@ -128,10 +132,15 @@ public final class PeerBenchmark {
             }
         }
         Map<String, Result> out = new LinkedHashMap<>();
-        runs.forEach((name, list) -> out.put(name, new Result(
-                list.stream().mapToDouble(Result::opsPerSecond).average().orElse(0),
-                list.stream().mapToDouble(Result::p50).average().orElse(0),
-                list.stream().mapToDouble(Result::p99).max().orElse(0))));
+        runs.forEach((name, list) -> out.put(
+                name,
+                new Result(
+                        list.stream()
+                                .mapToDouble(Result::opsPerSecond)
+                                .average()
+                                .orElse(0),
+                        list.stream().mapToDouble(Result::p50).average().orElse(0),
+                        list.stream().mapToDouble(Result::p99).max().orElse(0))));
         return out;
     }
 
@@ -176,14 +185,22 @@ public final class PeerBenchmark {
         return new Result(done.get() / secs, histogram.percentileMillis(0.5), histogram.percentileMillis(0.99));
     }
 
-    private static CompletableFuture<?> operation(Contestant c, boolean write, SplittableRandom random) throws Exception {
+    private static CompletableFuture<?> operation(Contestant c, boolean write, SplittableRandom random)
+            throws Exception {
         int aid = 1 + random.nextInt(ACCOUNTS);
-        return write ? c.tpcb(aid, 1 + random.nextInt(10 * SCALE), 1 + random.nextInt(SCALE), random.nextInt(-5000, 5001))
+        return write
+                ? c.tpcb(aid, 1 + random.nextInt(10 * SCALE), 1 + random.nextInt(SCALE), random.nextInt(-5000, 5001))
                 : c.pointSelect(aid);
     }
 
-    private static void loop(Contestant c, boolean write, SplittableRandom random, long end, LatencyHistogram histogram,
-            AtomicLong done, CompletableFuture<Void> finished) {
+    private static void loop(
+            Contestant c,
+            boolean write,
+            SplittableRandom random,
+            long end,
+            LatencyHistogram histogram,
+            AtomicLong done,
+            CompletableFuture<Void> finished) {
         long t0 = System.nanoTime();
         CompletableFuture<?> op;
         try {
@@ -208,20 +225,36 @@ public final class PeerBenchmark {
     }
 
     private static List<String> pgbench(TestPostgres pg, Path bin, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(bin.resolve("pgbench").toString(), "-h", pg.host(), "-p",
-                String.valueOf(pg.port()), "-U", pg.user()));
+        List<String> cmd = new ArrayList<>(List.of(
+                bin.resolve("pgbench").toString(), "-h", pg.host(), "-p", String.valueOf(pg.port()), "-U", pg.user()));
         cmd.addAll(List.of(args));
         cmd.add(pg.database());
         return cmd;
     }
 
-    private static Result pgbenchRun(TestPostgres pg, Path bin, String mode, int clients, int seconds) throws Exception {
-        String out = exec(pgbench(pg, bin, mode, "-M", "prepared", "-n", "-c", String.valueOf(clients), "-j",
-                String.valueOf(Math.min(clients, 2)), "-T", String.valueOf(seconds)), pg);
+    private static Result pgbenchRun(TestPostgres pg, Path bin, String mode, int clients, int seconds)
+            throws Exception {
+        String out = exec(
+                pgbench(
+                        pg,
+                        bin,
+                        mode,
+                        "-M",
+                        "prepared",
+                        "-n",
+                        "-c",
+                        String.valueOf(clients),
+                        "-j",
+                        String.valueOf(Math.min(clients, 2)),
+                        "-T",
+                        String.valueOf(seconds)),
+                pg);
         Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
         Matcher latency = Pattern.compile("latency average = ([0-9.]+) ms").matcher(out);
-        return new Result(tps.find() ? Double.parseDouble(tps.group(1)) : 0,
-                latency.find() ? Double.parseDouble(latency.group(1)) : Double.NaN, Double.NaN);
+        return new Result(
+                tps.find() ? Double.parseDouble(tps.group(1)) : 0,
+                latency.find() ? Double.parseDouble(latency.group(1)) : Double.NaN,
+                Double.NaN);
     }
 
     private static String exec(List<String> cmd, TestPostgres pg) throws IOException, InterruptedException {
@@ -237,13 +270,17 @@ public final class PeerBenchmark {
 
     private static String streamInChild(TestPostgres pg, String client) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx64m", "-cp", classPath(),
-                PeerBenchmark.class.getName(), "stream", client).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                        java, "-Xmx64m", "-cp", classPath(), PeerBenchmark.class.getName(), "stream", client)
+                .redirectErrorStream(true);
         pb.environment().put("PGENGINE_TEST_POSTGRES_URL", pg.url());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(5, TimeUnit.MINUTES);
-        return out.lines().filter(l -> l.startsWith("RESULT ")).map(l -> l.substring(7)).findFirst()
+        return out.lines()
+                .filter(l -> l.startsWith("RESULT "))
+                .map(l -> l.substring(7))
+                .findFirst()
                 .orElse("failed: " + out.lines().reduce("", (a, b) -> b));
     }
 
@@ -267,8 +304,10 @@ public final class PeerBenchmark {
     }
 
     static String machine() {
-        return Runtime.getRuntime().availableProcessors() + " cores, " + (ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os ? os.getTotalMemorySize() / (1L << 30) + " GiB, " : "")
+        return Runtime.getRuntime().availableProcessors() + " cores, "
+                + (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                        ? os.getTotalMemorySize() / (1L << 30) + " GiB, "
+                        : "")
                 + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", Java "
                 + System.getProperty("java.version") + ", " + LocalDate.now();
     }

@@ -36,10 +36,13 @@ public final class PoolBenchmark {
         ConnectionPool<PostgreSQLConnection> jasyncDefault = jasyncPool(pg, false);
         ConnectionPool<PostgreSQLConnection> jasyncDirect = jasyncPool(pg, true);
         PostgresEngine engine = new PostgresEngine(pg.config());
-        engine.startConnectionPool(PoolOptions.builder().maxSize(8).minIdle(8).build()).get(60, TimeUnit.SECONDS);
+        engine.startConnectionPool(PoolOptions.builder().maxSize(8).minIdle(8).build())
+                .get(60, TimeUnit.SECONDS);
 
-        IntFunction<CompletableFuture<?>> viaJasyncDefault = i -> jasyncDefault.sendPreparedStatement("select ?::int as v", List.of(i));
-        IntFunction<CompletableFuture<?>> viaJasyncDirect = i -> jasyncDirect.sendPreparedStatement("select ?::int as v", List.of(i));
+        IntFunction<CompletableFuture<?>> viaJasyncDefault =
+                i -> jasyncDefault.sendPreparedStatement("select ?::int as v", List.of(i));
+        IntFunction<CompletableFuture<?>> viaJasyncDirect =
+                i -> jasyncDirect.sendPreparedStatement("select ?::int as v", List.of(i));
         IntFunction<CompletableFuture<?>> viaEngine = i -> engine.query("select $1::int as v", i);
 
         // warm-up
@@ -53,11 +56,13 @@ public final class PoolBenchmark {
             totals[1] += run(viaJasyncDirect, concurrency, round);
             totals[2] += run(viaEngine, concurrency, round);
         }
-        System.out.printf("%d callers, %d rounds of %d s, %d cores%n", concurrency, rounds, round.toSeconds(),
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "%d callers, %d rounds of %d s, %d cores%n",
+                concurrency, rounds, round.toSeconds(), Runtime.getRuntime().availableProcessors());
         System.out.printf("jasync ConnectionPool, defaults but size 8:  %8.0f queries/s%n", totals[0] / rounds);
         System.out.printf("jasync ConnectionPool, direct executor:      %8.0f queries/s%n", totals[1] / rounds);
-        System.out.printf("pgengine pool (size 8):                      %8.0f queries/s (%.1fx jasync default, %.2fx jasync direct)%n",
+        System.out.printf(
+                "pgengine pool (size 8):                      %8.0f queries/s (%.1fx jasync default, %.2fx jasync direct)%n",
                 totals[2] / rounds, totals[2] / totals[0], totals[2] / totals[1]);
         jasyncDefault.disconnect().get(10, TimeUnit.SECONDS);
         jasyncDirect.disconnect().get(10, TimeUnit.SECONDS);
@@ -94,7 +99,11 @@ public final class PoolBenchmark {
         return done.get() / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static void loop(IntFunction<CompletableFuture<?>> query, int i, long end, AtomicLong done,
+    private static void loop(
+            IntFunction<CompletableFuture<?>> query,
+            int i,
+            long end,
+            AtomicLong done,
             CompletableFuture<Void> finished) {
         query.apply(i).whenComplete((r, e) -> {
             if (e != null) {
@@ -109,5 +118,4 @@ public final class PoolBenchmark {
             }
         });
     }
-
 }

@@ -47,7 +47,11 @@ final class StreamChild {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
-        System.out.printf(Locale.ROOT, "RESULT rows=%d rowsPerSecond=%.0f peakHeapMB=%.1f%n", rows, rows / seconds,
+        System.out.printf(
+                Locale.ROOT,
+                "RESULT rows=%d rowsPerSecond=%.0f peakHeapMB=%.1f%n",
+                rows,
+                rows / seconds,
                 peak / 1048576.0);
         System.exit(rows == ROWS ? 0 : 1);
     }
@@ -86,8 +90,8 @@ final class StreamChild {
     }
 
     private static long pgjdbc(TestPostgres pg) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/"
-                + pg.database(), pg.user(), pg.password())) {
+        try (Connection c = DriverManager.getConnection(
+                "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database(), pg.user(), pg.password())) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(Contestants.q(SQL))) {
                 ps.setFetchSize(FETCH);
@@ -107,20 +111,28 @@ final class StreamChild {
 
     private static long vertx(TestPostgres pg) throws Exception {
         Vertx vertx = Vertx.vertx();
-        PgConnectOptions options = new PgConnectOptions().setHost(pg.host()).setPort(pg.port()).setUser(pg.user())
-                .setPassword(pg.password()).setDatabase(pg.database());
+        PgConnectOptions options = new PgConnectOptions()
+                .setHost(pg.host())
+                .setPort(pg.port())
+                .setUser(pg.user())
+                .setPassword(pg.password())
+                .setDatabase(pg.database());
         AtomicLong n = new AtomicLong();
         CompletableFuture<Long> done = new CompletableFuture<>();
-        PgConnection.connect(vertx, options).onSuccess(conn -> conn.begin().onSuccess(tx ->
-                conn.prepare(SQL).onSuccess(ps -> {
-                    RowStream<io.vertx.sqlclient.Row> stream = ps.createStream(FETCH, Tuple.of(ROWS));
-                    stream.exceptionHandler(done::completeExceptionally);
-                    stream.endHandler(v -> tx.commit().onComplete(x -> done.complete(n.get())));
-                    stream.handler(row -> {
-                        row.getInteger(0);
-                        n.incrementAndGet();
-                    });
-                }).onFailure(done::completeExceptionally)).onFailure(done::completeExceptionally))
+        PgConnection.connect(vertx, options)
+                .onSuccess(conn -> conn.begin()
+                        .onSuccess(tx -> conn.prepare(SQL)
+                                .onSuccess(ps -> {
+                                    RowStream<io.vertx.sqlclient.Row> stream = ps.createStream(FETCH, Tuple.of(ROWS));
+                                    stream.exceptionHandler(done::completeExceptionally);
+                                    stream.endHandler(v -> tx.commit().onComplete(x -> done.complete(n.get())));
+                                    stream.handler(row -> {
+                                        row.getInteger(0);
+                                        n.incrementAndGet();
+                                    });
+                                })
+                                .onFailure(done::completeExceptionally))
+                        .onFailure(done::completeExceptionally))
                 .onFailure(done::completeExceptionally);
         long rows = done.get(5, TimeUnit.MINUTES);
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -40,6 +40,7 @@ public final class ConnectionFactory {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionFactory.class);
     /** Extra time the client waits beyond the query timeout before it gives up on the socket. */
     static final Duration CLIENT_GRACE = Duration.ofSeconds(1);
+
     private static final Executor DIRECT = Runnable::run;
     private static final long CHANNEL_POLL_MILLIS = 20;
 
@@ -80,7 +81,9 @@ public final class ConnectionFactory {
                 + "set_config('application_name', " + literal(settings.applicationName()) + ", false)");
         Duration statementTimeout = settings.statementTimeout();
         if (statementTimeout != null) {
-            sql.append(", set_config('statement_timeout', '").append(statementTimeout.toMillis()).append("', false)");
+            sql.append(", set_config('statement_timeout', '")
+                    .append(statementTimeout.toMillis())
+                    .append("', false)");
         }
         this.setupSql = sql.toString();
     }
@@ -107,7 +110,8 @@ public final class ConnectionFactory {
     /** One attempt to open a session, with its deadline. */
     private final class Opening {
         final CompletableFuture<DbConnection> out = new CompletableFuture<>();
-        private final long deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+        private final long deadline =
+                System.nanoTime() + settings.connectTimeout().toNanos();
         private @Nullable ScheduledFuture<?> timer;
 
         void start() {
@@ -120,9 +124,16 @@ public final class ConnectionFactory {
                 fail(connectError(e));
                 return;
             }
-            timer = EngineTimer.get().schedule(() -> fail(new ConnectionException("cannot connect to "
-                    + settings.describe() + ": no answer within " + settings.connectTimeout().toMillis()
-                    + " ms (connect_timeout)", null)), settings.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            timer = EngineTimer.get()
+                    .schedule(
+                            () -> fail(new ConnectionException(
+                                    "cannot connect to "
+                                            + settings.describe() + ": no answer within "
+                                            + settings.connectTimeout().toMillis()
+                                            + " ms (connect_timeout)",
+                                    null)),
+                            settings.connectTimeout().toNanos(),
+                            TimeUnit.NANOSECONDS);
             out.whenComplete((c, e) -> {
                 ScheduledFuture<?> t = timer;
                 if (t != null) {
@@ -139,8 +150,10 @@ public final class ConnectionFactory {
                 } else if (!out.isDone()) {
                     Channel channel = DriverInternals.channel(d);
                     if (channel == null) {
-                        fail(new ConnectionException("cannot take over the connection to " + settings.describe()
-                                + ": the driver's channel is not reachable (see the WARN from DriverInternals)", null));
+                        fail(new ConnectionException(
+                                "cannot take over the connection to " + settings.describe()
+                                        + ": the driver's channel is not reachable (see the WARN from DriverInternals)",
+                                null));
                         return;
                     }
                     channel.eventLoop().execute(() -> takeOver(d, channel));
@@ -155,8 +168,11 @@ public final class ConnectionFactory {
             }
             Channel channel = DriverInternals.channel(d);
             if (channel != null) {
-                channel.closeFuture().addListener(f -> fail(new ConnectionException("cannot connect to "
-                        + settings.describe() + ": the server closed the connection during set-up", null)));
+                channel.closeFuture()
+                        .addListener(f -> fail(new ConnectionException(
+                                "cannot connect to " + settings.describe()
+                                        + ": the server closed the connection during set-up",
+                                null)));
             } else if (System.nanoTime() < deadline) {
                 EngineTimer.get().schedule(() -> watchForClose(d), CHANNEL_POLL_MILLIS, TimeUnit.MILLISECONDS);
             }
@@ -173,13 +189,16 @@ public final class ConnectionFactory {
                 pipeline.replace(MessageDecoder.class, "pgengine-protocol", protocol);
                 keepalive(channel);
             } catch (RuntimeException e) {
-                fail(new ConnectionException("cannot take over the connection to " + settings.describe() + ": " + e, e));
+                fail(new ConnectionException(
+                        "cannot take over the connection to " + settings.describe() + ": " + e, e));
                 return;
             }
             BackendKey key = DriverInternals.backendKey(d);
-            Duration timeout = settings.queryTimeout().isZero() ? Duration.ZERO : settings.queryTimeout().plus(CLIENT_GRACE);
-            DbConnection connection = new DbConnection(d, channel, protocol, settings.describe(),
-                    key != null ? key.processId() : 0, key, timeout);
+            Duration timeout = settings.queryTimeout().isZero()
+                    ? Duration.ZERO
+                    : settings.queryTimeout().plus(CLIENT_GRACE);
+            DbConnection connection = new DbConnection(
+                    d, channel, protocol, settings.describe(), key != null ? key.processId() : 0, key, timeout);
             connection.simple(setupSql).whenComplete((result, error) -> {
                 if (error != null) {
                     fail(error instanceof ServerErrorException ? error : connectError(error));
@@ -207,12 +226,16 @@ public final class ConnectionFactory {
                 channel.close();
             } else {
                 // not connected yet: close it if the TCP connect still succeeds
-                EngineTimer.get().schedule(() -> {
-                    Channel late = DriverInternals.channel(d);
-                    if (late != null) {
-                        late.close();
-                    }
-                }, settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                EngineTimer.get()
+                        .schedule(
+                                () -> {
+                                    Channel late = DriverInternals.channel(d);
+                                    if (late != null) {
+                                        late.close();
+                                    }
+                                },
+                                settings.connectTimeout().toMillis(),
+                                TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -225,12 +248,12 @@ public final class ConnectionFactory {
         }
         try {
             channel.config().setOption(io.netty.channel.ChannelOption.SO_KEEPALIVE, true);
-            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE),
-                    (int) Math.max(1, settings.keepalivesIdle().toSeconds()));
-            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL),
-                    (int) Math.max(1, settings.keepalivesInterval().toSeconds()));
-            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT),
-                    settings.keepalivesCount());
+            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), (int)
+                    Math.max(1, settings.keepalivesIdle().toSeconds()));
+            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), (int)
+                    Math.max(1, settings.keepalivesInterval().toSeconds()));
+            channel.config()
+                    .setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), settings.keepalivesCount());
         } catch (RuntimeException | LinkageError e) {
             LOG.debug("cannot set TCP keepalive timing on {}: {}", channel, e.toString());
         }
@@ -251,8 +274,10 @@ public final class ConnectionFactory {
             return c;
         }
         if (e instanceof TimeoutException) {
-            return new ConnectionException("cannot connect to " + settings.describe() + ": no answer within "
-                    + settings.connectTimeout().toMillis() + " ms (connect_timeout)", e);
+            return new ConnectionException(
+                    "cannot connect to " + settings.describe() + ": no answer within "
+                            + settings.connectTimeout().toMillis() + " ms (connect_timeout)",
+                    e);
         }
         return new ConnectionException("cannot connect to " + settings.describe() + ": " + e, e);
     }

@@ -236,7 +236,8 @@ public final class ConnectionSettings {
                 + ", connectTimeout=" + connectTimeout + ", queryTimeout=" + queryTimeout
                 + (statementTimeout == null ? "" : ", statementTimeout=" + statementTimeout)
                 + (searchPath == null ? "" : ", searchPath=" + searchPath)
-                + ", keepalives=" + (keepalives ? keepalivesIdle + "/" + keepalivesInterval + "/" + keepalivesCount : "off")
+                + ", keepalives="
+                + (keepalives ? keepalivesIdle + "/" + keepalivesInterval + "/" + keepalivesCount : "off")
                 + ", maxMessageSize=" + maxMessageSize + "}";
     }
 }

@@ -33,6 +33,7 @@ import org.jspecify.annotations.Nullable;
 public final class DbConnection {
     /** Prepared statements one connection keeps; the least recently used is closed beyond this. */
     static final int STATEMENT_CACHE_SIZE = 256;
+
     private static final String INVALID_STATEMENT_NAME = "26000"; // invalid_sql_statement_name
     private static final String FEATURE_NOT_SUPPORTED = "0A000"; // feature_not_supported (cached plan changed)
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -74,8 +75,14 @@ public final class DbConnection {
         }
     }
 
-    DbConnection(PostgreSQLConnection driver, Channel channel, ProtocolHandler protocol, String where, int backendPid,
-            @Nullable BackendKey backendKey, Duration timeout) {
+    DbConnection(
+            PostgreSQLConnection driver,
+            Channel channel,
+            ProtocolHandler protocol,
+            String where,
+            int backendPid,
+            @Nullable BackendKey backendKey,
+            Duration timeout) {
         this.driver = driver;
         this.channel = channel;
         this.protocol = protocol;
@@ -156,7 +163,8 @@ public final class DbConnection {
             if (parse && !unnamed) {
                 statements.put(key, name);
                 if (statements.size() > STATEMENT_CACHE_SIZE) {
-                    Iterator<Map.Entry<StatementKey, String>> eldest = statements.entrySet().iterator();
+                    Iterator<Map.Entry<StatementKey, String>> eldest =
+                            statements.entrySet().iterator();
                     toClose.add(eldest.next().getValue());
                     eldest.remove();
                 }
@@ -215,7 +223,8 @@ public final class DbConnection {
         }
         if (error instanceof ServerErrorException s) {
             String state = s.error().sqlState();
-            boolean gone = INVALID_STATEMENT_NAME.equals(state) && s.error().message().contains(name);
+            boolean gone =
+                    INVALID_STATEMENT_NAME.equals(state) && s.error().message().contains(name);
             boolean stale = FEATURE_NOT_SUPPORTED.equals(state)
                     && s.error().message().contains("cached plan must not change result type");
             if (gone || stale) {
@@ -283,8 +292,9 @@ public final class DbConnection {
         }
         if (broken != null || !channel.isActive()) {
             retired = true;
-            out.completeExceptionally(new ConnectionException("connection to " + where + " is closed"
-                    + (broken != null ? ": " + broken.getMessage() : ""), broken));
+            out.completeExceptionally(new ConnectionException(
+                    "connection to " + where + " is closed" + (broken != null ? ": " + broken.getMessage() : ""),
+                    broken));
             return false;
         }
         if (inFlight != null) {
@@ -345,8 +355,8 @@ public final class DbConnection {
         retired = true;
         watchdogArmed.set(false);
         inFlight = null;
-        running.completeExceptionally(new TimeoutException("no answer within "
-                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+        running.completeExceptionally(
+                new TimeoutException("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
         protocol.closing();
         channel.close();
     }
@@ -358,7 +368,10 @@ public final class DbConnection {
 
     /** Returns true when the connection can serve another statement: open, idle, and outside any transaction. */
     public boolean isUsable() {
-        return !retired && inFlight == null && channel.isActive() && protocol.broken() == null
+        return !retired
+                && inFlight == null
+                && channel.isActive()
+                && protocol.broken() == null
                 && protocol.transactionStatus() == 'I';
     }
 
@@ -392,10 +405,14 @@ public final class DbConnection {
             channel.close();
         }
         if (!done.isDone()) {
-            java.util.concurrent.ScheduledFuture<?> giveUp = EngineTimer.get().schedule(() -> {
-                channel.close();
-                done.complete(null);
-            }, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            java.util.concurrent.ScheduledFuture<?> giveUp = EngineTimer.get()
+                    .schedule(
+                            () -> {
+                                channel.close();
+                                done.complete(null);
+                            },
+                            CLOSE_TIMEOUT.toMillis(),
+                            TimeUnit.MILLISECONDS);
             done.whenComplete((v, e) -> giveUp.cancel(false));
         }
         return done;

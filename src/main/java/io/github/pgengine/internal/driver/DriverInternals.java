@@ -20,12 +20,22 @@ import org.slf4j.LoggerFactory;
 final class DriverInternals {
     private static final Logger LOG = LoggerFactory.getLogger(DriverInternals.class);
     private static final List<String> MISSING = new ArrayList<>();
-    private static final @Nullable Field HANDLER = field(PostgreSQLConnection.class, "connectionHandler",
+    private static final @Nullable Field HANDLER = field(
+            PostgreSQLConnection.class,
+            "connectionHandler",
             "pgengine cannot take over the statement protocol: no connection can be opened");
-    private static final @Nullable Field CONTEXT = HANDLER == null ? null : field(HANDLER.getType(), "currentContext",
-            "pgengine cannot take over the statement protocol: no connection can be opened");
-    private static final @Nullable Field PROCESS_DATA = HANDLER == null ? null : field(HANDLER.getType(), "processData",
-            "cancelling a running statement cannot stop it on the server (no CancelRequest); it runs to its end");
+    private static final @Nullable Field CONTEXT = HANDLER == null
+            ? null
+            : field(
+                    HANDLER.getType(),
+                    "currentContext",
+                    "pgengine cannot take over the statement protocol: no connection can be opened");
+    private static final @Nullable Field PROCESS_DATA = HANDLER == null
+            ? null
+            : field(
+                    HANDLER.getType(),
+                    "processData",
+                    "cancelling a running statement cannot stop it on the server (no CancelRequest); it runs to its end");
 
     private DriverInternals() {}
 

@@ -18,7 +18,8 @@ public final class EngineTimer {
     }
 
     private static ScheduledExecutorService create() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, EngineThreads.factory("pgengine-timer-"));
+        ScheduledThreadPoolExecutor executor =
+                new ScheduledThreadPoolExecutor(1, EngineThreads.factory("pgengine-timer-"));
         executor.setRemoveOnCancelPolicy(true);
         return executor;
     }

@@ -36,7 +36,8 @@ final class Exchange {
     }
 
     /** Returns the request bytes, once; the caller writes them and so releases them. */
-    @Nullable ByteBuf takeRequest() {
+    @Nullable
+    ByteBuf takeRequest() {
         ByteBuf r = request;
         request = null;
         return r;
@@ -117,7 +118,8 @@ final class Exchange {
         String[] columnNames = names;
         int[] columnTypes = types;
         List<@Nullable Object[]> out = rows;
-        last = columnNames == null || columnTypes == null || out == null ? Result.empty(tag)
+        last = columnNames == null || columnTypes == null || out == null
+                ? Result.empty(tag)
                 : new Result(columnNames, columnTypes, out, tag);
         names = null;
         types = null;

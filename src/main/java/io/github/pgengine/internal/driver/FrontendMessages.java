@@ -26,7 +26,12 @@ final class FrontendMessages {
      * @param params the encoded parameters
      * @return the buffer; the caller writes and thereby releases it
      */
-    static ByteBuf extended(ByteBufAllocator alloc, List<String> close, String statement, boolean parse, String sql,
+    static ByteBuf extended(
+            ByteBufAllocator alloc,
+            List<String> close,
+            String statement,
+            boolean parse,
+            String sql,
             ParameterEncoder.Encoded params) {
         ByteBuf buf = alloc.buffer(64 + (parse ? sql.length() * 3 : 0) + 16 * params.values().length);
         try {

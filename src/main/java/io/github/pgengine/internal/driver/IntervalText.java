@@ -104,7 +104,8 @@ final class IntervalText {
             } else {
                 BigDecimal value = new BigDecimal(number);
                 long micros = switch (unit) {
-                    case 'H' -> value.multiply(BigDecimal.valueOf(3_600_000_000L)).longValueExact();
+                    case 'H' ->
+                        value.multiply(BigDecimal.valueOf(3_600_000_000L)).longValueExact();
                     case 'M' -> value.multiply(BigDecimal.valueOf(60_000_000L)).longValueExact();
                     case 'S' -> value.movePointRight(6).longValueExact();
                     default -> throw new IllegalArgumentException("cannot read interval '" + text + "'");
@@ -124,7 +125,12 @@ final class IntervalText {
      */
     static String format(Period period, Duration time) {
         StringBuilder sb = new StringBuilder("P");
-        sb.append(period.getYears()).append('Y').append(period.getMonths()).append('M').append(period.getDays()).append('D');
+        sb.append(period.getYears())
+                .append('Y')
+                .append(period.getMonths())
+                .append('M')
+                .append(period.getDays())
+                .append('D');
         sb.append('T');
         BigDecimal seconds = BigDecimal.valueOf(time.getSeconds()).add(BigDecimal.valueOf(time.getNano(), 9));
         sb.append(seconds.stripTrailingZeros().toPlainString()).append('S');

@@ -34,6 +34,7 @@ import org.threeten.extra.PeriodDuration;
 public final class ParameterEncoder {
     /** The most parameters one statement may have: the protocol counts them in 16 bits. */
     public static final int MAX_PARAMETERS = 65_535;
+
     private static final HexFormat HEX = HexFormat.of();
     private static final String SUPPORTED = "null, Boolean, Short, Byte, Integer, Long, BigInteger, BigDecimal, Float, "
             + "Double, String, Character, char[], an enum, UUID, LocalDate, LocalTime, LocalDateTime, OffsetDateTime, "
@@ -71,8 +72,8 @@ public final class ParameterEncoder {
     public static Encoded encode(List<@Nullable Object> values) {
         int n = values.size();
         if (n > MAX_PARAMETERS) {
-            throw new IllegalArgumentException("a statement may have at most " + MAX_PARAMETERS + " parameters (was " + n
-                    + "); send a list as one array parameter instead (= ANY($1))");
+            throw new IllegalArgumentException("a statement may have at most " + MAX_PARAMETERS + " parameters (was "
+                    + n + "); send a list as one array parameter instead (= ANY($1))");
         }
         int[] types = new int[n];
         Object[] out = new Object[n];
@@ -162,7 +163,9 @@ public final class ParameterEncoder {
         if (v instanceof LocalDateTime) {
             return PgTypes.TIMESTAMP;
         }
-        if (v instanceof OffsetDateTime || v instanceof Instant || v instanceof ZonedDateTime
+        if (v instanceof OffsetDateTime
+                || v instanceof Instant
+                || v instanceof ZonedDateTime
                 || v instanceof java.util.Date) {
             return PgTypes.TIMESTAMPTZ;
         }
@@ -182,7 +185,8 @@ public final class ParameterEncoder {
     }
 
     private static boolean isList(Object v) {
-        return v instanceof Collection<?> || (v.getClass().isArray() && !(v instanceof byte[]) && !(v instanceof char[]));
+        return v instanceof Collection<?>
+                || (v.getClass().isArray() && !(v instanceof byte[]) && !(v instanceof char[]));
     }
 
     /**
@@ -251,7 +255,10 @@ public final class ParameterEncoder {
         if (v instanceof String s) {
             return checkedText(s);
         }
-        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
+        if (v instanceof Integer
+                || v instanceof Long
+                || v instanceof Short
+                || v instanceof Byte
                 || v instanceof BigInteger) {
             return v.toString();
         }
@@ -403,7 +410,8 @@ public final class ParameterEncoder {
     }
 
     private static IllegalArgumentException unsupported(Object v) {
-        return new IllegalArgumentException("pgengine cannot send a " + v.getClass().getName() + " (supported: "
-                + SUPPORTED + "); convert it first, for example to a String");
+        return new IllegalArgumentException(
+                "pgengine cannot send a " + v.getClass().getName() + " (supported: " + SUPPORTED
+                        + "); convert it first, for example to a String");
     }
 }

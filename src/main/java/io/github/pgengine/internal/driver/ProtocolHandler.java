@@ -72,7 +72,8 @@ final class ProtocolHandler extends ByteToMessageDecoder {
     }
 
     /** Returns why the connection cannot be used any more, or {@code null} while it can. */
-    @Nullable RuntimeException broken() {
+    @Nullable
+    RuntimeException broken() {
         return broken;
     }
 
@@ -112,8 +113,12 @@ final class ProtocolHandler extends ByteToMessageDecoder {
     private void start(ChannelHandlerContext ctx, Exchange exchange) {
         RuntimeException reason = broken;
         if (reason != null || !ctx.channel().isActive()) {
-            fail(exchange, new ConnectionException("connection to " + where + " is closed"
-                    + (reason != null ? ": " + reason.getMessage() : ""), reason));
+            fail(
+                    exchange,
+                    new ConnectionException(
+                            "connection to " + where + " is closed"
+                                    + (reason != null ? ": " + reason.getMessage() : ""),
+                            reason));
             return;
         }
         ByteBuf request = exchange.takeRequest();
@@ -146,14 +151,16 @@ final class ProtocolHandler extends ByteToMessageDecoder {
             byte type = in.getByte(start);
             int length = in.getInt(start + 1);
             if (length < 4) {
-                fatal(new ConnectionException("protocol error on " + where + ": message '" + (char) type
-                        + "' with length " + length, null));
+                fatal(new ConnectionException(
+                        "protocol error on " + where + ": message '" + (char) type + "' with length " + length, null));
                 continue;
             }
             if (length - 4 > maxMessageSize) {
-                fatal(new ConnectionException("the server sent a message of " + (length - 4) + " bytes to " + where
-                        + ", more than the limit of " + maxMessageSize + " bytes (max_message_size); the connection "
-                        + "was closed. Fetch large values in parts (substring, or a cursor) or raise max_message_size",
+                fatal(new ConnectionException(
+                        "the server sent a message of " + (length - 4) + " bytes to " + where
+                                + ", more than the limit of " + maxMessageSize
+                                + " bytes (max_message_size); the connection "
+                                + "was closed. Fetch large values in parts (substring, or a cursor) or raise max_message_size",
                         null));
                 continue;
             }
@@ -168,8 +175,8 @@ final class ProtocolHandler extends ByteToMessageDecoder {
             try {
                 dispatch(ctx, (char) type, body);
             } catch (RuntimeException e) {
-                fatal(new ConnectionException("protocol error on " + where + " (message '" + (char) type + "'): " + e,
-                        e));
+                fatal(new ConnectionException(
+                        "protocol error on " + where + " (message '" + (char) type + "'): " + e, e));
             }
         }
     }
@@ -310,8 +317,8 @@ final class ProtocolHandler extends ByteToMessageDecoder {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        ConnectionException reason = new ConnectionException("connection to " + where
-                + " was closed by the server or the network", null);
+        ConnectionException reason =
+                new ConnectionException("connection to " + where + " was closed by the server or the network", null);
         if (closing || broken != null) {
             fatal(reason, null, false);
         } else {

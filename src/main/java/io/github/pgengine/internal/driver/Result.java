@@ -21,7 +21,12 @@ public final class Result {
         this(columnNames, columnTypes, rows, tag, 1, null);
     }
 
-    private Result(String[] columnNames, int[] columnTypes, List<@Nullable Object[]> rows, String tag, int statements,
+    private Result(
+            String[] columnNames,
+            int[] columnTypes,
+            List<@Nullable Object[]> rows,
+            String tag,
+            int statements,
             int @Nullable [] parameterTypes) {
         this.columnNames = columnNames;
         this.columnTypes = columnTypes;

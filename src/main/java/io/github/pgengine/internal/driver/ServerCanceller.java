@@ -86,7 +86,7 @@ public final class ServerCanceller {
 
     private static ExecutorService sender() {
         // one thread at a time (the queue is unbounded), gone after 30 s without work
-        return new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                EngineThreads.factory("pgengine-cancel-"));
+        return new ThreadPoolExecutor(
+                0, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), EngineThreads.factory("pgengine-cancel-"));
     }
 }

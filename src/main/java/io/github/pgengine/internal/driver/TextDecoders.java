@@ -82,22 +82,24 @@ final class TextDecoders {
 
     private static Object read(int oid, String text) {
         return switch (oid) {
-            case PgTypes.BOOL -> switch (text) {
-                case "t" -> true;
-                case "f" -> false;
-                default -> throw new IllegalArgumentException("not a boolean: " + text);
-            };
+            case PgTypes.BOOL ->
+                switch (text) {
+                    case "t" -> true;
+                    case "f" -> false;
+                    default -> throw new IllegalArgumentException("not a boolean: " + text);
+                };
             case PgTypes.INT2 -> Short.parseShort(text);
             case PgTypes.INT4 -> Integer.parseInt(text);
             case PgTypes.INT8, PgTypes.OID -> Long.parseLong(text);
             case PgTypes.FLOAT4 -> Float.parseFloat(text);
             case PgTypes.FLOAT8 -> Double.parseDouble(text);
-            case PgTypes.NUMERIC -> switch (text) {
-                case "NaN" -> Double.NaN;
-                case "Infinity" -> Double.POSITIVE_INFINITY;
-                case "-Infinity" -> Double.NEGATIVE_INFINITY;
-                default -> new BigDecimal(text);
-            };
+            case PgTypes.NUMERIC ->
+                switch (text) {
+                    case "NaN" -> Double.NaN;
+                    case "Infinity" -> Double.POSITIVE_INFINITY;
+                    case "-Infinity" -> Double.NEGATIVE_INFINITY;
+                    default -> new BigDecimal(text);
+                };
             case PgTypes.BYTEA -> byteaText(text);
             case PgTypes.UUID -> UUID.fromString(text);
             case PgTypes.DATE -> TemporalText.date(text);

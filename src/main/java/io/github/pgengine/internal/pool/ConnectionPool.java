@@ -91,7 +91,9 @@ public final class ConnectionPool<C> {
         final C connection;
         final long expiresAt;
         long lastUsed;
-        @Nullable Throwable borrowedAt;
+
+        @Nullable
+        Throwable borrowedAt;
 
         Slot(C connection, long expiresAt) {
             this.connection = connection;
@@ -118,7 +120,8 @@ public final class ConnectionPool<C> {
      * @param connections opens, checks and closes connections
      * @param timer runs the pool's timeouts and housekeeping; tasks are short
      */
-    public ConnectionPool(String name, PoolOptions options, Connections<C> connections, ScheduledExecutorService timer) {
+    public ConnectionPool(
+            String name, PoolOptions options, Connections<C> connections, ScheduledExecutorService timer) {
         this.name = name;
         this.options = options;
         this.connections = connections;
@@ -162,8 +165,8 @@ public final class ConnectionPool<C> {
         lock.lock();
         try {
             if (closed) {
-                return CompletableFuture.failedFuture(new EngineClosedException("the connection pool of " + name
-                        + " is closed", null));
+                return CompletableFuture.failedFuture(
+                        new EngineClosedException("the connection pool of " + name + " is closed", null));
             }
             long now = System.nanoTime();
             Slot<C> s;
@@ -186,13 +189,16 @@ public final class ConnectionPool<C> {
                 boolean canOpen = total < options.maxSize();
                 if (!canOpen && waiters.size() - opening >= options.maxWaiters()) {
                     PoolStats stats = statsLocked();
-                    return CompletableFuture.failedFuture(new PoolExhaustedException("the connection pool of " + name
-                            + " already has " + options.maxWaiters() + " waiting callers (maxWaiters); " + stats, stats));
+                    return CompletableFuture.failedFuture(new PoolExhaustedException(
+                            "the connection pool of " + name + " already has " + options.maxWaiters()
+                                    + " waiting callers (maxWaiters); " + stats,
+                            stats));
                 }
                 waiter = new Waiter<>(now + options.acquireTimeout().toNanos());
                 waiters.addLast(waiter);
                 if (expiry == null) {
-                    expiry = timer.schedule(this::expireWaiters, options.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                    expiry = timer.schedule(
+                            this::expireWaiters, options.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
                 }
                 if (canOpen) {
                     total++;
@@ -235,7 +241,10 @@ public final class ConnectionPool<C> {
         try {
             slot = lent.remove(c);
             if (slot == null) {
-                LOG.error("{}: {} was given back but is not lent out (a second release?); ignored", name, c,
+                LOG.error(
+                        "{}: {} was given back but is not lent out (a second release?); ignored",
+                        name,
+                        c,
                         new IllegalStateException("released here"));
                 return;
             }
@@ -306,11 +315,11 @@ public final class ConnectionPool<C> {
             waiterTimer.cancel(false);
         }
         for (Waiter<C> w : toFail) {
-            w.future.completeExceptionally(new EngineClosedException("the connection pool of " + name
-                    + " was closed while waiting for a connection", null));
+            w.future.completeExceptionally(new EngineClosedException(
+                    "the connection pool of " + name + " was closed while waiting for a connection", null));
         }
-        return CompletableFuture.allOf(toClose.stream().map(s -> connections.close(s.connection))
-                .toArray(CompletableFuture<?>[]::new));
+        return CompletableFuture.allOf(
+                toClose.stream().map(s -> connections.close(s.connection)).toArray(CompletableFuture<?>[]::new));
     }
 
     private CompletableFuture<C> lend(Slot<C> s) {
@@ -327,7 +336,8 @@ public final class ConnectionPool<C> {
         while (true) {
             Waiter<C> w;
             boolean closeIt = false;
-            Throwable stack = options.leakDetectionThreshold() != null ? new Throwable("connection borrowed here") : null;
+            Throwable stack =
+                    options.leakDetectionThreshold() != null ? new Throwable("connection borrowed here") : null;
             lock.lock();
             try {
                 w = waiters.pollFirst();
@@ -438,7 +448,8 @@ public final class ConnectionPool<C> {
                     expired.add(head);
                 }
             }
-            expiry = head == null || closed ? null
+            expiry = head == null || closed
+                    ? null
                     : timer.schedule(this::expireWaiters, head.deadline - now, TimeUnit.NANOSECONDS);
             stats = statsLocked();
             cause = lastConnectError;
@@ -446,8 +457,11 @@ public final class ConnectionPool<C> {
             lock.unlock();
         }
         for (Waiter<C> w : expired) {
-            w.future.completeExceptionally(new PoolTimeoutException("no connection of " + name + " became free within "
-                    + options.acquireTimeout().toMillis() + " ms (acquireTimeout); " + stats, stats, cause));
+            w.future.completeExceptionally(new PoolTimeoutException(
+                    "no connection of " + name + " became free within "
+                            + options.acquireTimeout().toMillis() + " ms (acquireTimeout); " + stats,
+                    stats,
+                    cause));
         }
     }
 
@@ -465,12 +479,19 @@ public final class ConnectionPool<C> {
         if (threshold == null) {
             return;
         }
-        timer.schedule(() -> {
-            if (s.borrowedAt == borrowed) {
-                LOG.warn("{}: {} has been held for more than {} ms (leakDetectionThreshold); it was borrowed here:",
-                        name, s.connection, threshold.toMillis(), borrowed);
-            }
-        }, threshold.toMillis(), TimeUnit.MILLISECONDS);
+        timer.schedule(
+                () -> {
+                    if (s.borrowedAt == borrowed) {
+                        LOG.warn(
+                                "{}: {} has been held for more than {} ms (leakDetectionThreshold); it was borrowed here:",
+                                name,
+                                s.connection,
+                                threshold.toMillis(),
+                                borrowed);
+                    }
+                },
+                threshold.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@link #housekeepOnce()}; an exception is logged and housekeeping goes on at the next tick. */

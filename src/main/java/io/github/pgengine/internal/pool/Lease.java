@@ -32,8 +32,12 @@ public final class Lease {
      * @param failed told when no connection could be borrowed
      * @param use runs with the connection and the lease; it must release the lease eventually
      */
-    public static void borrow(Supplier<CompletableFuture<DbConnection>> acquire, Consumer<DbConnection> giveBack,
-            CompletableFuture<?> caller, Consumer<Throwable> failed, Consumer<Lease> use) {
+    public static void borrow(
+            Supplier<CompletableFuture<DbConnection>> acquire,
+            Consumer<DbConnection> giveBack,
+            CompletableFuture<?> caller,
+            Consumer<Throwable> failed,
+            Consumer<Lease> use) {
         CompletableFuture<DbConnection> acquiring;
         try {
             acquiring = acquire.get();

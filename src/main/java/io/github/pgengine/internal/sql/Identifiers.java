@@ -27,13 +27,14 @@ public final class Identifiers {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c < 0x20 || c == 0x7f) {
-                throw new IllegalArgumentException(what + " must not contain control characters (was " + show(name) + ")");
+                throw new IllegalArgumentException(
+                        what + " must not contain control characters (was " + show(name) + ")");
             }
         }
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_BYTES) {
-            throw new IllegalArgumentException(what + " must be at most " + MAX_BYTES + " bytes in UTF-8 (was " + bytes
-                    + " bytes)");
+            throw new IllegalArgumentException(
+                    what + " must be at most " + MAX_BYTES + " bytes in UTF-8 (was " + bytes + " bytes)");
         }
         return '"' + name.replace("\"", "\"\"") + '"';
     }
@@ -46,7 +47,10 @@ public final class Identifiers {
      * @throws IllegalArgumentException naming the rule and the bad value
      */
     public static String savepointName(String name) {
-        if (name == null || name.isEmpty() || name.length() > MAX_BYTES || !name.chars().allMatch(Identifiers::isNameChar)) {
+        if (name == null
+                || name.isEmpty()
+                || name.length() > MAX_BYTES
+                || !name.chars().allMatch(Identifiers::isNameChar)) {
             throw new IllegalArgumentException("savepoint name may contain only ASCII letters, digits, '-' and '_' "
                     + "(1 to " + MAX_BYTES + " characters) (was " + (name == null ? "null" : show(name)) + ")");
         }
@@ -62,9 +66,13 @@ public final class Identifiers {
      * @throws IllegalArgumentException naming the rule and the bad value
      */
     public static String extensionName(String name) {
-        if (name == null || name.isEmpty() || name.length() > MAX_BYTES
-                || !name.chars().allMatch(c -> isNameChar(c) || c == '.') || name.contains("--")
-                || name.startsWith("-") || name.endsWith("-")) {
+        if (name == null
+                || name.isEmpty()
+                || name.length() > MAX_BYTES
+                || !name.chars().allMatch(c -> isNameChar(c) || c == '.')
+                || name.contains("--")
+                || name.startsWith("-")
+                || name.endsWith("-")) {
             throw new IllegalArgumentException("extension name may contain only ASCII letters, digits, '_', '-' and "
                     + "'.' (1 to " + MAX_BYTES + " characters, no '--', not starting or ending with '-') (was "
                     + (name == null ? "null" : show(name)) + ")");

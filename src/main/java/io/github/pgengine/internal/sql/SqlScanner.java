@@ -38,8 +38,9 @@ public final class SqlScanner {
         if (dollarStyle) {
             for (int p = 0; p < scan.highest; p++) {
                 if (!scan.used[p]) {
-                    throw new IllegalArgumentException("parameter $" + (p + 1) + " is not used in the SQL (the highest "
-                            + "placeholder is $" + scan.highest + "); PostgreSQL needs every parameter from $1 up to be used");
+                    throw new IllegalArgumentException(
+                            "parameter $" + (p + 1) + " is not used in the SQL (the highest " + "placeholder is $"
+                                    + scan.highest + "); PostgreSQL needs every parameter from $1 up to be used");
                 }
             }
         }
@@ -55,11 +56,13 @@ public final class SqlScanner {
         for (int i = 0; i < sql.length(); i++) {
             char c = sql.charAt(i);
             if (c == 0) {
-                throw new IllegalArgumentException("SQL text contains a NUL character at offset " + i
-                        + "; PostgreSQL cannot accept it");
+                throw new IllegalArgumentException(
+                        "SQL text contains a NUL character at offset " + i + "; PostgreSQL cannot accept it");
             }
             if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < sql.length() && Character.isLowSurrogate(sql.charAt(i + 1))) {
+                if (Character.isHighSurrogate(c)
+                        && i + 1 < sql.length()
+                        && Character.isLowSurrogate(sql.charAt(i + 1))) {
                     i++;
                 } else {
                     throw new IllegalArgumentException("SQL text contains a lone UTF-16 surrogate (\\u"
@@ -113,7 +116,8 @@ public final class SqlScanner {
                 } else if ((c == 'e' || c == 'E') && at(i + 1) == '\'') {
                     token();
                     next = extendedStringEnd(i + 2);
-                } else if ((c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N') && at(i + 1) == '\'') {
+                } else if ((c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N')
+                        && at(i + 1) == '\'') {
                     token();
                     next = stringEnd(i + 2, false);
                 } else if ((c == 'u' || c == 'U') && at(i + 1) == '&' && (at(i + 2) == '\'' || at(i + 2) == '"')) {
@@ -192,13 +196,19 @@ public final class SqlScanner {
         /** psql's heuristic: inside CREATE [OR REPLACE] FUNCTION/PROCEDURE, BEGIN ... END (and CASE ... END) nest. */
         private void word(String w) {
             String lower = w.toLowerCase(Locale.ROOT);
-            if (identifiers < leading.length && (lower.equals("create") || lower.equals("function")
-                    || lower.equals("procedure") || lower.equals("or") || lower.equals("replace"))) {
+            if (identifiers < leading.length
+                    && (lower.equals("create")
+                            || lower.equals("function")
+                            || lower.equals("procedure")
+                            || lower.equals("or")
+                            || lower.equals("replace"))) {
                 leading[identifiers] = lower.charAt(0);
             }
             identifiers++;
-            boolean routine = leading[0] == 'c' && (leading[1] == 'f' || leading[1] == 'p'
-                    || (leading[1] == 'o' && leading[2] == 'r' && (leading[3] == 'f' || leading[3] == 'p')));
+            boolean routine = leading[0] == 'c'
+                    && (leading[1] == 'f'
+                            || leading[1] == 'p'
+                            || (leading[1] == 'o' && leading[2] == 'r' && (leading[3] == 'f' || leading[3] == 'p')));
             if (routine && parens == 0) {
                 if (lower.equals("begin")) {
                     beginDepth++;
@@ -221,8 +231,8 @@ public final class SqlScanner {
                 number = Math.min(number * 10 + (sql.charAt(j) - '0'), Integer.MAX_VALUE);
             }
             if (number < 1 || number > MAX_PARAMETERS) {
-                throw new IllegalArgumentException("placeholder $" + sql.substring(start + 1, end) + " is out of range; "
-                        + "PostgreSQL allows $1 to $" + MAX_PARAMETERS);
+                throw new IllegalArgumentException("placeholder $" + sql.substring(start + 1, end)
+                        + " is out of range; " + "PostgreSQL allows $1 to $" + MAX_PARAMETERS);
             }
             int index = (int) number - 1;
             highest = Math.max(highest, (int) number);

@@ -187,7 +187,8 @@ public final class Attempt {
      */
     public CompletableFuture<Result> endSavepoint(String quoted, String name, boolean commit) {
         synchronized (queue.lock()) {
-            RuntimeException refused = refusal(commit ? "commit a nested transaction" : "roll back a nested transaction");
+            RuntimeException refused =
+                    refusal(commit ? "commit a nested transaction" : "roll back a nested transaction");
             if (refused != null) {
                 return CompletableFuture.failedFuture(refused);
             }
@@ -196,10 +197,11 @@ public final class Attempt {
                 boolean keep = commit && since == null;
                 CompletableFuture<Result> server = keep
                         ? runner.control(connection, "RELEASE SAVEPOINT " + quoted)
-                        : runner.control(connection, "ROLLBACK TO SAVEPOINT " + quoted).thenCompose(r -> {
-                            ledger.undoTo(name);
-                            return runner.control(connection, "RELEASE SAVEPOINT " + quoted);
-                        });
+                        : runner.control(connection, "ROLLBACK TO SAVEPOINT " + quoted)
+                                .thenCompose(r -> {
+                                    ledger.undoTo(name);
+                                    return runner.control(connection, "RELEASE SAVEPOINT " + quoted);
+                                });
                 return server.handle((r, e) -> {
                     if (e != null) {
                         Throwable error = ErrorMapper.map(e, connection.toString());
@@ -208,7 +210,8 @@ public final class Attempt {
                     }
                     ledger.released(name);
                     if (commit && since != null) {
-                        throw rolledBack("the nested transaction was rolled back because a statement in it failed: ",
+                        throw rolledBack(
+                                "the nested transaction was rolled back because a statement in it failed: ",
                                 since.error());
                     }
                     return r;
@@ -254,8 +257,10 @@ public final class Attempt {
                 : CompletableFuture.completedFuture(null);
         return released.thenCompose(r -> runner.control(connection, "COMMIT")).thenApply(r -> {
             if (r.tag().equals("ROLLBACK")) {
-                throw new TransactionRolledBackException("the server answered COMMIT with ROLLBACK: the transaction "
-                        + "had been aborted by an earlier error, and none of its changes were kept", null);
+                throw new TransactionRolledBackException(
+                        "the server answered COMMIT with ROLLBACK: the transaction "
+                                + "had been aborted by an earlier error, and none of its changes were kept",
+                        null);
             }
             return r;
         });
@@ -332,17 +337,18 @@ public final class Attempt {
     /** @return why nothing more may be queued, or null when it may (call holding the lock) */
     private @Nullable RuntimeException refusal(String what) {
         if (queue.isAbandoned()) {
-            return new CancellationException("cannot " + what + ": the transaction was cancelled or its connection "
-                    + "failed");
+            return new CancellationException(
+                    "cannot " + what + ": the transaction was cancelled or its connection " + "failed");
         }
         if (!session.isCurrent(this)) {
-            return new TransactionException("cannot " + what + ": this attempt of the transaction is over (it is being "
-                    + "retried)");
+            return new TransactionException(
+                    "cannot " + what + ": this attempt of the transaction is over (it is being " + "retried)");
         }
         return switch (state) {
             case ACTIVE -> null;
-            case ENDING -> new TransactionException("cannot " + what + ": the transaction is already committing or "
-                    + "rolling back");
+            case ENDING ->
+                new TransactionException(
+                        "cannot " + what + ": the transaction is already committing or " + "rolling back");
             case ENDED -> new TransactionException("cannot " + what + ": the transaction was already " + outcome);
         };
     }
@@ -350,17 +356,22 @@ public final class Attempt {
     /**
      * Queues a step whose failure (with {@code record}) counts against the transaction (call holding the lock).
      */
-    private CompletableFuture<Result> step(boolean callers, boolean record, Supplier<CompletableFuture<Result>> action,
+    private CompletableFuture<Result> step(
+            boolean callers,
+            boolean record,
+            Supplier<CompletableFuture<Result>> action,
             @Nullable LongConsumer onSuccess) {
-        return queue.step(callers, seq -> action.get().whenComplete((result, error) -> {
-            if (error != null) {
-                if (record) {
-                    ledger.failed(seq, ErrorMapper.map(error, connection.toString()));
-                }
-            } else if (onSuccess != null) {
-                onSuccess.accept(seq);
-            }
-        }));
+        return queue.step(
+                callers,
+                seq -> action.get().whenComplete((result, error) -> {
+                    if (error != null) {
+                        if (record) {
+                            ledger.failed(seq, ErrorMapper.map(error, connection.toString()));
+                        }
+                    } else if (onSuccess != null) {
+                        onSuccess.accept(seq);
+                    }
+                }));
     }
 
     private static TransactionRolledBackException rolledBack(String message, Throwable cause) {

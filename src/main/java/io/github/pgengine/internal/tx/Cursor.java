@@ -53,12 +53,13 @@ public final class Cursor {
      * @param batchSize rows per FETCH
      * @return the open cursor; on failure the connection has been given back
      */
-    public static CompletableFuture<Cursor> open(Lease lease, QueryRunner runner, StatementCache statements,
-            Statement declare, int batchSize) {
+    public static CompletableFuture<Cursor> open(
+            Lease lease, QueryRunner runner, StatementCache statements, Statement declare, int batchSize) {
         TransactionSession session = new TransactionSession(lease, runner, statements, false, false);
         Cursor cursor = new Cursor(session, batchSize);
         CompletableFuture<Cursor> opened = new CompletableFuture<>();
-        cursor.attempt.control("BEGIN READ ONLY")
+        cursor.attempt
+                .control("BEGIN READ ONLY")
                 .thenCompose(r -> cursor.attempt.statement(declare))
                 .whenComplete((r, error) -> {
                     if (error != null) {

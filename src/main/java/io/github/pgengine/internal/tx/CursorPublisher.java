@@ -45,8 +45,10 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
         try {
             subscriber.onSubscribe(s);
         } catch (RuntimeException e) {
-            LOG.warn("a stream subscriber's onSubscribe threw; the subscription is cancelled (Reactive Streams rule "
-                    + "2.13)", e);
+            LOG.warn(
+                    "a stream subscriber's onSubscribe threw; the subscription is cancelled (Reactive Streams rule "
+                            + "2.13)",
+                    e);
             return;
         }
         s.start(open);
@@ -94,8 +96,8 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
         @Override
         public void request(long n) {
             if (n <= 0) {
-                error = new IllegalArgumentException("request(" + n + "): Reactive Streams rule 3.9 requires a positive "
-                        + "number of rows");
+                error = new IllegalArgumentException(
+                        "request(" + n + "): Reactive Streams rule 3.9 requires a positive " + "number of rows");
                 cancelled = true;
                 closeCursor();
             } else {
@@ -127,8 +129,12 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
                 call.run();
                 return true;
             } catch (RuntimeException e) {
-                LOG.warn("a stream subscriber's {} threw; the stream was cancelled, its cursor closed and its connection "
-                        + "given back (Reactive Streams rule 2.13 forbids throwing from {})", what, what, e);
+                LOG.warn(
+                        "a stream subscriber's {} threw; the stream was cancelled, its cursor closed and its connection "
+                                + "given back (Reactive Streams rule 2.13 forbids throwing from {})",
+                        what,
+                        what,
+                        e);
                 return false;
             }
         }
@@ -192,27 +198,28 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
             Cursor c = cursor;
             if (demand > 0 && buffer.isEmpty() && !fetching && c != null) {
                 fetching = true;
-                c.fetch().whenComplete((result, fetchError) -> EngineThreads.offEngineThreads(() -> {
-                    if (fetchError != null) {
-                        error = ErrorMapper.unwrap(fetchError);
-                    } else {
-                        List<T> rows;
-                        try {
-                            rows = mapper.apply(result);
-                        } catch (RuntimeException ex) {
-                            error = ex;
-                            rows = List.of();
-                        }
-                        if (rows.isEmpty()) {
-                            exhausted = true;
-                        }
-                        synchronized (this) {
-                            buffer.addAll(rows);
-                        }
-                    }
-                    fetching = false;
-                    drain();
-                }));
+                c.fetch()
+                        .whenComplete((result, fetchError) -> EngineThreads.offEngineThreads(() -> {
+                            if (fetchError != null) {
+                                error = ErrorMapper.unwrap(fetchError);
+                            } else {
+                                List<T> rows;
+                                try {
+                                    rows = mapper.apply(result);
+                                } catch (RuntimeException ex) {
+                                    error = ex;
+                                    rows = List.of();
+                                }
+                                if (rows.isEmpty()) {
+                                    exhausted = true;
+                                }
+                                synchronized (this) {
+                                    buffer.addAll(rows);
+                                }
+                            }
+                            fetching = false;
+                            drain();
+                        }));
             }
         }
     }

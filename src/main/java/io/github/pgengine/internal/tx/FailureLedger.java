@@ -24,7 +24,8 @@ final class FailureLedger {
     }
 
     /** Returns the first failure that counts, or null. */
-    @Nullable Failure first() {
+    @Nullable
+    Failure first() {
         return failures.isEmpty() ? null : failures.get(0);
     }
 
@@ -34,7 +35,8 @@ final class FailureLedger {
     }
 
     /** Returns the first failure after savepoint {@code name}, or null (also when there is no such savepoint). */
-    @Nullable Failure firstSince(String name) {
+    @Nullable
+    Failure firstSince(String name) {
         long from = markSeq(name);
         for (Failure f : failures) {
             if (f.seq() > from) {

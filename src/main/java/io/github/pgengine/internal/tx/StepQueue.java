@@ -78,8 +78,8 @@ final class StepQueue {
         tail = done;
         previous.whenComplete((r, e) -> {
             if (abandoned) {
-                done.completeExceptionally(new CancellationException("the transaction was cancelled before this "
-                        + "statement ran"));
+                done.completeExceptionally(
+                        new CancellationException("the transaction was cancelled before this " + "statement ran"));
                 return;
             }
             run(action, seq).whenComplete((result, error) -> {

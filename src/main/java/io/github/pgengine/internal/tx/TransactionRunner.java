@@ -101,8 +101,8 @@ public final class TransactionRunner {
         }
 
         void start(Lease lease) {
-            TransactionSession s = new TransactionSession(lease, runner, statements, spec.allowNested(),
-                    spec.restartSavepoint());
+            TransactionSession s =
+                    new TransactionSession(lease, runner, statements, spec.allowNested(), spec.restartSavepoint());
             result.whenComplete((r, e) -> {
                 if (result.isCancelled()) {
                     s.abandon();
@@ -137,7 +137,8 @@ public final class TransactionRunner {
                 try {
                     stage = work.apply(facade.apply(a));
                     if (stage == null) {
-                        throw new NullPointerException("the transaction callback returned null instead of a CompletionStage");
+                        throw new NullPointerException(
+                                "the transaction callback returned null instead of a CompletionStage");
                     }
                 } catch (Throwable t) {
                     stage = CompletableFuture.failedFuture(t);
@@ -180,7 +181,8 @@ public final class TransactionRunner {
             }
             a.rollback(false).whenComplete((r, rollbackError) -> {
                 if (rollbackError != null && !(rollbackError instanceof CancellationException)) {
-                    error.addSuppressed(ErrorMapper.map(rollbackError, s.connection().toString()));
+                    error.addSuppressed(
+                            ErrorMapper.map(rollbackError, s.connection().toString()));
                 }
                 done(s, null, error instanceof EngineException ee ? withAttempts(ee, n) : error);
             });
@@ -229,15 +231,24 @@ public final class TransactionRunner {
                     return;
                 }
                 Duration delay = spec.retry().backoff(n);
-                LOG.debug("transaction attempt {} of {} failed with SQLSTATE {}; retrying in {} ms: {}", n,
-                        spec.retry().maxAttempts(), error.sqlState(), delay.toMillis(), error.serverMessage());
-                EngineTimer.get().schedule(() -> connection.executor().execute(() -> {
-                    if (result.isDone()) {
-                        s.abandon();
-                        return;
-                    }
-                    attempt(s, n + 1, !savepoint);
-                }), delay.toNanos(), TimeUnit.NANOSECONDS);
+                LOG.debug(
+                        "transaction attempt {} of {} failed with SQLSTATE {}; retrying in {} ms: {}",
+                        n,
+                        spec.retry().maxAttempts(),
+                        error.sqlState(),
+                        delay.toMillis(),
+                        error.serverMessage());
+                EngineTimer.get()
+                        .schedule(
+                                () -> connection.executor().execute(() -> {
+                                    if (result.isDone()) {
+                                        s.abandon();
+                                        return;
+                                    }
+                                    attempt(s, n + 1, !savepoint);
+                                }),
+                                delay.toNanos(),
+                                TimeUnit.NANOSECONDS);
             });
         }
 

@@ -34,8 +34,8 @@ public final class TransactionSession {
      * @param allowNested whether sub-transactions may open
      * @param restartSavepoint whether the transaction uses CockroachDB's {@code cockroach_restart} savepoint
      */
-    public TransactionSession(Lease lease, QueryRunner runner, StatementCache statements, boolean allowNested,
-            boolean restartSavepoint) {
+    public TransactionSession(
+            Lease lease, QueryRunner runner, StatementCache statements, boolean allowNested, boolean restartSavepoint) {
         this.lease = lease;
         this.connection = lease.connection();
         this.runner = runner;
@@ -105,8 +105,10 @@ public final class TransactionSession {
             return queue.closed();
         }
         runner.canceller().cancel(connection).whenComplete((v, e) -> {
-            queue.finalStep(() -> connection.transactionStatus() == 'I' ? CompletableFuture.completedFuture(null)
-                    : runner.control(connection, "ROLLBACK")).whenComplete((r, rollbackError) -> {
+            queue.finalStep(() -> connection.transactionStatus() == 'I'
+                            ? CompletableFuture.completedFuture(null)
+                            : runner.control(connection, "ROLLBACK"))
+                    .whenComplete((r, rollbackError) -> {
                         if (rollbackError != null) {
                             connection.retire();
                         }

@@ -13,6 +13,8 @@ class DriverInternalsTest {
 
     @Test
     void everyReflectiveMemberOfJasyncResolves() {
-        assertThat(DriverInternals.missing()).as("jasync members pgengine cannot reach").isEmpty();
+        assertThat(DriverInternals.missing())
+                .as("jasync members pgengine cannot reach")
+                .isEmpty();
     }
 }

@@ -34,7 +34,8 @@ class TextDecodersTest {
         assertThat(TemporalText.timestamp("-infinity")).isEqualTo(LocalDateTime.MIN);
         assertThat(TemporalText.date("0044-03-15 BC")).isEqualTo(LocalDate.of(-43, 3, 15));
         assertThat(TemporalText.date("10000-01-01")).isEqualTo(LocalDate.of(10000, 1, 1));
-        assertThat(TemporalText.timestamptz("0044-03-15 12:00:00+00 BC").getYear()).isEqualTo(-43);
+        assertThat(TemporalText.timestamptz("0044-03-15 12:00:00+00 BC").getYear())
+                .isEqualTo(-43);
         assertThat(TemporalText.time("24:00:00")).isEqualTo(LocalTime.MAX);
         assertThat(TemporalText.timetz("24:00:00+05:21:10"))
                 .isEqualTo(OffsetTime.of(LocalTime.MAX, ZoneOffset.ofHoursMinutesSeconds(5, 21, 10)));
@@ -63,12 +64,16 @@ class TextDecodersTest {
 
     @Test
     void decodesIntervalsOfEverySign() {
-        assertThat(IntervalText.parse("-1 years -2 mons +3 days -04:05:06.789001")).isEqualTo(PeriodDuration.of(
-                Period.of(-1, -2, 3), Duration.ofHours(-4).minusMinutes(5).minusSeconds(6).minusNanos(789_001_000)));
+        assertThat(IntervalText.parse("-1 years -2 mons +3 days -04:05:06.789001"))
+                .isEqualTo(PeriodDuration.of(
+                        Period.of(-1, -2, 3),
+                        Duration.ofHours(-4).minusMinutes(5).minusSeconds(6).minusNanos(789_001_000)));
         assertThat(IntervalText.parse("00:00:00.000001")).isEqualTo(PeriodDuration.of(Duration.ofNanos(1000)));
-        assertThat(IntervalText.parse("P1Y2M3DT-4H5M6.5S")).isEqualTo(PeriodDuration.of(Period.of(1, 2, 3),
-                Duration.ofHours(-4).plusMinutes(5).plusMillis(6500)));
-        assertThat(IntervalText.format(Period.of(1, -2, 3), Duration.ofNanos(-1000))).isEqualTo("P1Y-2M3DT-0.000001S");
+        assertThat(IntervalText.parse("P1Y2M3DT-4H5M6.5S"))
+                .isEqualTo(PeriodDuration.of(
+                        Period.of(1, 2, 3), Duration.ofHours(-4).plusMinutes(5).plusMillis(6500)));
+        assertThat(IntervalText.format(Period.of(1, -2, 3), Duration.ofNanos(-1000)))
+                .isEqualTo("P1Y-2M3DT-0.000001S");
     }
 
     @Test
@@ -78,9 +83,11 @@ class TextDecodersTest {
         assertThat(TextDecoders.decodeText(PgTypes.INT4_ARRAY, "[0:2]={1,2,3}")).isEqualTo(List.of(1, 2, 3));
         assertThat(TextDecoders.decodeText(PgTypes.INT4_ARRAY, "{{1,2},{3,4}}"))
                 .isEqualTo(List.of(List.of(1, 2), List.of(3, 4)));
-        assertThat(TextDecoders.decodeText(3807, "{\"{\\\"a\\\": 1}\",NULL}")).isEqualTo(Arrays.asList("{\"a\": 1}", null));
+        assertThat(TextDecoders.decodeText(3807, "{\"{\\\"a\\\": 1}\",NULL}"))
+                .isEqualTo(Arrays.asList("{\"a\": 1}", null));
         assertThat((List<?>) TextDecoders.decodeText(PgTypes.BYTEA_ARRAY, "{\"\\\\x0102\"}"))
-                .singleElement().isEqualTo(new byte[] {1, 2});
+                .singleElement()
+                .isEqualTo(new byte[] {1, 2});
         assertThat(TextDecoders.decodeText(PgTypes.DATE_ARRAY, "{infinity,\"0044-03-15 BC\"}"))
                 .isEqualTo(List.of(LocalDate.MAX, LocalDate.of(-43, 3, 15)));
         assertThat(TextDecoders.decodeText(PgTypes.TEXT_ARRAY, "{}")).isEqualTo(List.of());

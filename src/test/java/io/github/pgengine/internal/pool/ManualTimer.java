@@ -110,8 +110,7 @@ final class ManualTimer extends AbstractExecutorService implements ScheduledExec
     }
 
     @Override
-    public void shutdown() {
-    }
+    public void shutdown() {}
 
     @Override
     public List<Runnable> shutdownNow() {

@@ -95,7 +95,10 @@ class PoolLifecycleLincheckTest {
     }
 
     private static ConnectionPool<Stub> pool(Stubs stubs, ManualTimer timer, int maxSize) {
-        PoolOptions options = PoolOptions.builder().maxSize(maxSize).minIdle(0).acquireTimeout(Duration.ofSeconds(5))
+        PoolOptions options = PoolOptions.builder()
+                .maxSize(maxSize)
+                .minIdle(0)
+                .acquireTimeout(Duration.ofSeconds(5))
                 .build();
         return new ConnectionPool<>("lincheck", options, stubs, timer);
     }

@@ -39,8 +39,8 @@ class SqlScannerOracleTest {
     @BeforeContainer
     static void start() {
         TestPostgres pg = TestPostgres.get();
-        connection = Await.result(new ConnectionFactory(ConfigParser.fromEnvironment(5432).parse(pg.config(), null),
-                c -> { }).open());
+        connection = Await.result(
+                new ConnectionFactory(ConfigParser.fromEnvironment(5432).parse(pg.config(), null), c -> {}).open());
         engine = new PostgresEngine(pg.config());
         Await.result(engine.startConnectionPool());
     }
@@ -52,8 +52,8 @@ class SqlScannerOracleTest {
     }
 
     @Property(tries = 400)
-    void countsStatementsAsTheServerDoes(@ForAll("scripts") List<Fragment> statements,
-            @ForAll("separators") List<String> separators) {
+    void countsStatementsAsTheServerDoes(
+            @ForAll("scripts") List<Fragment> statements, @ForAll("separators") List<String> separators) {
         StringBuilder sql = new StringBuilder();
         for (int i = 0; i < statements.size(); i++) {
             if (i > 0) {
@@ -66,7 +66,9 @@ class SqlScannerOracleTest {
         // a text of only white space and comments gets one EmptyQueryResponse (an empty tag); otherwise one
         // CommandComplete per statement
         int serverCount = server.tag().isEmpty() && server.statements() == 1 ? 0 : server.statements();
-        assertThat(SqlScanner.parse(text).statementCount()).as("statements in %s", show(text)).isEqualTo(serverCount);
+        assertThat(SqlScanner.parse(text).statementCount())
+                .as("statements in %s", show(text))
+                .isEqualTo(serverCount);
     }
 
     @Property(tries = 400)
@@ -75,13 +77,17 @@ class SqlScannerOracleTest {
         ParsedSql parsed = SqlScanner.parse(text);
         Result described = Await.result(connection.describe(text));
         int[] types = described.parameterTypes();
-        assertThat(parsed.parameterCount()).as("parameters in %s", show(text)).isEqualTo(types == null ? 0 : types.length);
+        assertThat(parsed.parameterCount())
+                .as("parameters in %s", show(text))
+                .isEqualTo(types == null ? 0 : types.length);
     }
 
     @Property(tries = 400)
     void rewritesQuestionMarksWithoutTouchingLiterals(@ForAll("statements") Fragment fragment) {
         ParsedSql parsed = SqlScanner.parse(fragment.sql());
-        assertThat(parsed.parameterCount()).as("placeholders in %s", show(fragment.sql())).isEqualTo(fragment.placeholders());
+        assertThat(parsed.parameterCount())
+                .as("placeholders in %s", show(fragment.sql()))
+                .isEqualTo(fragment.placeholders());
         Object[] values = new Object[fragment.placeholders()];
         for (int i = 0; i < values.length; i++) {
             values[i] = "param-" + i;
@@ -99,7 +105,10 @@ class SqlScannerOracleTest {
     }
 
     private static String show(String sql) {
-        return sql.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t").replace("\f", "\\f");
+        return sql.replace("\r", "\\r")
+                .replace("\n", "\\n")
+                .replace("\t", "\\t")
+                .replace("\f", "\\f");
     }
 
     // ------------------------------------------------------------------ generators
@@ -107,29 +116,45 @@ class SqlScannerOracleTest {
     /** White space and comments between tokens; {@code ;} inside comments is text. */
     @Provide
     Arbitrary<String> gaps() {
-        return Arbitraries.of(" ", "  ", "\n", "\r", "\t", "\f", " -- x; y\n", " --;\r", " --\r", " /* ; */ ",
-                " /* a /* ; */ b; */ ", "/**/", " /*;*/", "\r\n");
+        return Arbitraries.of(
+                " ",
+                "  ",
+                "\n",
+                "\r",
+                "\t",
+                "\f",
+                " -- x; y\n",
+                " --;\r",
+                " --\r",
+                " /* ; */ ",
+                " /* a /* ; */ b; */ ",
+                "/**/",
+                " /*;*/",
+                "\r\n");
     }
 
     @Provide
     Arbitrary<List<String>> separators() {
-        return Arbitraries.of(";", "; ", " ;\n", ";;", "; ;", ";--c\n", ";/* x */").list().ofMinSize(1).ofMaxSize(4);
+        return Arbitraries.of(";", "; ", " ;\n", ";;", "; ;", ";--c\n", ";/* x */")
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(4);
     }
 
     /** A value and the text it selects: literals of every kind whose content is full of lexer traps. */
     Arbitrary<Fragment> values() {
-        Arbitrary<String> content = Arbitraries.of("", "a", ";", "?", "$1", "--", "/*", "*/", "$$", "$a$", "\"", "''",
-                "x;y", "?;?", "€", "\\", "e", "a$b");
-        Arbitrary<Fragment> standard = content.map(c -> new Fragment("'" + c.replace("'", "''") + "'",
-                List.of(c), 0));
-        Arbitrary<Fragment> extended = content.map(c -> new Fragment("E'" + c.replace("\\", "\\\\").replace("'", "\\'") + "'",
-                List.of(c), 0));
+        Arbitrary<String> content = Arbitraries.of(
+                "", "a", ";", "?", "$1", "--", "/*", "*/", "$$", "$a$", "\"", "''", "x;y", "?;?", "€", "\\", "e",
+                "a$b");
+        Arbitrary<Fragment> standard = content.map(c -> new Fragment("'" + c.replace("'", "''") + "'", List.of(c), 0));
+        Arbitrary<Fragment> extended =
+                content.map(c -> new Fragment("E'" + c.replace("\\", "\\\\").replace("'", "\\'") + "'", List.of(c), 0));
         Arbitrary<Fragment> national = content.map(c -> new Fragment("N'" + c.replace("'", "''") + "'", List.of(c), 0));
-        Arbitrary<Fragment> dollar = Combinators.combine(content.filter(c -> !c.contains("$")),
-                Arbitraries.of("", "a", "tag", "_x1", "é"))
+        Arbitrary<Fragment> dollar = Combinators.combine(
+                        content.filter(c -> !c.contains("$")), Arbitraries.of("", "a", "tag", "_x1", "é"))
                 .as((c, tag) -> new Fragment("$" + tag + "$" + c + "$" + tag + "$", List.of(c), 0));
-        Arbitrary<Fragment> unicode = Arbitraries.of("d\\0061t;", "?", "x").map(c -> new Fragment("U&'" + c + "'",
-                List.of(c.replace("\\0061", "a")), 0));
+        Arbitrary<Fragment> unicode = Arbitraries.of("d\\0061t;", "?", "x")
+                .map(c -> new Fragment("U&'" + c + "'", List.of(c.replace("\\0061", "a")), 0));
         Arbitrary<Fragment> placeholder = Arbitraries.just(new Fragment("?::text", List.of(), 1));
         return Arbitraries.oneOf(standard, extended, national, dollar, unicode, placeholder, placeholder);
     }
@@ -142,8 +167,12 @@ class SqlScannerOracleTest {
     @Provide
     Arbitrary<Fragment> statements() {
         Arbitrary<Fragment> column = Combinators.combine(values(), aliases(), gaps(), gaps())
-                .as((v, alias, g1, g2) -> new Fragment(g1 + v.sql() + g2 + "AS " + alias, v.literalValues(), v.placeholders()));
-        return column.list().ofMinSize(1).ofMaxSize(4).uniqueElements(f -> f.sql().substring(f.sql().lastIndexOf("AS ")))
+                .as((v, alias, g1, g2) ->
+                        new Fragment(g1 + v.sql() + g2 + "AS " + alias, v.literalValues(), v.placeholders()));
+        return column.list()
+                .ofMinSize(1)
+                .ofMaxSize(4)
+                .uniqueElements(f -> f.sql().substring(f.sql().lastIndexOf("AS ")))
                 .flatMap(cols -> gaps().map(g -> {
                     StringBuilder sql = new StringBuilder("SELECT");
                     List<String> literals = new ArrayList<>();

@@ -29,8 +29,9 @@ class SqlScannerTest {
                 + "/* ? /* nested ? */ ? */ , ?, U&'?', B'1', X'?', N'?'");
 
         assertThat(p.parameterCount()).isEqualTo(1);
-        assertThat(p.serverSql()).isEqualTo("select '?', 'it''s ?', E'\\'?', \"a?b\", $$ ? $1 $$, $tag$ ? $tag$ -- ?\n"
-                + "/* ? /* nested ? */ ? */ , $1, U&'?', B'1', X'?', N'?'");
+        assertThat(p.serverSql())
+                .isEqualTo("select '?', 'it''s ?', E'\\'?', \"a?b\", $$ ? $1 $$, $tag$ ? $tag$ -- ?\n"
+                        + "/* ? /* nested ? */ ? */ , $1, U&'?', B'1', X'?', N'?'");
     }
 
     @Test
@@ -59,15 +60,18 @@ class SqlScannerTest {
 
     @Test
     void endsLineCommentsAtCarriageReturnsToo() {
-        assertThat(SqlScanner.parse("SELECT 1 AS one; --\rDROP TABLE victim").statementCount()).isEqualTo(2);
+        assertThat(SqlScanner.parse("SELECT 1 AS one; --\rDROP TABLE victim").statementCount())
+                .isEqualTo(2);
         assertThat(SqlScanner.parse("SELECT 1 --\r, ?").parameterCount()).isEqualTo(1);
     }
 
     @Test
     void doesNotOpenDollarQuotesInsideIdentifiers() {
-        assertThat(SqlScanner.parse("SELECT 1 AS x€$a$; DROP TABLE victim; SELECT 2 AS y$a$").statementCount())
+        assertThat(SqlScanner.parse("SELECT 1 AS x€$a$; DROP TABLE victim; SELECT 2 AS y$a$")
+                        .statementCount())
                 .isEqualTo(3);
-        assertThat(SqlScanner.parse("SELECT 1 AS a$b$; SELECT 2 $b$").statementCount()).isEqualTo(2);
+        assertThat(SqlScanner.parse("SELECT 1 AS a$b$; SELECT 2 $b$").statementCount())
+                .isEqualTo(2);
         // after a number a dollar quote may start: one statement
         assertThat(SqlScanner.parse("SELECT 1$a$;$a$").statementCount()).isEqualTo(1);
     }
@@ -75,22 +79,30 @@ class SqlScannerTest {
     @Test
     void honoursBackslashEscapesOnlyInEStrings() {
         assertThat(SqlScanner.parse("SELECT 'a\\'; SELECT 2").statementCount()).isEqualTo(2);
-        assertThat(SqlScanner.parse("SELECT E'a\\'; SELECT 2'").statementCount()).isEqualTo(1);
-        assertThat(SqlScanner.parse("SELECT xE'a\\'; SELECT 2").statementCount()).isEqualTo(2);
+        assertThat(SqlScanner.parse("SELECT E'a\\'; SELECT 2'").statementCount())
+                .isEqualTo(1);
+        assertThat(SqlScanner.parse("SELECT xE'a\\'; SELECT 2").statementCount())
+                .isEqualTo(2);
     }
 
     @Test
     void keepsSemicolonsInsideParenthesesAndFunctionBodiesInOneStatement() {
         assertThat(SqlScanner.parse("CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); "
-                + "INSERT INTO b VALUES (2))").statementCount()).isEqualTo(1);
+                                + "INSERT INTO b VALUES (2))")
+                        .statementCount())
+                .isEqualTo(1);
         assertThat(SqlScanner.parse("CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC "
-                + "SELECT CASE WHEN true THEN 1 END; SELECT 2; END").statementCount()).isEqualTo(1);
-        assertThat(SqlScanner.parse("CREATE TABLE begin (x int); SELECT 1").statementCount()).isEqualTo(2);
+                                + "SELECT CASE WHEN true THEN 1 END; SELECT 2; END")
+                        .statementCount())
+                .isEqualTo(1);
+        assertThat(SqlScanner.parse("CREATE TABLE begin (x int); SELECT 1").statementCount())
+                .isEqualTo(2);
     }
 
     @Test
     void rejectsGapsAndOutOfRangeNumbers() {
-        assertThatThrownBy(() -> SqlScanner.parse("select $1, $3")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> SqlScanner.parse("select $1, $3"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("parameter $2 is not used in the SQL");
         assertThatThrownBy(() -> SqlScanner.parse("select $70000")).hasMessageContaining("out of range");
         assertThatThrownBy(() -> SqlScanner.parse("select $0")).hasMessageContaining("out of range");
@@ -99,9 +111,11 @@ class SqlScannerTest {
     @Test
     void rejectsMoreQuestionMarksThanTheProtocolCarries() {
         String sql = "select " + "?,".repeat(70_000) + "1";
-        assertThatThrownBy(() -> SqlScanner.parse(sql)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> SqlScanner.parse(sql))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("70000 ? placeholders, more than the 65535");
-        assertThat(SqlScanner.parse("select " + "?,".repeat(65_535) + "1").parameterCount()).isEqualTo(65_535);
+        assertThat(SqlScanner.parse("select " + "?,".repeat(65_535) + "1").parameterCount())
+                .isEqualTo(65_535);
     }
 
     @Test
@@ -122,7 +136,8 @@ class SqlScannerTest {
         assertThat(SqlScanner.parse("").statementCount()).isZero();
         assertThat(SqlScanner.parse("-- only a comment").statementCount()).isZero();
         assertThat(SqlScanner.parse("/* c */ ;").statementCount()).isZero();
-        assertThat(SqlScanner.parse("do $$ begin perform 1; perform 2; end $$").statementCount()).isEqualTo(1);
+        assertThat(SqlScanner.parse("do $$ begin perform 1; perform 2; end $$").statementCount())
+                .isEqualTo(1);
         assertThat(SqlScanner.parse("select 1 -- ; select 2").statementCount()).isEqualTo(1);
     }
 

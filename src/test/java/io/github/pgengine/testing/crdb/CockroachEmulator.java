@@ -38,8 +38,13 @@ public final class CockroachEmulator implements AutoCloseable {
     private final Faults faults = new Faults();
     private volatile boolean refuse;
 
-    private CockroachEmulator(ServerSocket server, String upstreamHost, int upstreamPort, Set<String> admins,
-            CockroachDialect dialect, boolean emulate) {
+    private CockroachEmulator(
+            ServerSocket server,
+            String upstreamHost,
+            int upstreamPort,
+            Set<String> admins,
+            CockroachDialect dialect,
+            boolean emulate) {
         this.emulate = emulate;
         this.server = server;
         this.upstreamHost = upstreamHost;
@@ -58,8 +63,8 @@ public final class CockroachEmulator implements AutoCloseable {
      * @return the running emulation
      * @throws IOException when it cannot listen
      */
-    public static CockroachEmulator start(String upstreamHost, int upstreamPort, Set<String> adminUsers, String crdbVersion)
-            throws IOException {
+    public static CockroachEmulator start(
+            String upstreamHost, int upstreamPort, Set<String> adminUsers, String crdbVersion) throws IOException {
         CockroachEmulator emulator = listen(upstreamHost, upstreamPort, adminUsers, crdbVersion, true);
         System.err.println("[pgengine-test] CockroachDB EMULATION (pgwire proxy over PostgreSQL " + upstreamHost + ":"
                 + upstreamPort + ", claiming " + crdbVersion + ") on 127.0.0.1:" + emulator.port()
@@ -83,12 +88,13 @@ public final class CockroachEmulator implements AutoCloseable {
         return proxy;
     }
 
-    private static CockroachEmulator listen(String upstreamHost, int upstreamPort, Set<String> adminUsers,
-            String crdbVersion, boolean emulate) throws IOException {
+    private static CockroachEmulator listen(
+            String upstreamHost, int upstreamPort, Set<String> adminUsers, String crdbVersion, boolean emulate)
+            throws IOException {
         ServerSocket server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 200);
-        CockroachEmulator emulator = new CockroachEmulator(server, upstreamHost, upstreamPort, adminUsers,
-                new CockroachDialect(crdbVersion), emulate);
+        CockroachEmulator emulator = new CockroachEmulator(
+                server, upstreamHost, upstreamPort, adminUsers, new CockroachDialect(crdbVersion), emulate);
         Thread acceptor = new Thread(emulator::acceptLoop, "crdb-emulator-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -187,11 +193,18 @@ public final class CockroachEmulator implements AutoCloseable {
             client.setTcpNoDelay(true);
             upstream = new Socket(upstreamHost, upstreamPort);
             upstream.setTcpNoDelay(true);
-            EmulatedSession session = new EmulatedSession(client, upstream, dialect, admins, m -> {
-                if (m.type() == 'N') {
-                    notices.add(Wire.fields(m.body()));
-                }
-            }, emulate, faults);
+            EmulatedSession session = new EmulatedSession(
+                    client,
+                    upstream,
+                    dialect,
+                    admins,
+                    m -> {
+                        if (m.type() == 'N') {
+                            notices.add(Wire.fields(m.body()));
+                        }
+                    },
+                    emulate,
+                    faults);
             sessions.add(session);
             session.start();
         } catch (IOException | RuntimeException e) {

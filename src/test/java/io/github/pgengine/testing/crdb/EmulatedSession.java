@@ -38,8 +38,14 @@ final class EmulatedSession {
     private volatile SessionState state = new SessionState("", false);
     private volatile boolean closed;
 
-    EmulatedSession(Socket client, Socket upstream, CockroachDialect dialect, java.util.Set<String> admins,
-            Consumer<Wire.Message> sentToClient, boolean emulate, Faults faults) {
+    EmulatedSession(
+            Socket client,
+            Socket upstream,
+            CockroachDialect dialect,
+            java.util.Set<String> admins,
+            Consumer<Wire.Message> sentToClient,
+            boolean emulate,
+            Faults faults) {
         this.emulate = emulate;
         this.faults = faults;
         this.client = client;
@@ -256,7 +262,7 @@ final class EmulatedSession {
                     state.status = status;
                     failed = false;
                 }
-                default -> { }
+                default -> {}
             }
             write(out, send);
             if (m.type() == 'Z' || in.available() == 0) {
@@ -275,8 +281,26 @@ final class EmulatedSession {
         b.write(0);
         b.write(1);
         Wire.cstring(b, column);
-        b.writeBytes(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 25, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
-            (byte) 0xff, (byte) 0xff, 0, 0});
+        b.writeBytes(new byte[] {
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            25,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0xff,
+            0,
+            0
+        });
         return new Wire.Message('T', b.toByteArray());
     }
 
@@ -285,7 +309,9 @@ final class EmulatedSession {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.write(0);
         b.write(1);
-        b.writeBytes(new byte[] {(byte) (v.length >>> 24), (byte) (v.length >>> 16), (byte) (v.length >>> 8), (byte) v.length});
+        b.writeBytes(
+                new byte[] {(byte) (v.length >>> 24), (byte) (v.length >>> 16), (byte) (v.length >>> 8), (byte) v.length
+                });
         b.writeBytes(v);
         return new Wire.Message('D', b.toByteArray());
     }

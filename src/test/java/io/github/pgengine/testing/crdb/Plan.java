@@ -24,8 +24,12 @@ record Plan(
         @Nullable String answerColumn,
         @Nullable String answerValue) {
 
-    Plan(@Nullable String substitute, @Nullable String tag, @Nullable Map<Character, String> error,
-            @Nullable Map<Character, String> notice, @Nullable Runnable onSuccess) {
+    Plan(
+            @Nullable String substitute,
+            @Nullable String tag,
+            @Nullable Map<Character, String> error,
+            @Nullable Map<Character, String> notice,
+            @Nullable Runnable onSuccess) {
         this(substitute, tag, error, notice, onSuccess, null, null);
     }
 

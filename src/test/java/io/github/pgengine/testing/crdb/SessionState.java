@@ -8,9 +8,11 @@ final class SessionState {
     volatile char status = 'I';
     /** After RELEASE SAVEPOINT cockroach_restart: committed, waiting for the client's COMMIT. */
     volatile boolean commitWait;
+
     volatile boolean injectRetryErrors;
     /** Restarts through ROLLBACK TO SAVEPOINT cockroach_restart in the current transaction. */
     final java.util.concurrent.atomic.AtomicInteger epoch = new java.util.concurrent.atomic.AtomicInteger();
+
     private volatile Boolean autocommitBeforeDdl;
     private volatile Boolean localAutocommitBeforeDdl;
 
