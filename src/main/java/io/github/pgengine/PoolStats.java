@@ -1,5 +1,7 @@
 package io.github.pgengine;
 
+import java.io.Serializable;
+
 /**
  * A snapshot of a connection pool's counters.
  *
@@ -9,7 +11,7 @@ package io.github.pgengine;
  * @param waiting callers waiting for a connection
  * @param maxSize the most connections the pool will open
  */
-public record PoolStats(int total, int idle, int inUse, int waiting, int maxSize) {
+public record PoolStats(int total, int idle, int inUse, int waiting, int maxSize) implements Serializable {
 
     /** The counters of an engine that runs no pool. */
     public static final PoolStats NO_POOL = new PoolStats(0, 0, 0, 0, 0);

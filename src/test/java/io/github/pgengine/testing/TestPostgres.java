@@ -153,9 +153,15 @@ public final class TestPostgres {
         return run(database, sql);
     }
 
-    /** Returns the PostgreSQL binaries' directory (for pgbench), or {@code null} when none is known. */
+    /**
+     * Returns a directory holding {@code pgbench}: the cluster's binaries when they have it (the embedded ones do
+     * not), else the machine's; {@code null} when none is known.
+     */
     public @Nullable Path binDir() {
-        return cluster != null ? cluster.bin : LocalCluster.findBinaries();
+        if (cluster != null && Files.isExecutable(cluster.bin.resolve("pgbench"))) {
+            return cluster.bin;
+        }
+        return LocalCluster.findBinaries();
     }
 
     /** Returns true when this is a local cluster that {@link #stop()} and {@link #start()} control. */

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * alternate round by round after a warm-up, so machine noise hits all alike. Writes docs/performance.md and
  * docs/performance.svg.
  *
- * <p>Run: {@code mvn -q test-compile exec:java -Dexec.mainClass=io.github.pgengine.bench.PeerBenchmark}
+ * <p>Run: {@code mvn -q install -DskipTests && mvn -q -f bench/pom.xml compile exec:java}
  * (about 6 minutes on 2 cores). Arguments: {@code [seconds per round] [rounds]}.
  */
 public final class PeerBenchmark {
@@ -63,7 +63,8 @@ public final class PeerBenchmark {
         TestPostgres pg = TestPostgres.get();
         Path bin = pg.binDir();
         if (bin == null || !Files.isExecutable(bin.resolve("pgbench"))) {
-            throw new IllegalStateException("pgbench not found; install PostgreSQL's client tools");
+            throw new IllegalStateException("pgbench not found (the embedded PostgreSQL binaries lack it); "
+                    + "install PostgreSQL's client tools, e.g. apt-get install postgresql-client");
         }
         System.out.println("initialising pgbench scale " + SCALE + " ...");
         exec(pgbench(pg, bin, "-i", "-q", "-s", String.valueOf(SCALE), "--unlogged-tables"), pg);

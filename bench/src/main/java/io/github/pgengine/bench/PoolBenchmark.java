@@ -18,7 +18,7 @@ import java.util.function.IntFunction;
  * The measurement behind pgengine's own pool (docs/pool.md): closed-loop point queries at a fixed concurrency
  * through jasync's ConnectionPool as configured by default (size raised to 8), jasync's pool with callbacks
  * completed directly, and pgengine's pool, alternated in rounds so machine noise hits all alike.
- * Run: {@code mvn -q test-compile exec:java -Dexec.mainClass=io.github.pgengine.bench.PoolBenchmark}.
+ * Run: {@code mvn -q install -DskipTests && mvn -q -f bench/pom.xml compile exec:java -Dexec.mainClass=io.github.pgengine.bench.PoolBenchmark}.
  */
 public final class PoolBenchmark {
     private PoolBenchmark() {}
