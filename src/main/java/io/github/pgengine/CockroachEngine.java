@@ -99,7 +99,7 @@ public final class CockroachEngine extends PostgresEngine {
      */
     @Override
     public CompletableFuture<@Nullable Void> prepDatabase() {
-        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        CompletableFuture<@Nullable Void> chain = CompletableFuture.completedFuture(null);
         for (Map.Entry<String, String> setting : new java.util.TreeMap<>(clusterSettings).entrySet()) {
             String sql = "SET CLUSTER SETTING " + setting.getKey() + " = " + setting.getValue();
             chain = chain.thenCompose(v -> core().runSetUp(

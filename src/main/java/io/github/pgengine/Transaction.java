@@ -1,13 +1,12 @@
 package io.github.pgengine;
 
-import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.sql.Identifiers;
 import io.github.pgengine.internal.tx.Attempt;
+import io.github.pgengine.internal.tx.SavepointScope;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -24,12 +23,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Transaction {
     private final Attempt attempt;
-    private final @Nullable String savepoint;
-    private final AtomicBoolean nestedEnded = new AtomicBoolean();
+    private final @Nullable SavepointScope scope;
 
-    Transaction(Attempt attempt, @Nullable String savepoint) {
+    Transaction(Attempt attempt, @Nullable SavepointScope scope) {
         this.attempt = attempt;
-        this.savepoint = savepoint;
+        this.scope = scope;
     }
 
     /**
@@ -85,43 +83,7 @@ public final class Transaction {
             result.completeExceptionally(endedError("start a nested transaction"));
             return result;
         }
-        String name = attempt.nextSavepointName();
-        String quoted = Identifiers.quote(name, "savepoint name");
-        attempt.savepoint(quoted, name).whenComplete((r, error) -> {
-            if (error != null) {
-                attempt.session().runner().fail(result, error);
-                return;
-            }
-            Transaction nested = new Transaction(attempt, name);
-            CompletionStage<T> stage;
-            try {
-                stage = work.apply(nested);
-                if (stage == null) {
-                    throw new NullPointerException(
-                            "the transaction callback returned null instead of a CompletionStage");
-                }
-            } catch (Throwable t) {
-                stage = CompletableFuture.failedFuture(t);
-            }
-            stage.whenComplete((value, workError) -> {
-                if (!nested.nestedEnded.compareAndSet(false, true)) {
-                    // the callback committed or rolled back the sub-transaction itself
-                    complete(result, value, workError);
-                } else if (workError == null) {
-                    attempt.endSavepoint(quoted, name, true)
-                            .whenComplete((x, endError) -> complete(result, value, endError));
-                } else {
-                    Throwable e = ErrorMapper.unwrap(workError);
-                    attempt.endSavepoint(quoted, name, false).whenComplete((x, rollbackError) -> {
-                        if (rollbackError != null) {
-                            e.addSuppressed(ErrorMapper.map(rollbackError, "the transaction's connection"));
-                        }
-                        attempt.session().runner().failUnmapped(result, e);
-                    });
-                }
-            });
-        });
-        return result;
+        return SavepointScope.run(attempt, scope -> new Transaction(attempt, scope), work);
     }
 
     /**
@@ -175,12 +137,11 @@ public final class Transaction {
      *     rolled back instead, or {@link TransactionException} when already ended
      */
     public CompletableFuture<@Nullable Void> commit() {
-        if (savepoint != null) {
-            if (!nestedEnded.compareAndSet(false, true)) {
-                return CompletableFuture.failedFuture(
-                        new TransactionException("cannot commit: this nested transaction " + "has already ended"));
+        if (scope != null) {
+            if (!scope.end()) {
+                return CompletableFuture.failedFuture(endedError("commit"));
             }
-            return mapped(attempt.endSavepoint(Identifiers.quote(savepoint, "savepoint name"), savepoint, true));
+            return mapped(scope.finish(true));
         }
         return mapped(attempt.commit(true));
     }
@@ -192,19 +153,18 @@ public final class Transaction {
      * @return completes when rolled back; fails with {@link TransactionException} when already ended
      */
     public CompletableFuture<@Nullable Void> rollback() {
-        if (savepoint != null) {
-            if (!nestedEnded.compareAndSet(false, true)) {
-                return CompletableFuture.failedFuture(
-                        new TransactionException("cannot roll back: this nested " + "transaction has already ended"));
+        if (scope != null) {
+            if (!scope.end()) {
+                return CompletableFuture.failedFuture(endedError("roll back"));
             }
-            return mapped(attempt.endSavepoint(Identifiers.quote(savepoint, "savepoint name"), savepoint, false));
+            return mapped(scope.finish(false));
         }
         return mapped(attempt.rollback(true));
     }
 
     /** Returns true until the transaction (or this sub-transaction) commits, rolls back or is cancelled. */
     public boolean isActive() {
-        return attempt.isActive() && !(savepoint != null && nestedEnded.get());
+        return attempt.isActive() && !(scope != null && scope.isEnded());
     }
 
     private CompletableFuture<Savepoint> createSavepoint(String name) {
@@ -220,13 +180,13 @@ public final class Transaction {
         return out;
     }
 
-    CompletableFuture<Void> releaseSavepoint(String name) {
+    CompletableFuture<@Nullable Void> releaseSavepoint(String name) {
         return mapped(attempt.release(Identifiers.quote(name, "savepoint name"), name));
     }
 
     private <T> CompletableFuture<T> statement(
             @Nullable String sql, @Nullable Object[] params, Function<Result, T> mapper) {
-        if (savepoint != null && nestedEnded.get()) {
+        if (scope != null && scope.isEnded()) {
             return CompletableFuture.failedFuture(endedError("run a statement"));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
@@ -247,8 +207,8 @@ public final class Transaction {
         return result;
     }
 
-    private CompletableFuture<Void> mapped(CompletableFuture<?> f) {
-        CompletableFuture<Void> out = new CompletableFuture<>();
+    private CompletableFuture<@Nullable Void> mapped(CompletableFuture<?> f) {
+        CompletableFuture<@Nullable Void> out = new CompletableFuture<>();
         f.whenComplete((r, e) -> {
             if (e != null) {
                 attempt.session().runner().fail(out, e);
@@ -263,16 +223,8 @@ public final class Transaction {
         return new TransactionException("cannot " + what + ": this nested transaction has already ended");
     }
 
-    private <T> void complete(CompletableFuture<T> result, @Nullable T value, @Nullable Throwable error) {
-        if (error != null) {
-            attempt.session().runner().fail(result, error);
-        } else {
-            attempt.session().runner().succeed(result, value);
-        }
-    }
-
     @Override
     public String toString() {
-        return "Transaction{" + (savepoint == null ? "" : "savepoint " + savepoint + ", ") + attempt + "}";
+        return "Transaction{" + (scope == null ? "" : scope + ", ") + attempt + "}";
     }
 }

@@ -158,7 +158,10 @@ public final class EngineCore {
             LOG.warn("No pool is running for {}", name);
             return CompletableFuture.completedFuture(null);
         }
-        return runner.deliver(current.close().thenRun(() -> LOG.info("Connection pool closed for {}", name)));
+        return runner.deliver(current.close().thenApply(v -> {
+            LOG.info("Connection pool closed for {}", name);
+            return null;
+        }));
     }
 
     /** Returns the pool's counters, or {@link PoolStats#NO_POOL}. */

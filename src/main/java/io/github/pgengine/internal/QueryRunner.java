@@ -68,7 +68,7 @@ public final class QueryRunner {
             DbConnection connection = lease.connection();
             CompletableFuture<Result> sent = send(connection, sql, statement);
             // completes once a cancel request (if the caller cancels while the statement runs) reached the server
-            CompletableFuture<Void> cancelSent = new CompletableFuture<>();
+            CompletableFuture<@Nullable Void> cancelSent = new CompletableFuture<>();
             result.whenComplete((r, e) -> {
                 if (result.isCancelled() && !sent.isDone()) {
                     canceller.cancel(connection).whenComplete((v, x) -> cancelSent.complete(null));
@@ -150,7 +150,7 @@ public final class QueryRunner {
      * @param value the value
      * @param <T> its type
      */
-    public <T> void succeed(CompletableFuture<T> future, @Nullable T value) {
+    public <T extends @Nullable Object> void succeed(CompletableFuture<T> future, @Nullable T value) {
         complete(() -> future.complete(value));
     }
 
@@ -173,7 +173,7 @@ public final class QueryRunner {
      * @param <T> its type
      * @return the caller's future
      */
-    public <T> CompletableFuture<T> deliver(CompletableFuture<T> internal) {
+    public <T extends @Nullable Object> CompletableFuture<T> deliver(CompletableFuture<T> internal) {
         CompletableFuture<T> out = new CompletableFuture<>();
         internal.whenComplete((v, e) -> {
             if (e != null) {

@@ -390,10 +390,10 @@ public final class DbConnection {
      *
      * @return completes when the socket is closed or the wait is over; never fails
      */
-    public CompletableFuture<Void> close() {
+    public CompletableFuture<@Nullable Void> close() {
         retired = true;
         protocol.closing();
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<@Nullable Void> done = new CompletableFuture<>();
         if (!channel.isActive()) {
             done.complete(null);
             return done;

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the frontend messages of the statement protocol (Parse, Bind, Describe, Execute, Sync, Close, Query)
@@ -55,7 +56,7 @@ final class FrontendMessages {
             int start = begin(buf, 'B');
             cstring(buf, "");
             cstring(buf, statement);
-            Object[] values = params.values();
+            @Nullable Object[] values = params.values();
             if (params.anyBinary()) {
                 buf.writeShort(values.length);
                 for (Object v : values) {

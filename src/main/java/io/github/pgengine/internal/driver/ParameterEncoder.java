@@ -76,7 +76,7 @@ public final class ParameterEncoder {
                     + n + "); send a list as one array parameter instead (= ANY($1))");
         }
         int[] types = new int[n];
-        Object[] out = new Object[n];
+        @Nullable Object[] out = new Object[n];
         for (int i = 0; i < n; i++) {
             Object value = values.get(i);
             try {

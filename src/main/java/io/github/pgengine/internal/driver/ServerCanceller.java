@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,12 +44,12 @@ public final class ServerCanceller {
      * @param connection the connection
      * @return completes when the server has the request (or at once when there is nothing to cancel); never fails
      */
-    public CompletableFuture<Void> cancel(DbConnection connection) {
+    public CompletableFuture<@Nullable Void> cancel(DbConnection connection) {
         BackendKey key = connection.backendKey();
         if (!connection.isBusy() || key == null) {
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Void> sent = new CompletableFuture<>();
+        CompletableFuture<@Nullable Void> sent = new CompletableFuture<>();
         try {
             SENDER.execute(() -> {
                 if (!send(key, connection)) {

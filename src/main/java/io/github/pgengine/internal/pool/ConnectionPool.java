@@ -135,7 +135,7 @@ public final class ConnectionPool<C> {
      *
      * @return completes when they are open; fails with the first connection error
      */
-    public CompletableFuture<Void> warmUp() {
+    public CompletableFuture<@Nullable Void> warmUp() {
         List<CompletableFuture<C>> started = new ArrayList<>();
         lock.lock();
         try {
@@ -147,7 +147,8 @@ public final class ConnectionPool<C> {
         } finally {
             lock.unlock();
         }
-        return CompletableFuture.allOf(started.toArray(new CompletableFuture<?>[0]));
+        return CompletableFuture.allOf(started.toArray(new CompletableFuture<?>[0]))
+                .thenApply(v -> null);
     }
 
     /**
@@ -290,7 +291,7 @@ public final class ConnectionPool<C> {
      *
      * @return completes when the idle connections are closed
      */
-    public CompletableFuture<Void> close() {
+    public CompletableFuture<@Nullable Void> close() {
         List<Slot<C>> toClose;
         List<Waiter<C>> toFail;
         ScheduledFuture<?> waiterTimer;
@@ -318,8 +319,10 @@ public final class ConnectionPool<C> {
             w.future.completeExceptionally(new EngineClosedException(
                     "the connection pool of " + name + " was closed while waiting for a connection", null));
         }
-        return CompletableFuture.allOf(
-                toClose.stream().map(s -> connections.close(s.connection)).toArray(CompletableFuture<?>[]::new));
+        return CompletableFuture.allOf(toClose.stream()
+                        .map(s -> connections.close(s.connection))
+                        .toArray(CompletableFuture<?>[]::new))
+                .thenApply(v -> null);
     }
 
     private CompletableFuture<C> lend(Slot<C> s) {

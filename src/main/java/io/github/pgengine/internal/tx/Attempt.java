@@ -252,7 +252,7 @@ public final class Attempt {
                 throw rolledBack("the transaction was rolled back because a statement in it failed: ", first.error());
             });
         }
-        CompletableFuture<@Nullable Result> released = session.restartSavepoint()
+        CompletableFuture<?> released = session.restartSavepoint()
                 ? runner.control(connection, "RELEASE SAVEPOINT " + TransactionSession.RESTART_SAVEPOINT)
                 : CompletableFuture.completedFuture(null);
         return released.thenCompose(r -> runner.control(connection, "COMMIT")).thenApply(r -> {

@@ -8,6 +8,7 @@ import io.github.pgengine.internal.sql.Statement;
 import io.github.pgengine.internal.sql.StatementCache;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A server-side cursor on a pinned connection: {@code BEGIN READ ONLY}, {@code DECLARE ... NO SCROLL CURSOR},
@@ -103,7 +104,7 @@ public final class Cursor {
      *
      * @return completes when the connection is back
      */
-    public CompletableFuture<Void> close() {
+    public CompletableFuture<@Nullable Void> close() {
         closed.set(true);
         return session.abandon();
     }

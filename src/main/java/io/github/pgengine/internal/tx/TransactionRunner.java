@@ -133,17 +133,7 @@ public final class TransactionRunner {
                     failed(s, a, ErrorMapper.map(error, s.connection().toString()), n);
                     return;
                 }
-                CompletionStage<T> stage;
-                try {
-                    stage = work.apply(facade.apply(a));
-                    if (stage == null) {
-                        throw new NullPointerException(
-                                "the transaction callback returned null instead of a CompletionStage");
-                    }
-                } catch (Throwable t) {
-                    stage = CompletableFuture.failedFuture(t);
-                }
-                stage.whenComplete((value, workError) -> {
+                Work.call(work, facade.apply(a)).whenComplete((value, workError) -> {
                     if (workError == null) {
                         commit(s, a, value, n);
                     } else {
