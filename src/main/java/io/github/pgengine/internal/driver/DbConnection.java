@@ -253,16 +253,7 @@ public final class DbConnection {
      * @return the result at ReadyForQuery
      */
     public CompletableFuture<Result> simple(String sql) {
-        ByteBuf request = FrontendMessages.query(channel.alloc(), sql);
-        Exchange exchange = new Exchange(request);
-        CompletableFuture<Result> out = new CompletableFuture<>();
-        if (!begin(out)) {
-            request.release();
-            return out;
-        }
-        exchange.future.whenComplete((result, error) -> end(out, result, error));
-        protocol.submit(exchange);
-        return out;
+        return submit(FrontendMessages.query(channel.alloc(), sql));
     }
 
     /**
@@ -273,7 +264,11 @@ public final class DbConnection {
      * @return the description
      */
     public CompletableFuture<Result> describe(String sql) {
-        ByteBuf request = FrontendMessages.describe(channel.alloc(), sql);
+        return submit(FrontendMessages.describe(channel.alloc(), sql));
+    }
+
+    /** Sends one request whose answer ends at its ReadyForQuery; the request is released if it cannot be sent. */
+    private CompletableFuture<Result> submit(ByteBuf request) {
         Exchange exchange = new Exchange(request);
         CompletableFuture<Result> out = new CompletableFuture<>();
         if (!begin(out)) {
