@@ -1,5 +1,7 @@
 package io.github.pgengine.internal.sql;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One SQL text as the scanner understood it: how many parameters it takes and its form for the server.
  */
@@ -8,12 +10,19 @@ public final class ParsedSql {
     private final String serverSql;
     private final int parameterCount;
     private final int statementCount;
+    private final @Nullable String copyWithClient;
 
-    ParsedSql(String sql, String serverSql, int parameterCount, int statementCount) {
+    ParsedSql(String sql, String serverSql, int parameterCount, int statementCount, @Nullable String copyWithClient) {
         this.sql = sql;
         this.serverSql = serverSql;
         this.parameterCount = parameterCount;
         this.statementCount = statementCount;
+        this.copyWithClient = copyWithClient;
+    }
+
+    /** Returns {@code stdin} or {@code stdout} for a COPY that moves its data through the client, else null. */
+    public @Nullable String copyWithClient() {
+        return copyWithClient;
     }
 
     /** Returns the caller's text. */

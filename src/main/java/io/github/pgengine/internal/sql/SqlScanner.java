@@ -2,6 +2,7 @@ package io.github.pgengine.internal.sql;
 
 import java.util.Arrays;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the parameters and statements in SQL text with one pass that follows PostgreSQL's lexer ({@code scan.l}):
@@ -49,7 +50,7 @@ public final class SqlScanner {
                     + MAX_PARAMETERS + " the protocol allows; send a list as one array parameter instead (= ANY(?))");
         }
         int count = dollarStyle ? scan.highest : scan.questionMarks;
-        return new ParsedSql(sql, scan.out.toString(), count, scan.statements);
+        return new ParsedSql(sql, scan.out.toString(), count, scan.statements, scan.copyWithClient);
     }
 
     private static void checkText(String sql) {
@@ -88,6 +89,10 @@ public final class SqlScanner {
         private int beginDepth;
         private final char[] leading = new char[4];
         private int identifiers;
+        private boolean copyStatement;
+        /** {@code stdin} or {@code stdout} when a top-level COPY moves data through the client, else null. */
+        @Nullable
+        String copyWithClient;
 
         Scan(String sql, boolean dollarStyle) {
             this.sql = sql;
@@ -168,6 +173,7 @@ public final class SqlScanner {
                         }
                         inStatement = false;
                         identifiers = 0;
+                        copyStatement = false;
                         Arrays.fill(leading, '\0');
                     }
                     next = i + 1;
@@ -196,6 +202,13 @@ public final class SqlScanner {
         /** psql's heuristic: inside CREATE [OR REPLACE] FUNCTION/PROCEDURE, BEGIN ... END (and CASE ... END) nest. */
         private void word(String w) {
             String lower = w.toLowerCase(Locale.ROOT);
+            if (parens == 0) {
+                if (identifiers == 0) {
+                    copyStatement = lower.equals("copy");
+                } else if (copyStatement && (lower.equals("stdin") || lower.equals("stdout"))) {
+                    copyWithClient = lower;
+                }
+            }
             if (identifiers < leading.length
                     && (lower.equals("create")
                             || lower.equals("function")

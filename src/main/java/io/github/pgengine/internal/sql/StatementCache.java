@@ -31,6 +31,15 @@ public final class StatementCache {
             throw new IllegalArgumentException("SQL text holds " + p.statementCount() + " statements; send one "
                     + "statement per call (use a transaction or atomic() to run several together)");
         }
+        if ("stdin".equals(p.copyWithClient())) {
+            throw new IllegalArgumentException("COPY ... FROM STDIN is not supported by pgengine (the driver cannot "
+                    + "stream COPY data); insert many rows with executeBatch(sql, rows), or INSERT ... SELECT FROM "
+                    + "unnest($1::int[], $2::text[]) with arrays as parameters");
+        }
+        if ("stdout".equals(p.copyWithClient())) {
+            throw new IllegalArgumentException("COPY ... TO STDOUT is not supported by pgengine (the driver cannot "
+                    + "stream COPY data); read the rows with stream() or batch() instead");
+        }
         if (sql.length() <= MAX_SQL_LENGTH) {
             if (parsed.size() >= MAX_ENTRIES) {
                 parsed.clear();
