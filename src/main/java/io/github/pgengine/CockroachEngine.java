@@ -61,7 +61,8 @@ public final class CockroachEngine extends PostgresEngine {
                 .extraNodes(extraNodes));
     }
 
-    private static final Flavor COCKROACH = new Flavor(26257, RetryPolicy.defaults(), true, false);
+    private static final Flavor COCKROACH =
+            new Flavor(26257, RetryPolicy.defaults(), "SELECT version()", VersionParser::cockroach, true, false);
 
     private CockroachEngine(Builder b) {
         super(b, COCKROACH);
@@ -112,18 +113,6 @@ public final class CockroachEngine extends PostgresEngine {
                                     ee.serverMessage())));
         }
         return chain.thenCompose(v -> createExtensions());
-    }
-
-    /**
-     * Reads the CockroachDB release from {@code version()}: 24.1 for {@code CockroachDB CCL v24.1.0 (...)}, not
-     * the PostgreSQL version CockroachDB emulates. When the server cannot be reached it logs a warning and
-     * returns 0.
-     *
-     * @return major.minor of the release
-     */
-    @Override
-    public CompletableFuture<Double> getVersion() {
-        return core().readVersion("SELECT version()", VersionParser::cockroach);
     }
 
     /**

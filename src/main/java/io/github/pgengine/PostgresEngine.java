@@ -69,11 +69,25 @@ public class PostgresEngine {
      *
      * @param defaultPort the port when the configuration names none
      * @param defaultRetryPolicy the retry policy when neither the builder nor a transaction sets one
+     * @param versionSql the query whose single value is the server's version text
+     * @param versionParser reads {@code major.minor} from that text
      * @param restartSavepoint transactions use CockroachDB's {@code SAVEPOINT cockroach_restart} protocol
      * @param warnOnCockroach warn once when the server turns out to be CockroachDB
      */
-    record Flavor(int defaultPort, RetryPolicy defaultRetryPolicy, boolean restartSavepoint, boolean warnOnCockroach) {
-        static final Flavor POSTGRES = new Flavor(ConnectionSettings.DEFAULT_PORT, RetryPolicy.none(), false, true);
+    record Flavor(
+            int defaultPort,
+            RetryPolicy defaultRetryPolicy,
+            String versionSql,
+            Function<String, Double> versionParser,
+            boolean restartSavepoint,
+            boolean warnOnCockroach) {
+        static final Flavor POSTGRES = new Flavor(
+                ConnectionSettings.DEFAULT_PORT,
+                RetryPolicy.none(),
+                "SHOW server_version",
+                VersionParser::postgres,
+                false,
+                true);
     }
 
     /**
@@ -173,13 +187,24 @@ public class PostgresEngine {
     // ---------------------------------------------------------------- version and preparation
 
     /**
-     * Asks the server for its version as {@code major.minor} ({@code 15.4}). When the server cannot be reached
-     * it logs a warning and returns 0, as the model does.
+     * Asks the server for its version as {@code major.minor} ({@code 15.4}; on CockroachDB the release, 24.1).
      *
-     * @return the version; fails only for errors other than connection failures
+     * @return the version; fails like any statement, with a {@link ConnectionException} when the server cannot be
+     *     reached ({@link #checkVersion()} turns that into a warning, as the model does)
      */
     public CompletableFuture<Double> getVersion() {
-        return core.readVersion("SHOW server_version", VersionParser::postgres);
+        return core.readVersion(flavor.versionSql(), flavor.versionParser());
+    }
+
+    /**
+     * Checks that the server answers: runs the version query and times its round trip. For health checks and
+     * readiness probes.
+     *
+     * @return what was found; fails clearly (a {@link ConnectionException} naming the server) when the server is
+     *     down, a {@link PoolTimeoutException} when the pool has no connection free in time
+     */
+    public CompletableFuture<Health> ping() {
+        return core.ping(flavor.versionSql(), flavor.versionParser());
     }
 
     /**
@@ -191,12 +216,12 @@ public class PostgresEngine {
     public CompletableFuture<@Nullable Void> checkVersion() {
         return getVersion().handle((version, error) -> {
             if (error != null) {
-                LOG.warn(
-                        "Unable to check the version of database {}: {}",
-                        name,
-                        ErrorMapper.unwrap(error).getMessage());
-            } else if (version == 0.0) {
-                LOG.warn("Unable to check the version of database {}: it cannot be reached", name);
+                Throwable e = ErrorMapper.unwrap(error);
+                if (e instanceof ConnectionException) {
+                    LOG.warn("Unable to connect to database {}: {}", name, e.getMessage());
+                } else {
+                    LOG.warn("Unable to check the version of database {}: {}", name, e.getMessage());
+                }
             } else if (version < minVersionNumber()) {
                 LOG.warn(
                         "{} is version {}, but pgengine's {} engine supports {} and newer; some features may not work",

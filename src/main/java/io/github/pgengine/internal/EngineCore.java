@@ -3,6 +3,7 @@ package io.github.pgengine.internal;
 import io.github.pgengine.ConnectionException;
 import io.github.pgengine.EngineClosedException;
 import io.github.pgengine.EngineException;
+import io.github.pgengine.Health;
 import io.github.pgengine.PoolOptions;
 import io.github.pgengine.PoolStats;
 import io.github.pgengine.internal.driver.ConnectionFactory;
@@ -19,12 +20,14 @@ import io.github.pgengine.internal.tx.Attempt;
 import io.github.pgengine.internal.tx.Cursor;
 import io.github.pgengine.internal.tx.CursorPublisher;
 import io.github.pgengine.internal.tx.TransactionRunner;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -341,25 +344,63 @@ public final class EngineCore {
     }
 
     /**
-     * Runs a one-value query and parses the version from it; an unreachable server gives a warning and 0, as the
-     * model does.
+     * Runs a one-value query and parses the version from it.
      *
      * @param sql the query; its first column holds the version text
      * @param parser reads major.minor from that text
-     * @return the version
+     * @return the version; fails like any statement (a {@link ConnectionException} when the server is down)
      */
     public CompletableFuture<Double> readVersion(String sql, Function<String, Double> parser) {
-        return run(sql, new Object[0], r -> r).handle((result, error) -> {
-            if (error != null) {
-                Throwable e = ErrorMapper.unwrap(error);
-                if (e instanceof ConnectionException) {
-                    LOG.warn("Unable to connect to database {}: {}", name, e.getMessage());
-                    return 0.0;
-                }
-                throw e instanceof RuntimeException re ? re : new EngineException(e.toString(), e);
+        return run(sql, new Object[0], r -> parser.apply(versionText(r)));
+    }
+
+    /**
+     * Asks the server for its version, timing the round trip.
+     *
+     * @param sql the version query
+     * @param parser reads major.minor from its text
+     * @return what was found; fails like any statement
+     */
+    public CompletableFuture<Health> ping(String sql, Function<String, Double> parser) {
+        Statement statement;
+        try {
+            if (closed) {
+                throw closedError();
             }
-            return parser.apply(String.valueOf(result.rows().get(0)[0]));
+            statement = Statement.of(statements, sql, new Object[0]);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Lender lender = lender();
+        AtomicLong sentAt = new AtomicLong();
+        Supplier<CompletableFuture<DbConnection>> timed =
+                () -> lender.acquire().get().thenApply(c -> {
+                    sentAt.set(System.nanoTime());
+                    return c;
+                });
+        record Answer(String text, Duration roundTrip) {}
+        CompletableFuture<Answer> answer = runner.run(
+                timed,
+                lender.release(),
+                statement.sql(),
+                statement,
+                r -> new Answer(versionText(r), Duration.ofNanos(System.nanoTime() - sentAt.get())));
+        // the pool's state once the ping's own connection is back
+        CompletableFuture<Health> health =
+                answer.thenApply(a -> new Health(name, a.text(), parser.apply(a.text()), a.roundTrip(), poolStats()));
+        health.whenComplete((h, e) -> {
+            if (health.isCancelled()) {
+                answer.cancel(false);
+            }
         });
+        return health;
+    }
+
+    private static String versionText(Result r) {
+        if (r.rows().isEmpty() || r.rows().get(0).length == 0 || r.rows().get(0)[0] == null) {
+            throw new EngineException("the server gave no version", null);
+        }
+        return String.valueOf(r.rows().get(0)[0]);
     }
 
     /**

@@ -19,6 +19,7 @@ package io.github.pgengine.coroutines
 
 import io.github.pgengine.Atomic
 import io.github.pgengine.Batch
+import io.github.pgengine.Health
 import io.github.pgengine.PoolOptions
 import io.github.pgengine.PostgresEngine
 import io.github.pgengine.Row
@@ -41,6 +42,9 @@ public suspend fun PostgresEngine.awaitRunDdl(ddl: String): List<Row> = runDdl(d
 
 /** The server's version as `major.minor`; see [PostgresEngine.getVersion]. */
 public suspend fun PostgresEngine.awaitVersion(): Double = getVersion().await()
+
+/** Checks that the server answers and times the round trip; see [PostgresEngine.ping]. */
+public suspend fun PostgresEngine.awaitPing(): Health = ping().await()
 
 /**
  * Logs a warning when the server is too old or cannot be reached; see

@@ -136,6 +136,7 @@ class DocsSamplesTest {
         assertThat(Await.result(engine.query("SELECT id FROM band WHERE id IN (1, 2, 10, 11) ORDER BY id")))
                 .extracting(r -> r.getInt("id"))
                 .containsExactly(1, 2, 10);
+        assertThat(Await.result(JavaSamples.health(engine))).isTrue();
         PostgresEngine other = new PostgresEngine(TestPostgres.get().config());
         PoolStats stats = JavaSamples.pool(other);
         assertThat(stats.maxSize()).isEqualTo(8);

@@ -206,4 +206,16 @@ public final class JavaSamples {
                 .run();                                           // one transaction; any failure rolls all back
         // endregion
     }
+
+    static CompletableFuture<Boolean> health(PostgresEngine engine) {
+        // region health-ping
+        return engine.ping()
+                .thenApply(h -> {
+                    System.out.printf("%s: PostgreSQL %s, %d µs, %d of %d connections in use%n", h.engine(),
+                            h.serverVersion(), h.roundTrip().toNanos() / 1000, h.pool().inUse(), h.pool().maxSize());
+                    return true;
+                })
+                .exceptionally(error -> false);   // down: ConnectionException; pool busy: PoolTimeoutException
+        // endregion
+    }
 }
