@@ -53,6 +53,29 @@ public final class Transaction {
     }
 
     /**
+     * Runs one statement once per row, in one round trip, as one step of the transaction: a failing row fails the
+     * batch (naming the row) and counts against the transaction like a failed statement.
+     *
+     * @param sql one statement ({@code $1} or {@code ?} placeholders)
+     * @param rows the values of each run, in placeholder order
+     * @return the count of each row, in order
+     */
+    public CompletableFuture<long[]> executeBatch(String sql, List<? extends List<? extends @Nullable Object>> rows) {
+        if (scope != null && scope.isEnded()) {
+            return CompletableFuture.failedFuture(endedError("run a statement"));
+        }
+        CompletableFuture<long[]> result = new CompletableFuture<>();
+        attempt.batch(sql, rows).whenComplete((r, error) -> {
+            if (error != null) {
+                attempt.session().runner().fail(result, error);
+            } else {
+                attempt.session().runner().succeed(result, r.counts());
+            }
+        });
+        return result;
+    }
+
+    /**
      * Runs one DDL statement in the transaction.
      *
      * @param ddl the statement

@@ -14,6 +14,7 @@ import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
 import io.github.pgengine.internal.pool.ConnectionPool;
 import io.github.pgengine.internal.pool.Lease;
+import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.Statement;
 import io.github.pgengine.internal.sql.StatementCache;
 import io.github.pgengine.internal.tx.Attempt;
@@ -235,6 +236,30 @@ public final class EngineCore {
         }
         Lender lender = lender();
         return runner.run(lender.acquire(), lender.release(), statement.sql(), statement, mapper);
+    }
+
+    /**
+     * Runs one statement once per row in one round trip, all or nothing.
+     *
+     * @param sql one statement
+     * @param rows each run's values
+     * @return each row's count
+     */
+    public CompletableFuture<long[]> executeBatch(String sql, List<? extends List<? extends @Nullable Object>> rows) {
+        BatchStatement batch;
+        try {
+            if (closed) {
+                throw closedError();
+            }
+            batch = BatchStatement.of(statements, sql, rows);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (batch.encoded().isEmpty()) {
+            return CompletableFuture.completedFuture(new long[0]);
+        }
+        Lender lender = lender();
+        return runner.run(lender.acquire(), lender.release(), c -> runner.sendBatch(c, batch), Result::counts);
     }
 
     /**

@@ -61,7 +61,8 @@ public final class ErrorMapper {
             return ce;
         }
         if (e instanceof ServerErrorException s) {
-            return fromFields(s.error().fields(), null);
+            EngineException mapped = fromFields(s.error().fields(), null, s.context());
+            return mapped;
         }
         if (e instanceof TimeoutException) {
             return new QueryTimeoutException(
@@ -87,6 +88,19 @@ public final class ErrorMapper {
      * @return the engine exception
      */
     public static EngineException fromFields(Map<Character, String> fields, @Nullable Throwable cause) {
+        return fromFields(fields, cause, null);
+    }
+
+    /**
+     * Maps ErrorResponse fields by SQLSTATE, naming where in a batch the error happened.
+     *
+     * @param fields the ErrorResponse fields by protocol code
+     * @param cause the driver's exception, can be {@code null}
+     * @param context where the error happened (e.g. {@code row 3 of 10 of the batch}), or {@code null}
+     * @return the engine exception
+     */
+    public static EngineException fromFields(
+            Map<Character, String> fields, @Nullable Throwable cause, @Nullable String context) {
         String code = fields.get('C');
         String severity = fields.getOrDefault('V', fields.getOrDefault('S', "ERROR"));
         String message = fields.getOrDefault('M', "(no message)");
@@ -111,6 +125,9 @@ public final class ErrorMapper {
         }
         if (details.hint() != null) {
             text.append(" (hint: ").append(details.hint()).append(')');
+        }
+        if (context != null) {
+            text.append(" (at ").append(context).append(')');
         }
         String full = text.toString();
         if (code == null) {

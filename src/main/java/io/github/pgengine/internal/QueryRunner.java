@@ -5,8 +5,10 @@ import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
 import io.github.pgengine.internal.pool.Lease;
+import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.ParsedSql;
 import io.github.pgengine.internal.sql.Statement;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -63,10 +65,29 @@ public final class QueryRunner {
             ParsedSql sql,
             Statement statement,
             Function<Result, T> mapper) {
+        return run(acquire, release, connection -> send(connection, sql, statement), mapper);
+    }
+
+    /**
+     * Runs one request on a borrowed connection: whatever {@code send} sends, with the same rules for cancellation
+     * and release as a statement.
+     *
+     * @param acquire where the connection comes from
+     * @param release where it goes back to
+     * @param send sends the request on the connection and logs it
+     * @param mapper turns the result into the caller's value (runs before the connection is released)
+     * @param <T> the caller's type
+     * @return the caller's future
+     */
+    public <T> CompletableFuture<T> run(
+            Supplier<CompletableFuture<DbConnection>> acquire,
+            Consumer<DbConnection> release,
+            Function<DbConnection, CompletableFuture<Result>> send,
+            Function<Result, T> mapper) {
         CompletableFuture<T> result = new CompletableFuture<>();
         Lease.borrow(acquire, release, result, error -> fail(result, error), lease -> {
             DbConnection connection = lease.connection();
-            CompletableFuture<Result> sent = send(connection, sql, statement);
+            CompletableFuture<Result> sent = send.apply(connection);
             // completes once a cancel request (if the caller cancels while the statement runs) reached the server
             CompletableFuture<@Nullable Void> cancelSent = new CompletableFuture<>();
             result.whenComplete((r, e) -> {
@@ -113,6 +134,19 @@ public final class QueryRunner {
     public CompletableFuture<Result> send(DbConnection connection, ParsedSql sql, Statement statement) {
         long id = log.before(sql.sql(), statement.values());
         CompletableFuture<Result> sent = connection.execute(sql.serverSql(), statement.encoded());
+        return id == 0 ? sent : logged(sent, id);
+    }
+
+    /**
+     * Sends a caller's batch on a connection the caller holds, logging it as one statement with its row count.
+     *
+     * @param connection the connection
+     * @param batch the statement and its rows
+     * @return the result with each row's count; fails with the driver's error, unmapped
+     */
+    public CompletableFuture<Result> sendBatch(DbConnection connection, BatchStatement batch) {
+        long id = log.before(batch.sql().sql() + " [batch of " + batch.encoded().size() + " rows]", List.of());
+        CompletableFuture<Result> sent = connection.executeBatch(batch.sql().serverSql(), batch.encoded());
         return id == 0 ? sent : logged(sent, id);
     }
 

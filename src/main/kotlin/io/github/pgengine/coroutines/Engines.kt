@@ -37,6 +37,15 @@ public suspend fun PostgresEngine.awaitQuery(sql: String, vararg params: Any?): 
 public suspend fun PostgresEngine.awaitExecute(sql: String, vararg params: Any?): Long =
     execute(sql, *params).await()
 
+/**
+ * Runs one statement once per row in one round trip, all or nothing; see
+ * [PostgresEngine.executeBatch].
+ */
+public suspend fun PostgresEngine.awaitExecuteBatch(
+    sql: String,
+    rows: List<List<Any?>>,
+): LongArray = executeBatch(sql, rows).await()
+
 /** Runs one DDL statement; see [PostgresEngine.runDdl]. */
 public suspend fun PostgresEngine.awaitRunDdl(ddl: String): List<Row> = runDdl(ddl).await()
 

@@ -85,6 +85,10 @@ public class CoroutineTransaction internal constructor(private val tx: Transacti
     /** Runs one DDL statement. */
     public suspend fun runDdl(ddl: String): List<Row> = tx.runDdl(ddl).await()
 
+    /** Runs one statement once per row in one round trip; see [Transaction.executeBatch]. */
+    public suspend fun executeBatch(sql: String, rows: List<List<Any?>>): LongArray =
+        tx.executeBatch(sql, rows).await()
+
     /**
      * Runs [block] as a sub-transaction on a savepoint, in this coroutine: released when it
      * returns, rolled back to when it throws (the exception is rethrown unchanged, and this

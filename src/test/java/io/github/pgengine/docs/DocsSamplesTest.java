@@ -137,6 +137,8 @@ class DocsSamplesTest {
                 .extracting(r -> r.getInt("id"))
                 .containsExactly(1, 2, 10);
         assertThat(Await.result(JavaSamples.health(engine))).isTrue();
+        assertThat(Await.result(JavaSamples.bulkBatch(engine))).containsExactly(1, 1, 1);
+        assertThat(Await.result(JavaSamples.bulkUnnest(engine))).isEqualTo(2L);
         PostgresEngine other = new PostgresEngine(TestPostgres.get().config());
         PoolStats stats = JavaSamples.pool(other);
         assertThat(stats.maxSize()).isEqualTo(8);

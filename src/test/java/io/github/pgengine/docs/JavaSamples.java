@@ -218,4 +218,27 @@ public final class JavaSamples {
                 .exceptionally(error -> false);   // down: ConnectionException; pool busy: PoolTimeoutException
         // endregion
     }
+
+    static CompletableFuture<long[]> bulkBatch(PostgresEngine engine) {
+        // region bulk-execute-batch
+        List<List<Object>> rows = List.of(
+                List.of("Pythonistas", 1000),
+                List.of("Rustaceans", 800),
+                List.of("Gophers", 600));
+        CompletableFuture<long[]> counts =                       // [1, 1, 1]: one round trip, all or nothing
+                engine.executeBatch("INSERT INTO band (name, popularity) VALUES ($1, $2)", rows);
+        // endregion
+        return counts;
+    }
+
+    static CompletableFuture<Long> bulkUnnest(PostgresEngine engine) {
+        // region bulk-unnest
+        List<String> names = List.of("Kotliners", "Haskellers");
+        List<Integer> popularity = List.of(700, 300);
+        CompletableFuture<Long> inserted = engine.execute(          // 2: one statement, two array parameters
+                "INSERT INTO band (name, popularity) SELECT * FROM unnest($1::text[], $2::int[])",
+                names, popularity);
+        // endregion
+        return inserted;
+    }
 }

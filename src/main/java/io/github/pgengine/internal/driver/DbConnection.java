@@ -267,12 +267,36 @@ public final class DbConnection {
         return submit(FrontendMessages.describe(channel.alloc(), sql));
     }
 
+    /**
+     * Runs one statement once per row in one round trip (one Sync: the rows run in one implicit transaction, or in
+     * the transaction the connection is in); rows the statement returns are skipped.
+     *
+     * @param sql one statement with {@code $n} placeholders
+     * @param rows each row's encoded parameters (at least one row)
+     * @return the result, whose {@link Result#counts()} holds each row's count; a server error names the row
+     */
+    public CompletableFuture<Result> executeBatch(String sql, List<ParameterEncoder.Encoded> rows) {
+        ByteBuf request;
+        try {
+            request = FrontendMessages.batch(channel.alloc(), sql, rows);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return submit(Exchange.counting(request, rows.size()));
+    }
+
     /** Sends one request whose answer ends at its ReadyForQuery; the request is released if it cannot be sent. */
     private CompletableFuture<Result> submit(ByteBuf request) {
-        Exchange exchange = new Exchange(request);
+        return submit(new Exchange(request));
+    }
+
+    private CompletableFuture<Result> submit(Exchange exchange) {
         CompletableFuture<Result> out = new CompletableFuture<>();
         if (!begin(out)) {
-            request.release();
+            ByteBuf request = exchange.takeRequest();
+            if (request != null) {
+                request.release();
+            }
             return out;
         }
         exchange.future.whenComplete((result, error) -> end(out, result, error));

@@ -30,9 +30,30 @@ final class Exchange {
     private boolean copyOut;
     private char statusAfter = 'I';
     private int @Nullable [] parameterTypes;
+    /** For a batch: the row count of each completed statement, in order; rows returned are skipped. */
+    private final long @Nullable [] counts;
+
+    private int errorAt = -1;
 
     Exchange(ByteBuf request) {
         this.request = request;
+        this.counts = null;
+    }
+
+    private Exchange(ByteBuf request, int statements) {
+        this.request = request;
+        this.counts = new long[statements];
+    }
+
+    /**
+     * Makes an exchange that runs one statement many times and keeps only their row counts.
+     *
+     * @param request the messages
+     * @param statements how many Executes the request holds
+     * @return the exchange
+     */
+    static Exchange counting(ByteBuf request, int statements) {
+        return new Exchange(request, statements);
     }
 
     /** Returns the request bytes, once; the caller writes them and so releases them. */
@@ -73,6 +94,9 @@ final class Exchange {
     }
 
     void dataRow(ByteBuf body) {
+        if (counts != null) {
+            return;
+        }
         int[] columnTypes = types;
         List<@Nullable Object[]> out = rows;
         if (columnTypes == null || out == null) {
@@ -114,6 +138,13 @@ final class Exchange {
 
     void commandComplete(ByteBuf body) {
         String tag = cstring(body);
+        if (counts != null) {
+            if (completions < counts.length) {
+                counts[completions] = Result.rowsAffected(tag);
+            }
+            completions++;
+            return;
+        }
         completions++;
         String[] columnNames = names;
         int[] columnTypes = types;
@@ -135,6 +166,7 @@ final class Exchange {
     void error(ServerError e) {
         if (error == null) {
             error = e;
+            errorAt = completions;
         } else {
             LOG.debug("a further error in the same exchange: {}", e);
         }
@@ -166,7 +198,14 @@ final class Exchange {
         if (refusal != null) {
             future.completeExceptionally(refusal);
         } else if (error != null) {
-            future.completeExceptionally(new ServerErrorException(error));
+            String context = counts == null ? null : "row " + (errorAt + 1) + " of " + counts.length + " of the batch";
+            future.completeExceptionally(new ServerErrorException(error, context));
+        } else if (counts != null) {
+            if (completions != counts.length) {
+                throw new ProtocolException(
+                        "a batch of " + counts.length + " statements completed " + completions + " of them");
+            }
+            future.complete(Result.countsOf(counts));
         } else {
             Result r = last;
             future.complete((r != null ? r : Result.empty("")).withExchange(completions, parameterTypes));

@@ -3,6 +3,7 @@ package io.github.pgengine.internal.driver;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -43,45 +44,10 @@ final class FrontendMessages {
                 end(buf, start);
             }
             if (parse) {
-                int start = begin(buf, 'P');
-                cstring(buf, statement);
-                cstring(buf, sql);
-                int[] types = params.types();
-                buf.writeShort(types.length);
-                for (int t : types) {
-                    buf.writeInt(t);
-                }
-                end(buf, start);
+                parse(buf, statement, sql, params.types());
             }
-            int start = begin(buf, 'B');
-            cstring(buf, "");
-            cstring(buf, statement);
-            @Nullable Object[] values = params.values();
-            if (params.anyBinary()) {
-                buf.writeShort(values.length);
-                for (Object v : values) {
-                    buf.writeShort(v instanceof byte[] ? BINARY : TEXT);
-                }
-            } else {
-                buf.writeShort(0);
-            }
-            buf.writeShort(values.length);
-            for (Object v : values) {
-                if (v == null) {
-                    buf.writeInt(-1);
-                } else if (v instanceof byte[] bytes) {
-                    buf.writeInt(bytes.length);
-                    buf.writeBytes(bytes);
-                } else {
-                    int lengthAt = buf.writerIndex();
-                    buf.writeInt(0);
-                    int written = buf.writeCharSequence((String) v, StandardCharsets.UTF_8);
-                    buf.setInt(lengthAt, written);
-                }
-            }
-            buf.writeShort(0);
-            end(buf, start);
-            start = begin(buf, 'D');
+            bind(buf, statement, params);
+            int start = begin(buf, 'D');
             buf.writeByte('P');
             cstring(buf, "");
             end(buf, start);
@@ -89,6 +55,83 @@ final class FrontendMessages {
             cstring(buf, "");
             buf.writeInt(0);
             end(buf, start);
+            sync(buf);
+            return buf;
+        } catch (RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    private static void parse(ByteBuf buf, String statement, String sql, int[] types) {
+        int start = begin(buf, 'P');
+        cstring(buf, statement);
+        cstring(buf, sql);
+        buf.writeShort(types.length);
+        for (int t : types) {
+            buf.writeInt(t);
+        }
+        end(buf, start);
+    }
+
+    /** Writes Bind of the unnamed portal to a statement, parameters in text (or binary for byte[]), results in text. */
+    private static void bind(ByteBuf buf, String statement, ParameterEncoder.Encoded params) {
+        int start = begin(buf, 'B');
+        cstring(buf, "");
+        cstring(buf, statement);
+        @Nullable Object[] values = params.values();
+        if (params.anyBinary()) {
+            buf.writeShort(values.length);
+            for (Object v : values) {
+                buf.writeShort(v instanceof byte[] ? BINARY : TEXT);
+            }
+        } else {
+            buf.writeShort(0);
+        }
+        buf.writeShort(values.length);
+        for (Object v : values) {
+            if (v == null) {
+                buf.writeInt(-1);
+            } else if (v instanceof byte[] bytes) {
+                buf.writeInt(bytes.length);
+                buf.writeBytes(bytes);
+            } else {
+                int lengthAt = buf.writerIndex();
+                buf.writeInt(0);
+                int written = buf.writeCharSequence((String) v, StandardCharsets.UTF_8);
+                buf.setInt(lengthAt, written);
+            }
+        }
+        buf.writeShort(0);
+        end(buf, start);
+    }
+
+    /**
+     * One statement run once per row in one exchange: Parse of the unnamed statement (again whenever a row's
+     * parameter types differ from the row before), then Bind and Execute per row, one Sync at the end (so the rows
+     * run in one implicit transaction, or in the caller's transaction). No Describe: rows a statement returns are
+     * sent without a description and skipped.
+     *
+     * @param alloc the channel's allocator
+     * @param sql the SQL, with $n placeholders
+     * @param rows each row's encoded parameters
+     * @return the buffer; the caller writes and thereby releases it
+     */
+    static ByteBuf batch(ByteBufAllocator alloc, String sql, List<ParameterEncoder.Encoded> rows) {
+        ByteBuf buf = alloc.buffer(64 + sql.length() * 3 + 32 * rows.size());
+        try {
+            int @Nullable [] previous = null;
+            for (ParameterEncoder.Encoded row : rows) {
+                if (previous == null || !Arrays.equals(previous, row.types())) {
+                    parse(buf, "", sql, row.types());
+                    previous = row.types();
+                }
+                bind(buf, "", row);
+                int start = begin(buf, 'E');
+                cstring(buf, "");
+                buf.writeInt(0);
+                end(buf, start);
+            }
             sync(buf);
             return buf;
         } catch (RuntimeException e) {

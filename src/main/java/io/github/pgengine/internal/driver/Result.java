@@ -16,9 +16,10 @@ public final class Result {
     private final String tag;
     private final int statements;
     private final int @Nullable [] parameterTypes;
+    private final long @Nullable [] counts;
 
     Result(String[] columnNames, int[] columnTypes, List<@Nullable Object[]> rows, String tag) {
-        this(columnNames, columnTypes, rows, tag, 1, null);
+        this(columnNames, columnTypes, rows, tag, 1, null, null);
     }
 
     private Result(
@@ -27,18 +28,35 @@ public final class Result {
             List<@Nullable Object[]> rows,
             String tag,
             int statements,
-            int @Nullable [] parameterTypes) {
+            int @Nullable [] parameterTypes,
+            long @Nullable [] counts) {
         this.columnNames = columnNames;
         this.columnTypes = columnTypes;
         this.rows = rows;
         this.tag = tag;
         this.statements = statements;
         this.parameterTypes = parameterTypes;
+        this.counts = counts;
+    }
+
+    /**
+     * Returns the result of a batch: the row count of each statement.
+     *
+     * @param counts each statement's row count
+     * @return the result
+     */
+    public static Result countsOf(long[] counts) {
+        return new Result(NO_NAMES, NO_TYPES, List.of(), "BATCH", counts.length, null, counts);
+    }
+
+    /** Returns the row count of each statement of a batch ({@link DbConnection#executeBatch}); empty otherwise. */
+    public long[] counts() {
+        return counts == null ? new long[0] : counts.clone();
     }
 
     /** Returns a copy that says how many statements the exchange completed and which parameters the server saw. */
     Result withExchange(int completedStatements, int @Nullable [] parameters) {
-        return new Result(columnNames, columnTypes, rows, tag, completedStatements, parameters);
+        return new Result(columnNames, columnTypes, rows, tag, completedStatements, parameters, counts);
     }
 
     /** Returns how many statements the server completed in this exchange (CommandComplete or EmptyQueryResponse). */

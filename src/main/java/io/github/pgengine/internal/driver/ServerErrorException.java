@@ -1,15 +1,38 @@
 package io.github.pgengine.internal.driver;
 
+import org.jspecify.annotations.Nullable;
+
 /** A statement failed with an ErrorResponse from the server; the engine maps it by SQLSTATE. */
 public final class ServerErrorException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient ServerError error;
+    private final @Nullable String context;
 
-    /** @param error the server's fields */
+    /**
+     * Creates the exception.
+     *
+     * @param error the server's fields
+     */
     public ServerErrorException(ServerError error) {
-        super(error.toString(), null, false, false);
+        this(error, null);
+    }
+
+    /**
+     * Creates the exception.
+     *
+     * @param error the server's fields
+     * @param context where the error happened (e.g. {@code row 3 of 10 of the batch}), or {@code null}
+     */
+    public ServerErrorException(ServerError error, @Nullable String context) {
+        super(context == null ? error.toString() : error + " (at " + context + ")", null, false, false);
         this.error = error;
+        this.context = context;
+    }
+
+    /** Returns where the error happened, or {@code null}. */
+    public @Nullable String context() {
+        return context;
     }
 
     /** Returns the server's fields. */

@@ -6,7 +6,9 @@ import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.Statement;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -115,6 +117,38 @@ public final class Attempt {
                 return CompletableFuture.failedFuture(refused);
             }
             return step(true, true, () -> runner.send(connection, st.sql(), st), null);
+        }
+    }
+
+    /**
+     * Queues a caller's batch: one statement run once per row, as one step.
+     *
+     * @param sql one statement
+     * @param rows each run's values
+     * @return the result, whose counts hold each row's count
+     */
+    public CompletableFuture<Result> batch(
+            @Nullable String sql, List<? extends List<? extends @Nullable Object>> rows) {
+        BatchStatement batch;
+        try {
+            batch = BatchStatement.of(session.statements(), Objects.requireNonNull(sql, "sql must not be null"), rows);
+        } catch (RuntimeException e) {
+            synchronized (queue.lock()) {
+                if (refusal("run a statement") == null) {
+                    step(true, true, () -> CompletableFuture.failedFuture(e), null);
+                }
+            }
+            return CompletableFuture.failedFuture(e);
+        }
+        synchronized (queue.lock()) {
+            RuntimeException refused = refusal("run a statement");
+            if (refused != null) {
+                return CompletableFuture.failedFuture(refused);
+            }
+            if (batch.encoded().isEmpty()) {
+                return CompletableFuture.completedFuture(Result.countsOf(new long[0]));
+            }
+            return step(true, true, () -> runner.sendBatch(connection, batch), null);
         }
     }
 
