@@ -51,16 +51,21 @@ final class FrontendMessages {
             buf.writeByte('P');
             cstring(buf, "");
             end(buf, start);
-            start = begin(buf, 'E');
-            cstring(buf, "");
-            buf.writeInt(0);
-            end(buf, start);
+            execute(buf);
             sync(buf);
             return buf;
         } catch (RuntimeException e) {
             buf.release();
             throw e;
         }
+    }
+
+    /** Writes Execute of the unnamed portal, all rows. */
+    private static void execute(ByteBuf buf) {
+        int start = begin(buf, 'E');
+        cstring(buf, "");
+        buf.writeInt(0);
+        end(buf, start);
     }
 
     private static void parse(ByteBuf buf, String statement, String sql, int[] types) {
@@ -127,10 +132,7 @@ final class FrontendMessages {
                     previous = row.types();
                 }
                 bind(buf, "", row);
-                int start = begin(buf, 'E');
-                cstring(buf, "");
-                buf.writeInt(0);
-                end(buf, start);
+                execute(buf);
             }
             sync(buf);
             return buf;
