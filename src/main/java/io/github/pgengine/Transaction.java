@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -61,18 +62,7 @@ public final class Transaction {
      * @return the count of each row, in order
      */
     public CompletableFuture<long[]> executeBatch(String sql, List<? extends List<? extends @Nullable Object>> rows) {
-        if (scope != null && scope.isEnded()) {
-            return CompletableFuture.failedFuture(endedError("run a statement"));
-        }
-        CompletableFuture<long[]> result = new CompletableFuture<>();
-        attempt.batch(sql, rows).whenComplete((r, error) -> {
-            if (error != null) {
-                attempt.session().runner().fail(result, error);
-            } else {
-                attempt.session().runner().succeed(result, r.counts());
-            }
-        });
-        return result;
+        return step(() -> attempt.batch(sql, rows), Result::counts);
     }
 
     /**
@@ -209,11 +199,16 @@ public final class Transaction {
 
     private <T> CompletableFuture<T> statement(
             @Nullable String sql, @Nullable Object[] params, Function<Result, T> mapper) {
+        return step(() -> attempt.statement(sql, params), mapper);
+    }
+
+    /** Queues a caller's statement or batch (unless this sub-transaction ended) and maps its result. */
+    private <T> CompletableFuture<T> step(Supplier<CompletableFuture<Result>> queue, Function<Result, T> mapper) {
         if (scope != null && scope.isEnded()) {
             return CompletableFuture.failedFuture(endedError("run a statement"));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        attempt.statement(sql, params).whenComplete((qr, error) -> {
+        queue.get().whenComplete((qr, error) -> {
             if (error != null) {
                 attempt.session().runner().fail(result, error);
                 return;

@@ -234,8 +234,14 @@ public final class EngineCore {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        return onLentConnection(c -> runner.send(c, statement.sql(), statement), mapper);
+    }
+
+    /** Sends a checked request on a connection from the lender (the pool, or one of its own) and gives it back. */
+    private <T> CompletableFuture<T> onLentConnection(
+            Function<DbConnection, CompletableFuture<Result>> send, Function<Result, T> mapper) {
         Lender lender = lender();
-        return runner.run(lender.acquire(), lender.release(), statement.sql(), statement, mapper);
+        return runner.run(lender.acquire(), lender.release(), send, mapper);
     }
 
     /**
@@ -258,8 +264,7 @@ public final class EngineCore {
         if (batch.encoded().isEmpty()) {
             return CompletableFuture.completedFuture(new long[0]);
         }
-        Lender lender = lender();
-        return runner.run(lender.acquire(), lender.release(), c -> runner.sendBatch(c, batch), Result::counts);
+        return onLentConnection(c -> runner.sendBatch(c, batch), Result::counts);
     }
 
     /**
@@ -396,19 +401,13 @@ public final class EngineCore {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Lender lender = lender();
         AtomicLong sentAt = new AtomicLong();
-        Supplier<CompletableFuture<DbConnection>> timed =
-                () -> lender.acquire().get().thenApply(c -> {
-                    sentAt.set(System.nanoTime());
-                    return c;
-                });
         record Answer(String text, Duration roundTrip) {}
-        CompletableFuture<Answer> answer = runner.run(
-                timed,
-                lender.release(),
-                statement.sql(),
-                statement,
+        CompletableFuture<Answer> answer = onLentConnection(
+                c -> {
+                    sentAt.set(System.nanoTime());
+                    return runner.send(c, statement.sql(), statement);
+                },
                 r -> new Answer(versionText(r), Duration.ofNanos(System.nanoTime() - sentAt.get())));
         // the pool's state once the ping's own connection is back
         CompletableFuture<Health> health =

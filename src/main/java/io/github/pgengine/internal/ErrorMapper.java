@@ -61,8 +61,7 @@ public final class ErrorMapper {
             return ce;
         }
         if (e instanceof ServerErrorException s) {
-            EngineException mapped = fromFields(s.error().fields(), null, s.context());
-            return mapped;
+            return fromFields(s.error().fields(), null, s.context());
         }
         if (e instanceof TimeoutException) {
             return new QueryTimeoutException(

@@ -49,28 +49,8 @@ public final class QueryRunner {
     }
 
     /**
-     * Runs one statement on a borrowed connection.
-     *
-     * @param acquire borrows a connection
-     * @param release gives it back (or closes it)
-     * @param sql the statement
-     * @param statement its values, as given and encoded
-     * @param mapper turns the result into the caller's value (runs before the connection is released)
-     * @param <T> the caller's type
-     * @return the caller's future
-     */
-    public <T> CompletableFuture<T> run(
-            Supplier<CompletableFuture<DbConnection>> acquire,
-            Consumer<DbConnection> release,
-            ParsedSql sql,
-            Statement statement,
-            Function<Result, T> mapper) {
-        return run(acquire, release, connection -> send(connection, sql, statement), mapper);
-    }
-
-    /**
-     * Runs one request on a borrowed connection: whatever {@code send} sends, with the same rules for cancellation
-     * and release as a statement.
+     * Runs one request (a statement, a batch) on a borrowed connection: a caller's cancellation sends a cancel
+     * request to the server, and the connection goes back once, after the answer.
      *
      * @param acquire where the connection comes from
      * @param release where it goes back to

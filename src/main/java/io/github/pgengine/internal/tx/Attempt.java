@@ -94,14 +94,22 @@ public final class Attempt {
         try {
             st = Statement.of(session.statements(), Objects.requireNonNull(sql, "sql must not be null"), params);
         } catch (RuntimeException e) {
-            synchronized (queue.lock()) {
-                if (refusal("run a statement") == null) {
-                    step(true, true, () -> CompletableFuture.failedFuture(e), null);
-                }
-            }
-            return CompletableFuture.failedFuture(e);
+            return refusedBeforeSending(e);
         }
         return statement(st);
+    }
+
+    /**
+     * Records a caller's statement refused before it was sent: it counts against the transaction like a failed one
+     * (in queue order), unless the transaction already refuses statements.
+     */
+    private <T> CompletableFuture<T> refusedBeforeSending(RuntimeException e) {
+        synchronized (queue.lock()) {
+            if (refusal("run a statement") == null) {
+                step(true, true, () -> CompletableFuture.failedFuture(e), null);
+            }
+        }
+        return CompletableFuture.failedFuture(e);
     }
 
     /**
@@ -133,12 +141,7 @@ public final class Attempt {
         try {
             batch = BatchStatement.of(session.statements(), Objects.requireNonNull(sql, "sql must not be null"), rows);
         } catch (RuntimeException e) {
-            synchronized (queue.lock()) {
-                if (refusal("run a statement") == null) {
-                    step(true, true, () -> CompletableFuture.failedFuture(e), null);
-                }
-            }
-            return CompletableFuture.failedFuture(e);
+            return refusedBeforeSending(e);
         }
         synchronized (queue.lock()) {
             RuntimeException refused = refusal("run a statement");
