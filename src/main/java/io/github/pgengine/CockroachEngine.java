@@ -61,8 +61,8 @@ public final class CockroachEngine extends PostgresEngine {
                 .extraNodes(extraNodes));
     }
 
-    private static final Flavor COCKROACH =
-            new Flavor(26257, RetryPolicy.defaults(), "SELECT version()", VersionParser::cockroach, true, false);
+    private static final Flavor COCKROACH = new Flavor(
+            26257, RetryPolicy.defaults(), "SELECT version()", VersionParser::cockroach, true, false, "cockroachdb");
 
     private CockroachEngine(Builder b) {
         super(b, COCKROACH);

@@ -73,6 +73,7 @@ public class PostgresEngine {
      * @param versionParser reads {@code major.minor} from that text
      * @param restartSavepoint transactions use CockroachDB's {@code SAVEPOINT cockroach_restart} protocol
      * @param warnOnCockroach warn once when the server turns out to be CockroachDB
+     * @param dbSystem the database system's name for observers ({@code postgresql}, {@code cockroachdb})
      */
     record Flavor(
             int defaultPort,
@@ -80,14 +81,16 @@ public class PostgresEngine {
             String versionSql,
             Function<String, Double> versionParser,
             boolean restartSavepoint,
-            boolean warnOnCockroach) {
+            boolean warnOnCockroach,
+            String dbSystem) {
         static final Flavor POSTGRES = new Flavor(
                 ConnectionSettings.DEFAULT_PORT,
                 RetryPolicy.none(),
                 "SHOW server_version",
                 VersionParser::postgres,
                 false,
-                true);
+                true,
+                "postgresql");
     }
 
     /**
@@ -140,8 +143,14 @@ public class PostgresEngine {
         this.extraNodes = Map.copyOf(b.extraNodes);
         this.name = b.name != null ? b.name : settings.describe();
         this.retryPolicy = b.retryPolicy != null ? b.retryPolicy : flavor.defaultRetryPolicy();
-        this.core =
-                new EngineCore(settings, name, logQueries, logResponses, b.callbackExecutor, this::connectionOpened);
+        this.core = new EngineCore(
+                settings,
+                name,
+                flavor.dbSystem(),
+                logQueries,
+                logResponses,
+                b.callbackExecutor,
+                this::connectionOpened);
     }
 
     /** Returns the retry policy transactions use unless their options set one. */
@@ -296,6 +305,19 @@ public class PostgresEngine {
     /** Returns the pool's counters, or {@link PoolStats#NO_POOL} when no pool runs. */
     public PoolStats poolStats() {
         return core.poolStats();
+    }
+
+    /**
+     * Attaches an observer that sees this engine's statements, transactions, connections and cursor rows from now
+     * on (not those of its extra nodes: attach to each node too). pgengine's Micrometer and OpenTelemetry
+     * integrations ({@code io.github.pgengine.micrometer.PgEngineMetrics},
+     * {@code io.github.pgengine.opentelemetry.PgEngineTracing}) are observers; docs/metrics.md and docs/tracing.md.
+     *
+     * @param observer the observer
+     * @return detaches it
+     */
+    public EngineObserver.Registration addObserver(EngineObserver observer) {
+        return core.addObserver(observer);
     }
 
     // ---------------------------------------------------------------- statements

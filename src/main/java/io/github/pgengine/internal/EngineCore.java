@@ -3,6 +3,7 @@ package io.github.pgengine.internal;
 import io.github.pgengine.ConnectionException;
 import io.github.pgengine.EngineClosedException;
 import io.github.pgengine.EngineException;
+import io.github.pgengine.EngineObserver;
 import io.github.pgengine.Health;
 import io.github.pgengine.PoolOptions;
 import io.github.pgengine.PoolStats;
@@ -15,6 +16,7 @@ import io.github.pgengine.internal.driver.ServerCanceller;
 import io.github.pgengine.internal.pool.ConnectionPool;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.sql.BatchStatement;
+import io.github.pgengine.internal.sql.ParsedSql;
 import io.github.pgengine.internal.sql.Statement;
 import io.github.pgengine.internal.sql.StatementCache;
 import io.github.pgengine.internal.tx.Attempt;
@@ -50,6 +52,7 @@ public final class EngineCore {
     private final StatementCache statements = new StatementCache();
     private final QueryRunner runner;
     private final TransactionRunner transactions;
+    private final Observers observers;
     private final Object poolLock = new Object();
     private volatile @Nullable ConnectionPool<DbConnection> pool;
     private volatile boolean closed;
@@ -57,6 +60,7 @@ public final class EngineCore {
     /**
      * @param settings where and how to connect
      * @param name the engine's name in logs and messages
+     * @param system {@code postgresql} or {@code cockroachdb}, for observers
      * @param logQueries log each statement before it runs
      * @param logResponses log each response
      * @param callbacks completes callers' futures, or {@code null} for the I/O thread
@@ -65,6 +69,7 @@ public final class EngineCore {
     public EngineCore(
             ConnectionSettings settings,
             String name,
+            String system,
             boolean logQueries,
             boolean logResponses,
             @Nullable Executor callbacks,
@@ -78,6 +83,18 @@ public final class EngineCore {
                 callbacks,
                 new ServerCanceller(settings.host(), settings.port()));
         this.transactions = new TransactionRunner(runner, statements);
+        this.observers = new Observers(
+                new EngineObserver.EngineInfo(name, system, settings.host(), settings.port(), settings.database()));
+    }
+
+    /**
+     * Attaches an observer.
+     *
+     * @param observer sees what the engine does from now on
+     * @return detaches it
+     */
+    public EngineObserver.Registration addObserver(EngineObserver observer) {
+        return observers.add(observer);
     }
 
     /** Returns the resolved settings. */
@@ -108,7 +125,7 @@ public final class EngineCore {
                 LOG.warn("A pool already exists for {}", name);
                 return CompletableFuture.completedFuture(null);
             }
-            created = new ConnectionPool<>(name, options, new PooledConnections(factory), EngineTimer.get());
+            created = new ConnectionPool<>(name, options, new PooledConnections(factory, observers), EngineTimer.get());
             pool = created;
         }
         CompletableFuture<@Nullable Void> started = new CompletableFuture<>();
@@ -129,11 +146,34 @@ public final class EngineCore {
         return started;
     }
 
-    /** How the pool opens, checks and closes driver connections. */
-    private record PooledConnections(ConnectionFactory factory) implements ConnectionPool.Connections<DbConnection> {
+    /** How the pool opens, checks and closes driver connections, telling observers. */
+    private record PooledConnections(ConnectionFactory factory, Observers observers)
+            implements ConnectionPool.Connections<DbConnection> {
         @Override
         public CompletableFuture<DbConnection> open() {
-            return factory.open();
+            return open(factory, observers);
+        }
+
+        static CompletableFuture<DbConnection> open(ConnectionFactory factory, Observers observers) {
+            CompletableFuture<DbConnection> opening = factory.open();
+            if (!observers.isEmpty()) {
+                opening.whenComplete((c, e) -> {
+                    if (e == null) {
+                        observers.opened();
+                    } else {
+                        observers.failed(ErrorMapper.unwrap(e));
+                    }
+                });
+            }
+            return opening;
+        }
+
+        static CompletableFuture<?> close(DbConnection c, Observers observers) {
+            CompletableFuture<?> closing = c.close();
+            if (!observers.isEmpty()) {
+                observers.closed();
+            }
+            return closing;
         }
 
         @Override
@@ -143,7 +183,7 @@ public final class EngineCore {
 
         @Override
         public CompletableFuture<?> close(DbConnection c) {
-            return c.close();
+            return close(c, observers);
         }
     }
 
@@ -207,9 +247,22 @@ public final class EngineCore {
 
     private Lender lender() {
         ConnectionPool<DbConnection> current = pool;
-        return current != null
-                ? new Lender(current::acquire, current::release)
-                : new Lender(factory::open, DbConnection::close);
+        if (current == null) {
+            return new Lender(
+                    () -> PooledConnections.open(factory, observers), c -> PooledConnections.close(c, observers));
+        }
+        if (observers.isEmpty()) {
+            return new Lender(current::acquire, current::release);
+        }
+        return new Lender(
+                () -> {
+                    long start = System.nanoTime();
+                    CompletableFuture<DbConnection> acquired = current.acquire();
+                    acquired.whenComplete((c, e) ->
+                            observers.acquired(System.nanoTime() - start, e == null ? null : ErrorMapper.unwrap(e)));
+                    return acquired;
+                },
+                current::release);
     }
 
     // ---------------------------------------------------------------- work
@@ -234,14 +287,21 @@ public final class EngineCore {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return onLentConnection(c -> runner.send(c, statement.sql(), statement), mapper);
+        return onLentConnection(statement.sql(), 0, c -> runner.send(c, statement.sql(), statement), mapper);
     }
 
-    /** Sends a checked request on a connection from the lender (the pool, or one of its own) and gives it back. */
+    /**
+     * Sends a checked request on a connection from the lender (the pool, or one of its own) and gives it back,
+     * reporting it to the observers attached now.
+     */
     private <T> CompletableFuture<T> onLentConnection(
-            Function<DbConnection, CompletableFuture<Result>> send, Function<Result, T> mapper) {
+            ParsedSql observed,
+            int batchSize,
+            Function<DbConnection, CompletableFuture<Result>> send,
+            Function<Result, T> mapper) {
+        Observers.Call call = observers.capture();
         Lender lender = lender();
-        return runner.run(lender.acquire(), lender.release(), send, mapper);
+        return runner.run(call, observed, batchSize, lender.acquire(), lender.release(), send, mapper);
     }
 
     /**
@@ -264,7 +324,7 @@ public final class EngineCore {
         if (batch.encoded().isEmpty()) {
             return CompletableFuture.completedFuture(new long[0]);
         }
-        return onLentConnection(c -> runner.sendBatch(c, batch), Result::counts);
+        return onLentConnection(batch.sql(), batch.encoded().size(), c -> runner.sendBatch(c, batch), Result::counts);
     }
 
     /**
@@ -289,8 +349,9 @@ public final class EngineCore {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        Observers.Call call = observers.capture();
         Lender lender = lender();
-        return transactions.run(lender.acquire(), lender.release(), spec, facade, work);
+        return transactions.run(call, lender.acquire(), lender.release(), spec, facade, work);
     }
 
     /**
@@ -355,6 +416,7 @@ public final class EngineCore {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        Observers.Call call = observers.capture();
         Lender lender = lender();
         CompletableFuture<Cursor> result = new CompletableFuture<>();
         Lease.borrow(
@@ -362,7 +424,7 @@ public final class EngineCore {
                 lender.release(),
                 result,
                 result::completeExceptionally,
-                lease -> Cursor.open(lease, runner, statements, declare, batchSize)
+                lease -> Cursor.open(lease, runner, statements, declare, batchSize, call, observers)
                         .whenComplete((cursor, e) -> {
                             if (e != null) {
                                 result.completeExceptionally(e);
@@ -404,6 +466,8 @@ public final class EngineCore {
         AtomicLong sentAt = new AtomicLong();
         record Answer(String text, Duration roundTrip) {}
         CompletableFuture<Answer> answer = onLentConnection(
+                statement.sql(),
+                0,
                 c -> {
                     sentAt.set(System.nanoTime());
                     return runner.send(c, statement.sql(), statement);

@@ -9,6 +9,7 @@ import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.ParsedSql;
 import io.github.pgengine.internal.sql.Statement;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -52,6 +53,9 @@ public final class QueryRunner {
      * Runs one request (a statement, a batch) on a borrowed connection: a caller's cancellation sends a cancel
      * request to the server, and the connection goes back once, after the answer.
      *
+     * @param call the call as observers see it; its completion runs wrapped by them
+     * @param observed the statement to report to observers, or null to report none
+     * @param batchSize its rows when it is a batch, else 0
      * @param acquire where the connection comes from
      * @param release where it goes back to
      * @param send sends the request on the connection and logs it
@@ -60,13 +64,18 @@ public final class QueryRunner {
      * @return the caller's future
      */
     public <T> CompletableFuture<T> run(
+            Observers.Call call,
+            @Nullable ParsedSql observed,
+            int batchSize,
             Supplier<CompletableFuture<DbConnection>> acquire,
             Consumer<DbConnection> release,
             Function<DbConnection, CompletableFuture<Result>> send,
             Function<Result, T> mapper) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        Lease.borrow(acquire, release, result, error -> fail(result, error), lease -> {
+        Lease.borrow(acquire, release, result, error -> fail(call, result, error), lease -> {
             DbConnection connection = lease.connection();
+            Observers.Observed observation =
+                    observed == null ? Observers.Observed.NONE : call.statement(observed, batchSize);
             CompletableFuture<Result> sent = send.apply(connection);
             // completes once a cancel request (if the caller cancels while the statement runs) reached the server
             CompletableFuture<@Nullable Void> cancelSent = new CompletableFuture<>();
@@ -79,6 +88,7 @@ public final class QueryRunner {
             });
             sent.whenComplete((qr, error) -> {
                 if (result.isCancelled()) {
+                    observation.ended(null, new CancellationException("cancelled by the caller"));
                     // the connection runs nothing else before the cancel request has reached the server
                     cancelSent.whenComplete((v, x) -> lease.release());
                     return;
@@ -94,13 +104,36 @@ public final class QueryRunner {
                 }
                 lease.release();
                 if (failure != null) {
-                    fail(result, failure);
+                    RuntimeException mapped = ErrorMapper.map(failure, where);
+                    observation.ended(qr, mapped);
+                    complete(call.wrap(() -> result.completeExceptionally(mapped)));
                 } else {
-                    succeed(result, value);
+                    observation.ended(qr, null);
+                    succeed(call, result, value);
                 }
             });
         });
         return result;
+    }
+
+    /**
+     * Sends a statement of a scope (a transaction), telling its observers when it starts and ends.
+     *
+     * @param scope where the statement is reported
+     * @param sql the statement
+     * @param batchSize its rows when it is a batch, else 0
+     * @param send sends it
+     * @return the result, as {@code send} gives it
+     */
+    public CompletableFuture<Result> observed(
+            Observers.Scope scope, ParsedSql sql, int batchSize, Supplier<CompletableFuture<Result>> send) {
+        Observers.Observed observation = scope.statement(sql, batchSize);
+        if (observation == Observers.Observed.NONE) {
+            return send.get();
+        }
+        CompletableFuture<Result> sent = send.get();
+        sent.whenComplete((r, e) -> observation.ended(r, e == null ? null : ErrorMapper.map(e, where)));
+        return sent;
     }
 
     /**
@@ -165,7 +198,21 @@ public final class QueryRunner {
      * @param <T> its type
      */
     public <T extends @Nullable Object> void succeed(CompletableFuture<T> future, @Nullable T value) {
-        complete(() -> future.complete(value));
+        succeed(Observers.Call.NONE, future, value);
+    }
+
+    /**
+     * Completes a caller's future with a value, on the callback executor when one is set, wrapped by the call's
+     * observers.
+     *
+     * @param call the call
+     * @param future the caller's future
+     * @param value the value
+     * @param <T> its type
+     */
+    public <T extends @Nullable Object> void succeed(
+            Observers.Call call, CompletableFuture<T> future, @Nullable T value) {
+        complete(call.wrap(() -> future.complete(value)));
     }
 
     /**
@@ -207,8 +254,19 @@ public final class QueryRunner {
      * @param error the error
      */
     public void failUnmapped(CompletableFuture<?> future, Throwable error) {
+        failUnmapped(Observers.Call.NONE, future, error);
+    }
+
+    /**
+     * Fails a caller's future with an error as it is, wrapped by the call's observers.
+     *
+     * @param call the call
+     * @param future the caller's future
+     * @param error the error
+     */
+    public void failUnmapped(Observers.Call call, CompletableFuture<?> future, Throwable error) {
         Throwable e = ErrorMapper.unwrap(error);
-        complete(() -> future.completeExceptionally(e));
+        complete(call.wrap(() -> future.completeExceptionally(e)));
     }
 
     /**
@@ -218,8 +276,20 @@ public final class QueryRunner {
      * @param error any error
      */
     public void fail(CompletableFuture<?> future, Throwable error) {
+        fail(Observers.Call.NONE, future, error);
+    }
+
+    /**
+     * Fails a caller's future with the mapped error, on the callback executor when one is set, wrapped by the call's
+     * observers.
+     *
+     * @param call the call
+     * @param future the caller's future
+     * @param error any error
+     */
+    public void fail(Observers.Call call, CompletableFuture<?> future, Throwable error) {
         RuntimeException mapped = ErrorMapper.map(error, where);
-        complete(() -> future.completeExceptionally(mapped));
+        complete(call.wrap(() -> future.completeExceptionally(mapped)));
     }
 
     /** Returns the target, for messages. */

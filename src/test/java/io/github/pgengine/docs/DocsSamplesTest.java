@@ -2,6 +2,7 @@ package io.github.pgengine.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.pgengine.EngineObserver;
 import io.github.pgengine.PoolStats;
 import io.github.pgengine.PostgresEngine;
 import io.github.pgengine.Row;
@@ -139,6 +140,17 @@ class DocsSamplesTest {
         assertThat(Await.result(JavaSamples.health(engine))).isTrue();
         assertThat(Await.result(JavaSamples.bulkBatch(engine))).containsExactly(1, 1, 1);
         assertThat(Await.result(JavaSamples.bulkUnnest(engine))).isEqualTo(2L);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.github.pgengine.micrometer.PgEngineMetrics metrics = JavaSamples.metrics(engine, registry);
+        EngineObserver.Registration tracing = JavaSamples.tracing(engine, io.opentelemetry.api.OpenTelemetry.noop());
+        EngineObserver.Registration slowLog = JavaSamples.observer(engine);
+        Await.result(engine.query("SELECT 1"));
+        assertThat(registry.find("pgengine.statements").tag("app", "orders").timer())
+                .isNotNull();
+        metrics.close();
+        tracing.close();
+        slowLog.close();
         PostgresEngine other = new PostgresEngine(TestPostgres.get().config());
         PoolStats stats = JavaSamples.pool(other);
         assertThat(stats.maxSize()).isEqualTo(8);

@@ -2,6 +2,7 @@ package io.github.pgengine.docs;
 
 import io.github.pgengine.Batch;
 import io.github.pgengine.CockroachEngine;
+import io.github.pgengine.EngineObserver;
 import io.github.pgengine.IsolationLevel;
 import io.github.pgengine.PoolOptions;
 import io.github.pgengine.PoolStats;
@@ -10,6 +11,11 @@ import io.github.pgengine.RetryPolicy;
 import io.github.pgengine.Row;
 import io.github.pgengine.Transaction;
 import io.github.pgengine.TransactionOptions;
+import io.github.pgengine.micrometer.PgEngineMetrics;
+import io.github.pgengine.opentelemetry.PgEngineTracing;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Java code samples of README.md and docs/, each between {@code // region name} and {@code // endregion}.
@@ -240,5 +247,43 @@ public final class JavaSamples {
                 names, popularity);
         // endregion
         return inserted;
+    }
+
+    static PgEngineMetrics metrics(PostgresEngine engine, MeterRegistry registry) {
+        // region metrics-bind
+        PgEngineMetrics metrics = new PgEngineMetrics(engine, Tags.of("app", "orders"));
+        metrics.bindTo(registry);              // Spring Boot binds every MeterBinder bean for you
+        // ... later, when the engine goes away:
+        // metrics.close();                    // detaches and removes the meters
+        // endregion
+        return metrics;
+    }
+
+    static EngineObserver.Registration tracing(PostgresEngine engine, OpenTelemetry openTelemetry) {
+        // region tracing-register
+        EngineObserver.Registration tracing = PgEngineTracing.create(openTelemetry).register(engine);
+        // spans now follow the caller's context: a statement run under a span is its child
+        // tracing.close() detaches
+        // endregion
+        return tracing;
+    }
+
+    static EngineObserver.Registration observer(PostgresEngine engine) {
+        // region observer-custom
+        EngineObserver.Registration slowLog = engine.addObserver(new EngineObserver() {
+            @Override
+            public StatementObservation statementStarted(
+                    StatementInfo statement, @Nullable Object captured, @Nullable TransactionObservation tx) {
+                long start = System.nanoTime();
+                return (rows, error) -> {
+                    long micros = (System.nanoTime() - start) / 1000;
+                    if (micros > 100_000) {
+                        System.out.println("slow (" + micros + " µs): " + statement.text());
+                    }
+                };
+            }
+        });
+        // endregion
+        return slowLog;
     }
 }

@@ -11,13 +11,49 @@ public final class ParsedSql {
     private final int parameterCount;
     private final int statementCount;
     private final @Nullable String copyWithClient;
+    private final String operation;
+    private final int[] literals;
+    private volatile @Nullable String queryText;
 
-    ParsedSql(String sql, String serverSql, int parameterCount, int statementCount, @Nullable String copyWithClient) {
+    ParsedSql(
+            String sql,
+            String serverSql,
+            int parameterCount,
+            int statementCount,
+            @Nullable String copyWithClient,
+            String operation,
+            int[] literals) {
         this.sql = sql;
         this.serverSql = serverSql;
         this.parameterCount = parameterCount;
         this.statementCount = statementCount;
         this.copyWithClient = copyWithClient;
+        this.operation = operation;
+        this.literals = literals;
+    }
+
+    /** Returns the first keyword in upper case ({@code SELECT}, {@code INSERT}, {@code WITH}, ...), or empty. */
+    public String operation() {
+        return operation;
+    }
+
+    /**
+     * Returns the server's text with each literal (string, number, dollar-quoted string) replaced by {@code ?}: what
+     * tracing may show without showing values.
+     */
+    public String queryText() {
+        String text = queryText;
+        if (text == null) {
+            StringBuilder sb = new StringBuilder(serverSql.length());
+            int from = 0;
+            for (int i = 0; i < literals.length; i += 2) {
+                sb.append(serverSql, from, literals[i]).append('?');
+                from = literals[i + 1];
+            }
+            text = sb.append(serverSql, from, serverSql.length()).toString();
+            queryText = text;
+        }
+        return text;
     }
 
     /** Returns {@code stdin} or {@code stdout} for a COPY that moves its data through the client, else null. */

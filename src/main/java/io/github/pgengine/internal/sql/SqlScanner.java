@@ -50,7 +50,14 @@ public final class SqlScanner {
                     + MAX_PARAMETERS + " the protocol allows; send a list as one array parameter instead (= ANY(?))");
         }
         int count = dollarStyle ? scan.highest : scan.questionMarks;
-        return new ParsedSql(sql, scan.out.toString(), count, scan.statements, scan.copyWithClient);
+        return new ParsedSql(
+                sql,
+                scan.out.toString(),
+                count,
+                scan.statements,
+                scan.copyWithClient,
+                scan.firstWord == null ? "" : scan.firstWord.toUpperCase(Locale.ROOT),
+                Arrays.copyOf(scan.literals, scan.literalCount));
     }
 
     private static void checkText(String sql) {
@@ -93,6 +100,13 @@ public final class SqlScanner {
         /** {@code stdin} or {@code stdout} when a top-level COPY moves data through the client, else null. */
         @Nullable
         String copyWithClient;
+        /** The first word of the text (the statement's keyword), or null. */
+        @Nullable
+        String firstWord;
+        /** Start and end offsets in {@link #out} of each literal (string, number). */
+        int[] literals = new int[8];
+
+        int literalCount;
 
         Scan(String sql, boolean dollarStyle) {
             this.sql = sql;
@@ -106,6 +120,7 @@ public final class SqlScanner {
             while (i < n) {
                 char c = sql.charAt(i);
                 int next;
+                boolean literal = false;
                 if (isSpace(c)) {
                     next = i + 1;
                 } else if (c == '-' && at(i + 1) == '-') {
@@ -114,19 +129,23 @@ public final class SqlScanner {
                     next = blockCommentEnd(i + 2);
                 } else if (c == '\'') {
                     token();
+                    literal = true;
                     next = stringEnd(i + 1, false);
                 } else if (c == '"') {
                     token();
                     next = stringEnd(i + 1, true);
                 } else if ((c == 'e' || c == 'E') && at(i + 1) == '\'') {
                     token();
+                    literal = true;
                     next = extendedStringEnd(i + 2);
                 } else if ((c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N')
                         && at(i + 1) == '\'') {
                     token();
+                    literal = true;
                     next = stringEnd(i + 2, false);
                 } else if ((c == 'u' || c == 'U') && at(i + 1) == '&' && (at(i + 2) == '\'' || at(i + 2) == '"')) {
                     token();
+                    literal = at(i + 2) == '\'';
                     next = stringEnd(i + 3, at(i + 2) == '"');
                 } else if (isIdentStart(c)) {
                     token();
@@ -137,6 +156,7 @@ public final class SqlScanner {
                     word(sql.substring(i, next));
                 } else if (isDigit(c) || (c == '.' && isDigit(at(i + 1)))) {
                     token();
+                    literal = true;
                     next = numberEnd(i);
                 } else if (c == '$') {
                     token();
@@ -151,6 +171,7 @@ public final class SqlScanner {
                         }
                     } else {
                         next = dollarQuoteEnd(i);
+                        literal = next > i + 1;
                     }
                 } else if (c == '?') {
                     token();
@@ -186,6 +207,9 @@ public final class SqlScanner {
                     }
                     next = i + 1;
                 }
+                if (literal) {
+                    literal(out.length(), out.length() + next - i);
+                }
                 out.append(sql, i, next);
                 i = next;
             }
@@ -199,9 +223,20 @@ public final class SqlScanner {
             inStatement = true;
         }
 
+        private void literal(int start, int end) {
+            if (literalCount + 2 > literals.length) {
+                literals = Arrays.copyOf(literals, literals.length * 2);
+            }
+            literals[literalCount++] = start;
+            literals[literalCount++] = end;
+        }
+
         /** psql's heuristic: inside CREATE [OR REPLACE] FUNCTION/PROCEDURE, BEGIN ... END (and CASE ... END) nest. */
         private void word(String w) {
             String lower = w.toLowerCase(Locale.ROOT);
+            if (firstWord == null) {
+                firstWord = w;
+            }
             if (parens == 0) {
                 if (identifiers == 0) {
                     copyStatement = lower.equals("copy");

@@ -124,7 +124,11 @@ public final class Attempt {
             if (refused != null) {
                 return CompletableFuture.failedFuture(refused);
             }
-            return step(true, true, () -> runner.send(connection, st.sql(), st), null);
+            return step(
+                    true,
+                    true,
+                    () -> runner.observed(session.scope(), st.sql(), 0, () -> runner.send(connection, st.sql(), st)),
+                    null);
         }
     }
 
@@ -151,7 +155,15 @@ public final class Attempt {
             if (batch.encoded().isEmpty()) {
                 return CompletableFuture.completedFuture(Result.countsOf(new long[0]));
             }
-            return step(true, true, () -> runner.sendBatch(connection, batch), null);
+            return step(
+                    true,
+                    true,
+                    () -> runner.observed(
+                            session.scope(),
+                            batch.sql(),
+                            batch.encoded().size(),
+                            () -> runner.sendBatch(connection, batch)),
+                    null);
         }
     }
 

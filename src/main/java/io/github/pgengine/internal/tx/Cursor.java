@@ -1,6 +1,7 @@
 package io.github.pgengine.internal.tx;
 
 import io.github.pgengine.TransactionException;
+import io.github.pgengine.internal.Observers;
 import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.pool.Lease;
@@ -23,9 +24,11 @@ public final class Cursor {
     private final Attempt attempt;
     private final String fetchSql;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Observers observers;
 
-    private Cursor(TransactionSession session, int batchSize) {
+    private Cursor(TransactionSession session, int batchSize, Observers observers) {
         this.session = session;
+        this.observers = observers;
         this.attempt = session.begin();
         this.fetchSql = "FETCH FORWARD " + batchSize + " FROM " + NAME;
     }
@@ -52,12 +55,20 @@ public final class Cursor {
      * @param statements the engine's parse cache
      * @param declare the DECLARE statement from {@link #declare}
      * @param batchSize rows per FETCH
+     * @param call the caller's call, to which observers see the DECLARE belong
+     * @param observers told of the rows each FETCH brings
      * @return the open cursor; on failure the connection has been given back
      */
     public static CompletableFuture<Cursor> open(
-            Lease lease, QueryRunner runner, StatementCache statements, Statement declare, int batchSize) {
-        TransactionSession session = new TransactionSession(lease, runner, statements, false, false);
-        Cursor cursor = new Cursor(session, batchSize);
+            Lease lease,
+            QueryRunner runner,
+            StatementCache statements,
+            Statement declare,
+            int batchSize,
+            Observers.Call call,
+            Observers observers) {
+        TransactionSession session = new TransactionSession(lease, runner, statements, false, false, call);
+        Cursor cursor = new Cursor(session, batchSize, observers);
         CompletableFuture<Cursor> opened = new CompletableFuture<>();
         cursor.attempt
                 .control("BEGIN READ ONLY")
@@ -85,6 +96,8 @@ public final class Cursor {
         return attempt.control(fetchSql).whenComplete((r, error) -> {
             if (error != null || r.rows().isEmpty()) {
                 close();
+            } else {
+                observers.cursorRows(r.rows().size());
             }
         });
     }

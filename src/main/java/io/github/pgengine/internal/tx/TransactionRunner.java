@@ -6,16 +6,19 @@ import io.github.pgengine.RetryPolicy;
 import io.github.pgengine.SerializationFailureException;
 import io.github.pgengine.TransactionRolledBackException;
 import io.github.pgengine.internal.ErrorMapper;
+import io.github.pgengine.internal.Observers;
 import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.EngineTimer;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.sql.StatementCache;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -68,6 +71,7 @@ public final class TransactionRunner {
     /**
      * Runs the work in a transaction.
      *
+     * @param call the call as observers see it
      * @param acquire borrows a connection
      * @param release gives it back
      * @param spec how to run
@@ -78,33 +82,44 @@ public final class TransactionRunner {
      * @return the work's result after COMMIT; fails with the work's error after ROLLBACK
      */
     public <X, T> CompletableFuture<T> run(
+            Observers.Call call,
             Supplier<CompletableFuture<DbConnection>> acquire,
             Consumer<DbConnection> release,
             Spec spec,
             Function<Attempt, X> facade,
             Function<? super X, ? extends CompletionStage<T>> work) {
-        Run<X, T> run = new Run<>(spec, facade, work);
-        Lease.borrow(acquire, release, run.result, error -> runner.fail(run.result, error), run::start);
+        Run<X, T> run = new Run<>(call, spec, facade, work);
+        Lease.borrow(acquire, release, run.result, error -> runner.fail(call, run.result, error), run::start);
         return run.result;
     }
 
     private final class Run<X, T> {
+        private final Observers.Call call;
+        private Observers.Tx observed = Observers.Tx.NONE;
         private final Spec spec;
         private final Function<Attempt, X> facade;
         private final Function<? super X, ? extends CompletionStage<T>> work;
         private final CompletableFuture<T> result = new CompletableFuture<>();
 
-        Run(Spec spec, Function<Attempt, X> facade, Function<? super X, ? extends CompletionStage<T>> work) {
+        Run(
+                Observers.Call call,
+                Spec spec,
+                Function<Attempt, X> facade,
+                Function<? super X, ? extends CompletionStage<T>> work) {
+            this.call = call;
             this.spec = spec;
             this.facade = facade;
             this.work = work;
         }
 
         void start(Lease lease) {
+            Observers.Tx tx = call.transaction();
+            observed = tx;
             TransactionSession s =
-                    new TransactionSession(lease, runner, statements, spec.allowNested(), spec.restartSavepoint());
+                    new TransactionSession(lease, runner, statements, spec.allowNested(), spec.restartSavepoint(), tx);
             result.whenComplete((r, e) -> {
                 if (result.isCancelled()) {
+                    tx.ended(new CancellationException("cancelled by the caller"));
                     s.abandon();
                 }
             });
@@ -133,7 +148,7 @@ public final class TransactionRunner {
                     failed(s, a, ErrorMapper.map(error, s.connection().toString()), n);
                     return;
                 }
-                Work.call(work, facade.apply(a)).whenComplete((value, workError) -> {
+                callback(a).whenComplete((value, workError) -> {
                     if (workError == null) {
                         commit(s, a, value, n);
                     } else {
@@ -141,6 +156,24 @@ public final class TransactionRunner {
                     }
                 });
             });
+        }
+
+        /**
+         * Calls the work for an attempt, wrapped by the observers (OpenTelemetry makes the transaction's span
+         * current); a wrapper that does not run it at once cannot make it run twice or hang.
+         */
+        private CompletionStage<T> callback(Attempt a) {
+            AtomicReference<@Nullable CompletionStage<T>> stage = new AtomicReference<>();
+            Runnable call = () -> {
+                synchronized (stage) {
+                    if (stage.get() == null) {
+                        stage.set(Work.call(work, facade.apply(a)));
+                    }
+                }
+            };
+            observed.wrap(call).run();
+            call.run();
+            return Objects.requireNonNull(stage.get());
         }
 
         private void commit(TransactionSession s, Attempt a, @Nullable T value, int n) {
@@ -220,6 +253,7 @@ public final class TransactionRunner {
                     done(s, null, withAttempts(error, n));
                     return;
                 }
+                observed.retrying(n + 1, error);
                 Duration delay = spec.retry().backoff(n);
                 LOG.debug(
                         "transaction attempt {} of {} failed with SQLSTATE {}; retrying in {} ms: {}",
@@ -247,11 +281,12 @@ public final class TransactionRunner {
             if (s.isAbandoned()) {
                 return;
             }
+            observed.ended(error);
             s.close().whenComplete((v, e) -> {
                 if (error != null) {
-                    runner.failUnmapped(result, error);
+                    runner.failUnmapped(call, result, error);
                 } else {
-                    runner.succeed(result, value);
+                    runner.succeed(call, result, value);
                 }
             });
         }

@@ -1,5 +1,6 @@
 package io.github.pgengine.internal.tx;
 
+import io.github.pgengine.internal.Observers;
 import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.pool.Lease;
@@ -24,6 +25,7 @@ public final class TransactionSession {
     private final StatementCache statements;
     private final boolean allowNested;
     private final boolean restartSavepoint;
+    private final Observers.Scope scope;
     private final StepQueue queue = new StepQueue();
     private @Nullable Attempt current;
 
@@ -33,10 +35,17 @@ public final class TransactionSession {
      * @param statements the engine's parse cache
      * @param allowNested whether sub-transactions may open
      * @param restartSavepoint whether the transaction uses CockroachDB's {@code cockroach_restart} savepoint
+     * @param scope where the caller's statements are reported to observers
      */
     public TransactionSession(
-            Lease lease, QueryRunner runner, StatementCache statements, boolean allowNested, boolean restartSavepoint) {
+            Lease lease,
+            QueryRunner runner,
+            StatementCache statements,
+            boolean allowNested,
+            boolean restartSavepoint,
+            Observers.Scope scope) {
         this.lease = lease;
+        this.scope = scope;
         this.connection = lease.connection();
         this.runner = runner;
         this.statements = statements;
@@ -56,6 +65,10 @@ public final class TransactionSession {
 
     StatementCache statements() {
         return statements;
+    }
+
+    Observers.Scope scope() {
+        return scope;
     }
 
     boolean allowNested() {
