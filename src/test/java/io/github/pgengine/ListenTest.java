@@ -2,12 +2,15 @@ package io.github.pgengine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.github.pgengine.ListenEvent.MissedNotifications;
 import io.github.pgengine.ListenEvent.MissedNotifications.Reason;
 import io.github.pgengine.ListenEvent.Notification;
 import io.github.pgengine.testing.Await;
+import io.github.pgengine.testing.LogCapture;
 import io.github.pgengine.testing.Recorder;
 import io.github.pgengine.testing.TestPostgres;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -274,7 +277,7 @@ class ListenTest {
         Recorder<ListenEvent> r = subscribe(
                 engine.listen(
                         ListenOptions.builder()
-                                .reconnectInitialDelay(java.time.Duration.ofMillis(20))
+                                .reconnectInitialDelay(Duration.ofMillis(20))
                                 .build(),
                         channel),
                 Long.MAX_VALUE);
@@ -299,6 +302,50 @@ class ListenTest {
         assertThat(payloads(r.await(3))).containsExactly("before", "missed -1", "after");
         assertThat(notification(r.items().get(2)).channel()).isEqualTo(channel);
         assertThat(engine.poolStats().inUse()).isZero();
+    }
+
+    @Test
+    void aListenerSurvivesAServerRestartLoggingTheFailedReconnectOnce() {
+        if (!pg.canRestart()) {
+            System.out.println("[pgengine-test] aListenerSurvivesAServerRestart needs the local cluster; backend is "
+                    + pg.source());
+            return;
+        }
+        String channel = channel();
+        Recorder<ListenEvent> r;
+        try (LogCapture log = LogCapture.of("io.github.pgengine.connection", Level.DEBUG)) {
+            r = subscribe(
+                    engine.listen(
+                            ListenOptions.builder()
+                                    .reconnectInitialDelay(Duration.ofMillis(20))
+                                    .reconnectMaxDelay(Duration.ofMillis(200))
+                                    .build(),
+                            channel),
+                    Long.MAX_VALUE);
+            awaitListening(channel);
+            pg.stop();
+            try {
+                Await.until(
+                        "reconnect attempts failed more than once",
+                        () -> log.lines().stream()
+                                        .filter(l -> l.contains("still cannot be re-opened"))
+                                        .count()
+                                >= 2);
+            } finally {
+                pg.start();
+            }
+            List<ListenEvent> events = r.await(1);
+            assertThat(((MissedNotifications) events.get(0)).reason()).isEqualTo(Reason.CONNECTION_LOST);
+            assertThat(log.warnings().stream()
+                            .filter(l -> l.contains("cannot re-open the listener's connection"))
+                            .count())
+                    .isEqualTo(1);
+        }
+        awaitListening(channel);
+        Await.until(
+                "the pool serves again",
+                () -> engine.notify(channel, "back").handle((v, x) -> x == null).join());
+        assertThat(payloads(r.await(2))).startsWith("missed -1", "back");
     }
 
     @Test
