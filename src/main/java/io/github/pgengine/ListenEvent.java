@@ -48,7 +48,8 @@ public sealed interface ListenEvent permits ListenEvent.Notification, ListenEven
      *
      * @param reason why notifications are missing
      * @param since when the gap began: the connection loss was noticed, or the first notification was dropped
-     * @param until when it ended: every channel was listened to again, or the last notification was dropped
+     * @param until when it ended: every channel was listened to again (or the engine was closed before that), or the
+     *     last notification was dropped
      * @param dropped how many notifications were dropped ({@link Reason#BUFFER_OVERFLOW}); empty for
      *     {@link Reason#CONNECTION_LOST}, where any number may have been sent while nobody listened
      * @param detail a description for logs: the cause of the loss, or the buffer size and policy

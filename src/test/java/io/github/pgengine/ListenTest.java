@@ -387,6 +387,36 @@ class ListenTest {
     }
 
     @Test
+    void closingTheEngineWhileTheConnectionIsLostReportsTheGapThenCompletes() {
+        String channel = channel();
+        Recorder<ListenEvent> r;
+        try (LogCapture log = LogCapture.of("io.github.pgengine.connection", Level.INFO)) {
+            r = subscribe(
+                    engine.listen(
+                            ListenOptions.builder()
+                                    .reconnectInitialDelay(Duration.ofMinutes(10))
+                                    .reconnectMaxDelay(Duration.ofMinutes(10))
+                                    .build(),
+                            channel),
+                    Long.MAX_VALUE);
+            int pid = awaitListening(channel);
+            pg.admin("SELECT pg_terminate_backend(" + pid + ")");
+            Await.until(
+                    "the loss was noticed",
+                    () -> log.messages().stream()
+                            .anyMatch(m -> m.contains("the listener of [" + channel + "] lost its connection")));
+        }
+
+        Await.result(engine.close());
+
+        r.awaitComplete();
+        assertThat(r.items()).hasSize(1);
+        MissedNotifications gap = (MissedNotifications) r.items().get(0);
+        assertThat(gap.reason()).isEqualTo(Reason.CONNECTION_LOST);
+        assertThat(gap.detail()).contains("57P01", "the engine was closed before the connection was back");
+    }
+
+    @Test
     void aClosedEngineFailsNewSubscribers() {
         Await.result(engine.close());
         Recorder<ListenEvent> r = subscribe(engine.listen(channel()), 1);

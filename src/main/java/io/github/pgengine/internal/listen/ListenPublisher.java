@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * connection is opened.
  */
 final class ListenPublisher implements Flow.Publisher<ListenEvent> {
-    private static final Logger LOG = LoggerFactory.getLogger(ListenPublisher.class);
+    private static final Logger LOG = LoggerFactory.getLogger("io.github.pgengine.connection");
 
     private final Listeners host;
     private final @Nullable ListenOptions options;

@@ -297,13 +297,20 @@ final class ListenSubscription implements Flow.Subscription {
         drain();
     }
 
-    /** The engine is closing: no more notifications; what is buffered is delivered, then onComplete. */
+    /**
+     * The engine is closing: no more notifications; what is buffered is delivered, then onComplete. A connection lost
+     * and not yet back is reported first, as a gap that lasted until now.
+     */
     void engineClosed() {
         synchronized (this) {
             if (finished()) {
                 return;
             }
             completing = true;
+            if (gapOpen) {
+                lostBecause += " (the engine was closed before the connection was back)";
+                closeGap(Instant.now());
+            }
         }
         release();
         drain();
