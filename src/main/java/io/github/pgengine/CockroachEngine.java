@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * serialization failures (SQLSTATE 40001) through CockroachDB's {@code SAVEPOINT cockroach_restart} protocol
  * with capped exponential backoff.
  *
- * <p>The default port is 26257. Extra nodes are CockroachEngines: nodes of the same cluster.
+ * <p>The default port is 26257. Extra nodes are CockroachEngines: nodes of the same cluster. CockroachDB has no
+ * LISTEN/NOTIFY: {@code listen} fails its subscribers and {@code notify} its future with an {@link EngineException}
+ * saying so, without sending anything.
  */
 public final class CockroachEngine extends PostgresEngine {
     private static final Logger LOG = LoggerFactory.getLogger(CockroachEngine.class);
@@ -62,7 +64,14 @@ public final class CockroachEngine extends PostgresEngine {
     }
 
     private static final Flavor COCKROACH = new Flavor(
-            26257, RetryPolicy.defaults(), "SELECT version()", VersionParser::cockroach, true, false, "cockroachdb");
+            26257,
+            RetryPolicy.defaults(),
+            "SELECT version()",
+            VersionParser::cockroach,
+            true,
+            false,
+            false,
+            "cockroachdb");
 
     private CockroachEngine(Builder b) {
         super(b, COCKROACH);

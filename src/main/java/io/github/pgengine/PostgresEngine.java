@@ -6,9 +6,12 @@ import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.driver.ConnectionSettings;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.listen.Listeners;
 import io.github.pgengine.internal.sql.Identifiers;
 import io.github.pgengine.internal.sql.VersionParser;
 import io.github.pgengine.internal.tx.TransactionRunner;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +76,7 @@ public class PostgresEngine {
      * @param versionParser reads {@code major.minor} from that text
      * @param restartSavepoint transactions use CockroachDB's {@code SAVEPOINT cockroach_restart} protocol
      * @param warnOnCockroach warn once when the server turns out to be CockroachDB
+     * @param listenNotify the server supports LISTEN/NOTIFY
      * @param dbSystem the database system's name for observers ({@code postgresql}, {@code cockroachdb})
      */
     record Flavor(
@@ -82,6 +86,7 @@ public class PostgresEngine {
             Function<String, Double> versionParser,
             boolean restartSavepoint,
             boolean warnOnCockroach,
+            boolean listenNotify,
             String dbSystem) {
         static final Flavor POSTGRES = new Flavor(
                 ConnectionSettings.DEFAULT_PORT,
@@ -89,6 +94,7 @@ public class PostgresEngine {
                 "SHOW server_version",
                 VersionParser::postgres,
                 false,
+                true,
                 true,
                 "postgresql");
     }
@@ -476,6 +482,83 @@ public class PostgresEngine {
      */
     public Flow.Publisher<Row> stream(String sql, List<? extends @Nullable Object> params, int fetchSize) {
         return core.stream(sql, params, fetchSize, Rows::from);
+    }
+
+    // ---------------------------------------------------------------- LISTEN/NOTIFY
+
+    /**
+     * Listens to one or more channels with {@link ListenOptions#defaults()}; see
+     * {@link #listen(ListenOptions, String, String...)}.
+     *
+     * @param channel a channel name
+     * @param more more channel names
+     * @return a cold publisher of notifications and gap markers
+     */
+    public Flow.Publisher<ListenEvent> listen(String channel, String... more) {
+        return listen(ListenOptions.defaults(), channel, more);
+    }
+
+    /**
+     * Listens to one or more channels: each subscription opens a dedicated connection of its own (never one of the
+     * pool's, and whether or not a pool runs), sends {@code LISTEN} for every channel, and delivers each
+     * {@link ListenEvent.Notification} as the subscriber requests it. Up to {@link ListenOptions#bufferSize()}
+     * notifications wait for demand; past that the {@link ListenOptions#overflow()} policy applies.
+     *
+     * <p>A lost connection is re-opened with capped exponential backoff until it succeeds or the subscription ends,
+     * every channel is listened to again, and a {@link ListenEvent.MissedNotifications} event then marks the gap.
+     * Cancelling closes the connection. Closing the engine ends every subscription: buffered notifications are
+     * delivered as demand allows, then {@code onComplete}.
+     *
+     * <p>Channel names are case-sensitive and may hold ASCII letters, digits, {@code _}, {@code -}, {@code .} and
+     * {@code :} (1 to 63 characters). A name outside that rule, a closed engine, or a first connection that cannot be
+     * opened fails the subscriber ({@link IllegalArgumentException}, {@link EngineClosedException},
+     * {@link ConnectionException}); nothing is sent for a bad name. Signals arrive on the connection's I/O thread (or
+     * the thread calling {@code request}): do not block in them. See docs/listen-notify.md.
+     *
+     * @param options buffering, overflow policy and reconnect backoff
+     * @param channel a channel name
+     * @param more more channel names
+     * @return a cold publisher of notifications and gap markers
+     */
+    public Flow.Publisher<ListenEvent> listen(ListenOptions options, String channel, String... more) {
+        List<@Nullable String> channels = new ArrayList<>();
+        channels.add(channel);
+        if (more == null) {
+            channels.add(null);
+        } else {
+            Collections.addAll(channels, more);
+        }
+        if (!flavor.listenNotify()) {
+            return Listeners.refusing(this::listenNotSupported);
+        }
+        return core.listen(options, channels);
+    }
+
+    /**
+     * Sends a notification to a channel with {@code SELECT pg_notify($1, $2)} on a pooled (or own) connection: the
+     * channel and the payload are parameters, never SQL text. Listeners receive it at once (it runs in its own
+     * implicit transaction); inside a transaction, run {@code SELECT pg_notify($1, $2)} with the transaction's
+     * {@code execute}, and it is delivered when the transaction commits, and never if it rolls back.
+     *
+     * @param channel a channel name (the rule of {@link #listen(ListenOptions, String, String...)})
+     * @param payload the payload, shorter than 8000 bytes in UTF-8 (PostgreSQL's limit), or null for none (listeners
+     *     see an empty payload)
+     * @return completes when the server has accepted the notification; fails with {@link IllegalArgumentException}
+     *     for a bad channel name or a payload too long, before anything is sent
+     */
+    public CompletableFuture<@Nullable Void> notify(String channel, @Nullable String payload) {
+        if (!flavor.listenNotify()) {
+            return CompletableFuture.failedFuture(listenNotSupported());
+        }
+        return core.notify(channel, payload);
+    }
+
+    private EngineException listenNotSupported() {
+        return new EngineException(
+                "CockroachDB does not support LISTEN/NOTIFY (https://github.com/cockroachdb/cockroach/issues/41522), "
+                        + "so " + name + " refuses listen and notify without sending anything; use a changefeed "
+                        + "(CREATE CHANGEFEED) for change notifications",
+                null);
     }
 
     // ---------------------------------------------------------------- nodes and lifecycle

@@ -56,6 +56,28 @@ class JavaApiFromKotlinTest {
         val closed: Boolean = engine.isClosed
         val policy: RetryPolicy = engine.retryPolicy()
         val ext: List<String> = engine.extensions()
+        val li: Flow.Publisher<ListenEvent> = engine.listen("a", "b")
+        val li2: Flow.Publisher<ListenEvent> = engine.listen(ListenOptions.defaults(), "a")
+        val nt: CompletableFuture<Void?> = engine.notify("a", null)
+        val lo: ListenOptions =
+            ListenOptions.builder()
+                .bufferSize(1)
+                .overflow(ListenOptions.Overflow.DROP_OLDEST)
+                .reconnectInitialDelay(Duration.ofMillis(1))
+                .reconnectMaxDelay(Duration.ofSeconds(1))
+                .build()
+        val event: ListenEvent = ListenEvent.Notification("a", "", 1)
+        val described: String =
+            when (event) {
+                is ListenEvent.Notification -> event.channel() + event.payload() + event.processId()
+                is ListenEvent.MissedNotifications ->
+                    event.reason().name +
+                        event.since() +
+                        event.until() +
+                        event.dropped().orElse(0) +
+                        event.detail()
+            }
+        val overflowAt: Int = ListenOverflowException("x", 1).bufferSize()
 
         val cn: CockroachEngine = crdb.node("n2")
         val settings: Map<String, String> = crdb.clusterSettings()

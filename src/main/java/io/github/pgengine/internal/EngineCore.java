@@ -5,6 +5,8 @@ import io.github.pgengine.EngineClosedException;
 import io.github.pgengine.EngineException;
 import io.github.pgengine.EngineObserver;
 import io.github.pgengine.Health;
+import io.github.pgengine.ListenEvent;
+import io.github.pgengine.ListenOptions;
 import io.github.pgengine.PoolOptions;
 import io.github.pgengine.PoolStats;
 import io.github.pgengine.internal.driver.ConnectionFactory;
@@ -13,9 +15,11 @@ import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.EngineTimer;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
+import io.github.pgengine.internal.listen.Listeners;
 import io.github.pgengine.internal.pool.ConnectionPool;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.sql.BatchStatement;
+import io.github.pgengine.internal.sql.Identifiers;
 import io.github.pgengine.internal.sql.ParsedSql;
 import io.github.pgengine.internal.sql.Statement;
 import io.github.pgengine.internal.sql.StatementCache;
@@ -23,6 +27,7 @@ import io.github.pgengine.internal.tx.Attempt;
 import io.github.pgengine.internal.tx.Cursor;
 import io.github.pgengine.internal.tx.CursorPublisher;
 import io.github.pgengine.internal.tx.TransactionRunner;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -45,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class EngineCore {
     private static final Logger LOG = LoggerFactory.getLogger("io.github.pgengine.PostgresEngine");
     private static final String INSUFFICIENT_PRIVILEGE = "42501"; // insufficient_privilege
+    /** PostgreSQL's limit for a NOTIFY payload: it must be shorter than this many bytes (default build). */
+    static final int MAX_NOTIFY_PAYLOAD_BYTES = 8000;
 
     private final ConnectionSettings settings;
     private final String name;
@@ -53,6 +60,7 @@ public final class EngineCore {
     private final QueryRunner runner;
     private final TransactionRunner transactions;
     private final Observers observers;
+    private final Listeners listeners;
     private final Object poolLock = new Object();
     private volatile @Nullable ConnectionPool<DbConnection> pool;
     private volatile boolean closed;
@@ -83,6 +91,10 @@ public final class EngineCore {
                 callbacks,
                 new ServerCanceller(settings.host(), settings.port()));
         this.transactions = new TransactionRunner(runner, statements);
+        this.listeners = new Listeners(
+                () -> closed ? CompletableFuture.failedFuture(closedError()) : factory.open(),
+                settings.describe(),
+                this::closedError);
         this.observers = new Observers(
                 new EngineObserver.EngineInfo(name, system, settings.host(), settings.port(), settings.database()));
     }
@@ -229,6 +241,7 @@ public final class EngineCore {
             current = pool;
             pool = null;
         }
+        listeners.closeAll();
         return current == null ? CompletableFuture.completedFuture(null) : runner.deliver(current.close());
     }
 
@@ -433,6 +446,45 @@ public final class EngineCore {
                             }
                         }));
         return result;
+    }
+
+    /**
+     * A cold publisher of notifications: each subscription LISTENs on a dedicated connection of its own (never the
+     * pool's), opened with the engine's settings.
+     *
+     * @param options buffering, overflow and reconnect settings
+     * @param channels the channel names, checked at subscription
+     * @return the publisher
+     */
+    public Flow.Publisher<ListenEvent> listen(@Nullable ListenOptions options, List<@Nullable String> channels) {
+        return listeners.publisher(options, channels);
+    }
+
+    /** Returns the engine's listen subscriptions (diagnostics and tests). */
+    public Listeners listeners() {
+        return listeners;
+    }
+
+    /**
+     * Sends a notification with {@code pg_notify}: channel and payload travel as parameters.
+     *
+     * @param channel the channel name (the rule of {@link Identifiers#channelName})
+     * @param payload the payload, shorter than 8000 bytes in UTF-8, or null for none
+     * @return completes when the server has run it (outside a transaction: delivered to listeners)
+     */
+    public CompletableFuture<@Nullable Void> notify(String channel, @Nullable String payload) {
+        try {
+            Identifiers.channelName(channel);
+            int bytes = payload == null ? 0 : payload.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes >= MAX_NOTIFY_PAYLOAD_BYTES) {
+                throw new IllegalArgumentException("payload must be shorter than " + MAX_NOTIFY_PAYLOAD_BYTES
+                        + " bytes in UTF-8 (was " + bytes + " bytes), PostgreSQL's limit for a notification; send a "
+                        + "key and keep the data in a table");
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return run("SELECT pg_notify($1, $2)", new @Nullable Object[] {channel, payload}, r -> null);
     }
 
     /**

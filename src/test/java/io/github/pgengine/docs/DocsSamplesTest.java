@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -151,6 +152,18 @@ class DocsSamplesTest {
         metrics.close();
         tracing.close();
         slowLog.close();
+        List<String> reloads = new ArrayList<>();
+        CompletableFuture<String> firstPayload = JavaSamples.listen(engine, () -> reloads.add("reload"));
+        Await.until(
+                "the sample listens",
+                () -> !TestPostgres.get()
+                        .admin("SELECT 1 FROM pg_stat_activity WHERE query = 'LISTEN \"orders\"; LISTEN \"refunds\"' "
+                                + "AND state = 'idle'")
+                        .isEmpty());
+        assertThat(Await.result(JavaSamples.notifyOrders(engine))).isEqualTo(1L);
+        assertThat(Await.result(firstPayload)).isEqualTo("order 42 shipped");
+        assertThat(reloads).isEmpty();
+        assertThat(JavaSamples.listenOptions(engine)).isNotNull();
         PostgresEngine other = new PostgresEngine(TestPostgres.get().config());
         PoolStats stats = JavaSamples.pool(other);
         assertThat(stats.maxSize()).isEqualTo(8);

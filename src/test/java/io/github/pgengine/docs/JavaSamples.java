@@ -4,6 +4,8 @@ import io.github.pgengine.Batch;
 import io.github.pgengine.CockroachEngine;
 import io.github.pgengine.EngineObserver;
 import io.github.pgengine.IsolationLevel;
+import io.github.pgengine.ListenEvent;
+import io.github.pgengine.ListenOptions;
 import io.github.pgengine.PoolOptions;
 import io.github.pgengine.PoolStats;
 import io.github.pgengine.PostgresEngine;
@@ -285,5 +287,62 @@ public final class JavaSamples {
         });
         // endregion
         return slowLog;
+    }
+
+    /** Subscribes to "orders" and "refunds"; the first payload completes the returned future. */
+    static CompletableFuture<String> listen(PostgresEngine engine, Runnable reloadOrders) {
+        CompletableFuture<String> firstPayload = new CompletableFuture<>();
+        // region listen-java
+        engine.listen("orders", "refunds").subscribe(new Flow.Subscriber<ListenEvent>() {
+            private Flow.Subscription subscription;
+
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                s.request(1);                                 // one at a time; the rest wait in the buffer
+            }
+
+            @Override
+            public void onNext(ListenEvent event) {
+                if (event instanceof ListenEvent.Notification n) {
+                    firstPayload.complete(n.payload());       // also n.channel(), n.processId() of the sender
+                } else if (event instanceof ListenEvent.MissedNotifications gap) {
+                    reloadOrders.run();                       // notifications may be missing here: re-read the state
+                }
+                subscription.request(1);
+            }
+
+            @Override
+            public void onError(Throwable error) {            // first connection failed, bad name, overflow (FAIL)
+                firstPayload.completeExceptionally(error);
+            }
+
+            @Override
+            public void onComplete() {}                       // the engine was closed
+        });
+        // endregion
+        return firstPayload;
+    }
+
+    static CompletableFuture<Long> notifyOrders(PostgresEngine engine) {
+        // region notify-java
+        engine.notify("orders", "order 42 shipped").join();  // SELECT pg_notify($1, $2): both are parameters
+
+        return engine.transaction(tx -> tx.execute("UPDATE band SET popularity = popularity + 1 WHERE name = $1", "Pythonistas")
+                .thenCompose(n -> tx.execute("SELECT pg_notify($1, $2)", "orders", "Pythonistas")));   // sent at COMMIT
+        // endregion
+    }
+
+    static Flow.Publisher<ListenEvent> listenOptions(PostgresEngine engine) {
+        // region listen-options
+        ListenOptions options = ListenOptions.builder()
+                .bufferSize(10_000)                                  // default 1,000 undelivered notifications
+                .overflow(ListenOptions.Overflow.DROP_OLDEST)        // default FAIL: onError(ListenOverflowException)
+                .reconnectInitialDelay(Duration.ofMillis(100))       // default 100 ms, doubled after each failed attempt
+                .reconnectMaxDelay(Duration.ofSeconds(10))           // default 10 s
+                .build();
+        Flow.Publisher<ListenEvent> events = engine.listen(options, "orders", "refunds");
+        // endregion
+        return events;
     }
 }

@@ -4,16 +4,20 @@ package io.github.pgengine.docs
 
 import io.github.pgengine.CockroachEngine
 import io.github.pgengine.IntegrityViolationException
+import io.github.pgengine.ListenEvent
+import io.github.pgengine.ListenOptions
 import io.github.pgengine.PoolOptions
 import io.github.pgengine.PostgresEngine
 import io.github.pgengine.RetryPolicy
 import io.github.pgengine.Row
 import io.github.pgengine.coroutines.awaitExecute
+import io.github.pgengine.coroutines.awaitNotify
 import io.github.pgengine.coroutines.awaitPrepDatabase
 import io.github.pgengine.coroutines.awaitQuery
 import io.github.pgengine.coroutines.awaitStartConnectionPool
 import io.github.pgengine.coroutines.awaitVersion
 import io.github.pgengine.coroutines.getOrNull
+import io.github.pgengine.coroutines.listenFlow
 import io.github.pgengine.coroutines.long
 import io.github.pgengine.coroutines.queryFlow
 import io.github.pgengine.coroutines.string
@@ -115,5 +119,28 @@ object KotlinSamples {
         // endregion
         engine.awaitExecute("SELECT 1")
         return rows
+    }
+
+    /** Collects notifications of "orders" and "refunds" until cancelled. */
+    suspend fun listen(engine: PostgresEngine, handle: (String) -> Unit, reloadOrders: () -> Unit) {
+        // region listen-kotlin
+        engine.listenFlow("orders", "refunds", options = ListenOptions.builder().bufferSize(10_000).build())
+            .collect { event ->
+                when (event) {
+                    is ListenEvent.Notification -> handle(event.payload())      // channel(), processId() too
+                    is ListenEvent.MissedNotifications -> reloadOrders()        // a gap: re-read the state
+                }
+            }                                   // cancelling the coroutine (or take(n), an exception) closes the connection
+        // endregion
+    }
+
+    suspend fun notifyKotlin(engine: PostgresEngine) {
+        // region notify-kotlin
+        engine.awaitNotify("orders", "order 42 shipped")
+        engine.suspendTransaction { tx ->
+            tx.execute("UPDATE band SET popularity = popularity + 1 WHERE name = \$1", "Pythonistas")
+            tx.execute("SELECT pg_notify(\$1, \$2)", "orders", "Pythonistas")   // delivered at COMMIT
+        }
+        // endregion
     }
 }

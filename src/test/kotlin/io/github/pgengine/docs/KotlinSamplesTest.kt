@@ -5,7 +5,11 @@ import io.github.pgengine.coroutines.awaitClose
 import io.github.pgengine.coroutines.awaitExecute
 import io.github.pgengine.coroutines.awaitRunDdl
 import io.github.pgengine.coroutines.awaitStartConnectionPool
+import io.github.pgengine.testing.Await
 import io.github.pgengine.testing.TestPostgres
+import java.util.concurrent.CopyOnWriteArrayList
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import org.assertj.core.api.Assertions.assertThat
 import org.junit.jupiter.api.Test
@@ -30,6 +34,25 @@ class KotlinSamplesTest {
             KotlinSamples.gettingStarted(engine)
             assertThat(KotlinSamples.transactions(engine)).isEqualTo(3L)
             assertThat(KotlinSamples.futures(engine)).hasSize(3)
+            val payloads = CopyOnWriteArrayList<String>()
+            val listening =
+                launch(Dispatchers.Default) {
+                    KotlinSamples.listen(engine, { payloads += it }, { payloads += "reload" })
+                }
+            Await.until("the sample listens") {
+                pg.admin(
+                        "SELECT 1 FROM pg_stat_activity WHERE query = 'LISTEN \"orders\"; LISTEN \"refunds\"' AND state = 'idle'"
+                    )
+                    .isNotEmpty()
+            }
+            KotlinSamples.notifyKotlin(engine)
+            Await.until(
+                "both notifications arrive",
+                { payloads.size == 2 },
+                { payloads.toString() },
+            )
+            assertThat(payloads).containsExactly("order 42 shipped", "Pythonistas")
+            listening.cancel()
             engine.awaitClose()
             assertThat(KotlinSamples.kotlinGuide(pg.url())).isNotNull()
         } finally {

@@ -132,6 +132,26 @@ public final class DbConnection {
     }
 
     /**
+     * Sets who sees the notifications (NOTIFY) the server sends on this connection.
+     *
+     * @param listener sees each one on the connection's event loop (must not throw or block), or null to log them at
+     *     DEBUG and drop them
+     */
+    public void onNotification(@Nullable Consumer<ServerNotification> listener) {
+        protocol.onNotification(listener);
+    }
+
+    /**
+     * Sets who learns, once, that the connection has ended: closed by the server, the network or {@link #close()},
+     * or broken by a protocol error. Called at once when it already has.
+     *
+     * @param listener gets the reason (whose message names the server and the cause); must not throw or block
+     */
+    public void onEnd(Consumer<RuntimeException> listener) {
+        protocol.onEnd(listener);
+    }
+
+    /**
      * Runs one statement with the extended protocol.
      *
      * @param sql one statement with {@code $n} placeholders

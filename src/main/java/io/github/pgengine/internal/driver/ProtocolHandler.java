@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,6 +43,9 @@ final class ProtocolHandler extends ByteToMessageDecoder {
     private volatile char transactionStatus = 'I';
     private volatile @Nullable RuntimeException broken;
     private volatile @Nullable Consumer<ServerError> notices;
+    private volatile @Nullable Consumer<ServerNotification> notifications;
+    private volatile @Nullable Consumer<RuntimeException> onEnd;
+    private final AtomicBoolean endSignalled = new AtomicBoolean();
     private volatile boolean closing;
     private @Nullable ChannelHandlerContext context;
 
@@ -85,6 +89,32 @@ final class ProtocolHandler extends ByteToMessageDecoder {
     /** @param listener sees every NoticeResponse (besides the log), on the event loop */
     void onNotice(@Nullable Consumer<ServerError> listener) {
         this.notices = listener;
+    }
+
+    /** @param listener sees every NotificationResponse, on the event loop (must not throw); without one they are logged at DEBUG */
+    void onNotification(@Nullable Consumer<ServerNotification> listener) {
+        this.notifications = listener;
+    }
+
+    /**
+     * Sets who learns, once, that the connection has ended (closed by either side, or broken); called at once when it
+     * already has.
+     *
+     * @param listener gets the reason, on the event loop (or here); must not throw
+     */
+    void onEnd(Consumer<RuntimeException> listener) {
+        this.onEnd = listener;
+        RuntimeException reason = broken;
+        if (reason != null) {
+            signalEnd(reason);
+        }
+    }
+
+    private void signalEnd(RuntimeException reason) {
+        Consumer<RuntimeException> listener = onEnd;
+        if (listener != null && endSignalled.compareAndSet(false, true)) {
+            listener.accept(reason);
+        }
     }
 
     /**
@@ -202,7 +232,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
             case 'E' -> error(fields(body));
             case 'N' -> notice(fields(body));
             case 'S' -> parameterStatus(Exchange.cstring(body), Exchange.cstring(body));
-            case 'A' -> LOG.debug("{}: notification on channel {} ignored", where, notificationChannel(body));
+            case 'A' -> notification(body);
             case 'G' -> {
                 Exchange e = current();
                 e.refuse(new IllegalArgumentException("COPY ... FROM STDIN is not supported by pgengine (the driver "
@@ -282,9 +312,16 @@ final class ProtocolHandler extends ByteToMessageDecoder {
         }
     }
 
-    private static String notificationChannel(ByteBuf body) {
-        body.skipBytes(4);
-        return Exchange.cstring(body);
+    private void notification(ByteBuf body) {
+        int processId = body.readInt();
+        String channel = Exchange.cstring(body);
+        String payload = Exchange.cstring(body);
+        Consumer<ServerNotification> listener = notifications;
+        if (listener != null) {
+            listener.accept(new ServerNotification(processId, channel, payload));
+        } else {
+            LOG.debug("{}: notification on channel {} ignored", where, channel);
+        }
     }
 
     private static ServerError fields(ByteBuf body) {
@@ -360,6 +397,9 @@ final class ProtocolHandler extends ByteToMessageDecoder {
         if (first && ctx != null) {
             Channel channel = ctx.channel();
             channel.close();
+        }
+        if (first) {
+            signalEnd(reason);
         }
     }
 }

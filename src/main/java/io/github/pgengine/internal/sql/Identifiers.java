@@ -3,8 +3,8 @@ package io.github.pgengine.internal.sql;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The one piece of code through which user-supplied identifiers (extension and savepoint names) become SQL
- * text: validated, then double-quoted.
+ * The one piece of code through which user-supplied identifiers (extension, savepoint and LISTEN channel names)
+ * become SQL text: validated, then double-quoted.
  */
 public final class Identifiers {
     /** PostgreSQL's NAMEDATALEN - 1. */
@@ -78,6 +78,25 @@ public final class Identifiers {
                     + (name == null ? "null" : show(name)) + ")");
         }
         return quote(name, "extension name");
+    }
+
+    /**
+     * Validates and quotes a LISTEN/NOTIFY channel name: ASCII letters, digits, {@code _}, {@code -}, {@code .} and
+     * {@code :}. Quoted, it is case-sensitive: {@code Orders} and {@code orders} are two channels.
+     *
+     * @param name the channel name
+     * @return the quoted name, for {@code LISTEN}
+     * @throws IllegalArgumentException naming the rule and the bad value
+     */
+    public static String channelName(String name) {
+        if (name == null
+                || name.isEmpty()
+                || name.length() > MAX_BYTES
+                || !name.chars().allMatch(c -> isNameChar(c) || c == '.' || c == ':')) {
+            throw new IllegalArgumentException("channel name may contain only ASCII letters, digits, '_', '-', '.' and "
+                    + "':' (1 to " + MAX_BYTES + " characters) (was " + (name == null ? "null" : show(name)) + ")");
+        }
+        return quote(name, "channel name");
     }
 
     private static boolean isNameChar(int c) {

@@ -46,4 +46,18 @@ class IdentifiersTest {
         assertThatThrownBy(() -> Identifiers.quote("é".repeat(32), "name"))
                 .hasMessage("name must be at most 63 bytes in UTF-8 (was 64 bytes)");
     }
+
+    @Test
+    void validatesChannelNames() {
+        assertThat(Identifiers.channelName("orders")).isEqualTo("\"orders\"");
+        assertThat(Identifiers.channelName("Cache:invalidate.user-1_x")).isEqualTo("\"Cache:invalidate.user-1_x\"");
+        assertThat(Identifiers.channelName("a".repeat(63))).hasSize(65);
+        assertThatThrownBy(() -> Identifiers.channelName("a; DROP TABLE x"))
+                .hasMessage("channel name may contain only ASCII letters, digits, '_', '-', '.' and ':' (1 to 63 "
+                        + "characters) (was \"a; DROP TABLE x\")");
+        assertThatThrownBy(() -> Identifiers.channelName("a\"b")).hasMessageContaining("(was \"a\\\"b\")");
+        assertThatThrownBy(() -> Identifiers.channelName("a".repeat(64))).hasMessageContaining("1 to 63");
+        assertThatThrownBy(() -> Identifiers.channelName("")).hasMessageContaining("(was \"\")");
+        assertThatThrownBy(() -> Identifiers.channelName(null)).hasMessageContaining("(was null)");
+    }
 }
