@@ -71,7 +71,8 @@ public final class CockroachEngine extends PostgresEngine {
             true,
             false,
             false,
-            "cockroachdb");
+            "cockroachdb",
+            true);
 
     private CockroachEngine(Builder b) {
         super(b, COCKROACH);

@@ -10,6 +10,7 @@ import io.github.pgengine.internal.listen.Listeners;
 import io.github.pgengine.internal.sql.Identifiers;
 import io.github.pgengine.internal.sql.VersionParser;
 import io.github.pgengine.internal.tx.TransactionRunner;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -78,6 +79,7 @@ public class PostgresEngine {
      * @param warnOnCockroach warn once when the server turns out to be CockroachDB
      * @param listenNotify the server supports LISTEN/NOTIFY
      * @param dbSystem the database system's name for observers ({@code postgresql}, {@code cockroachdb})
+     * @param spreadHosts several hosts are tried in random order by default ({@code load_balance_hosts=random})
      */
     record Flavor(
             int defaultPort,
@@ -87,7 +89,8 @@ public class PostgresEngine {
             boolean restartSavepoint,
             boolean warnOnCockroach,
             boolean listenNotify,
-            String dbSystem) {
+            String dbSystem,
+            boolean spreadHosts) {
         static final Flavor POSTGRES = new Flavor(
                 ConnectionSettings.DEFAULT_PORT,
                 RetryPolicy.none(),
@@ -96,7 +99,8 @@ public class PostgresEngine {
                 false,
                 true,
                 true,
-                "postgresql");
+                "postgresql",
+                false);
     }
 
     /**
@@ -138,8 +142,8 @@ public class PostgresEngine {
     }
 
     PostgresEngine(Builder b, Flavor flavor) {
-        ConnectionSettings settings =
-                ConfigParser.fromEnvironment(flavor.defaultPort()).parse(b.config, b.url);
+        ConnectionSettings settings = ConfigParser.fromEnvironment(flavor.defaultPort(), flavor.spreadHosts())
+                .parse(b.config, b.url);
         this.flavor = flavor;
         this.extensions = List.copyOf(b.extensions);
         this.quotedExtensions =
@@ -209,6 +213,29 @@ public class PostgresEngine {
      */
     public CompletableFuture<Double> getVersion() {
         return core.readVersion(flavor.versionSql(), flavor.versionParser());
+    }
+
+    /**
+     * Returns the server's WAL position: after a write on the primary, the position a replica must reach before a read
+     * there sees the write ({@link #waitForLsn}). On a standby, the position it has replayed. See docs/hosts.md.
+     *
+     * @return the LSN as text, e.g. {@code 0/3000148}
+     */
+    public CompletableFuture<String> currentLsn() {
+        return core.currentLsn();
+    }
+
+    /**
+     * Waits until this engine's server has replayed (a standby) or written (a primary) the WAL up to a position:
+     * read-your-writes on a read replica. Polls every few milliseconds; cancelling the future stops it.
+     *
+     * @param lsn a position from {@link #currentLsn()} on the primary
+     * @param timeout how long to wait at most
+     * @return completes once the position is reached; fails with {@link QueryTimeoutException} naming both positions
+     *     after the timeout, with {@link IllegalArgumentException} for a malformed position
+     */
+    public CompletableFuture<@Nullable Void> waitForLsn(String lsn, Duration timeout) {
+        return core.waitForLsn(lsn, timeout);
     }
 
     /**

@@ -95,7 +95,18 @@ class BadInputTest {
                 "statement_timeout must be zero or positive (was PT-1S)",
                 "statement_timeout",
                 Duration.ofSeconds(-1)));
-        c.add(cfg("several hosts", "host lists several hosts (a,b)", "host", "a,b"));
+        c.add(cfg("more ports than hosts", "port lists 3 ports for 2 hosts", "host", "a,b", "port", "1,2,3"));
+        c.add(cfg("empty host in a list", "host lists an empty host name", "host", "a,,b"));
+        c.add(cfg(
+                "unknown target_session_attrs",
+                "target_session_attrs must be one of any, read-write, read-only, primary, standby, prefer-standby",
+                "target_session_attrs",
+                "writable"));
+        c.add(cfg(
+                "unknown load_balance_hosts",
+                "load_balance_hosts must be disable or random (was 'roundrobin')",
+                "load_balance_hosts",
+                "roundrobin"));
         c.add(cfg(
                 "unix socket host",
                 "host is a Unix socket directory (/var/run/postgresql)",
@@ -117,7 +128,9 @@ class BadInputTest {
         }));
         // URLs
         c.add(url("wrong scheme", "mysql://u@h/db", "connection URL must start with postgresql://"));
-        c.add(url("several hosts in URL", "postgresql://a,b/db", "connection URL lists several hosts"));
+        c.add(url("empty host in URL list", "postgresql://a,,b/db", "connection URL lists an empty host"));
+        c.add(url("keyword without value", "host=a port", "connection string has \"port\" without \"=value\""));
+        c.add(url("unterminated quoted keyword value", "host='a", "unterminated quoted value for host"));
         c.add(url(
                 "unknown URL parameter", "postgresql://h/db?foo=1", "connection URL parameter 'foo' is not supported"));
         c.add(url("bad escape", "postgresql://u%zz@h/db", "connection URL has a malformed %-escape in the user"));

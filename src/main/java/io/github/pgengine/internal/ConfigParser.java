@@ -2,12 +2,14 @@ package io.github.pgengine.internal;
 
 import io.github.pgengine.internal.driver.ConnectionSettings;
 import io.github.pgengine.internal.driver.ConnectionSettings.SslMode;
+import io.github.pgengine.internal.driver.Hosts;
 import java.io.File;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,18 +47,23 @@ public final class ConfigParser {
             "keepalives_idle",
             "keepalives_interval",
             "keepalives_count",
-            "max_message_size");
+            "max_message_size",
+            "target_session_attrs",
+            "load_balance_hosts",
+            "host_recheck_interval");
 
-    private static final Map<String, String> ENVIRONMENT = Map.of(
-            "host", "PGHOST",
-            "port", "PGPORT",
-            "user", "PGUSER",
-            "password", "PGPASSWORD",
-            "database", "PGDATABASE",
-            "application_name", "PGAPPNAME",
-            "sslmode", "PGSSLMODE",
-            "sslrootcert", "PGSSLROOTCERT",
-            "connect_timeout", "PGCONNECT_TIMEOUT");
+    private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
+            Map.entry("host", "PGHOST"),
+            Map.entry("port", "PGPORT"),
+            Map.entry("user", "PGUSER"),
+            Map.entry("password", "PGPASSWORD"),
+            Map.entry("database", "PGDATABASE"),
+            Map.entry("application_name", "PGAPPNAME"),
+            Map.entry("sslmode", "PGSSLMODE"),
+            Map.entry("sslrootcert", "PGSSLROOTCERT"),
+            Map.entry("connect_timeout", "PGCONNECT_TIMEOUT"),
+            Map.entry("target_session_attrs", "PGTARGETSESSIONATTRS"),
+            Map.entry("load_balance_hosts", "PGLOADBALANCEHOSTS"));
 
     private static final Map<String, String> URL_PARAMETERS = Map.ofEntries(
             Map.entry("user", "user"),
@@ -80,23 +87,52 @@ public final class ConfigParser {
             Map.entry("keepalives_interval", "keepalives_interval"),
             Map.entry("keepalives_count", "keepalives_count"),
             Map.entry("max_message_size", "max_message_size"),
-            Map.entry("currentschema", "search_path"));
+            Map.entry("currentschema", "search_path"),
+            Map.entry("target_session_attrs", "target_session_attrs"),
+            Map.entry("targetservertype", "target_session_attrs"),
+            Map.entry("load_balance_hosts", "load_balance_hosts"),
+            Map.entry("loadbalancehosts", "load_balance_hosts"),
+            Map.entry("host_recheck_interval", "host_recheck_interval"),
+            Map.entry("hostrecheckseconds", "host_recheck_interval"));
 
     private final Function<String, @Nullable String> environment;
     private final int defaultPort;
+    private final boolean spreadByDefault;
 
     /**
      * @param environment reads an environment variable ({@code System::getenv} in production)
      * @param defaultPort the port used when nothing names one
      */
     public ConfigParser(Function<String, @Nullable String> environment, int defaultPort) {
+        this(environment, defaultPort, false);
+    }
+
+    /**
+     * @param environment reads an environment variable ({@code System::getenv} in production)
+     * @param defaultPort the port used when nothing names one
+     * @param spreadByDefault several hosts are tried in random order unless {@code load_balance_hosts} says
+     *     otherwise (CockroachDB's guidance: spread connections over the nodes)
+     */
+    public ConfigParser(Function<String, @Nullable String> environment, int defaultPort, boolean spreadByDefault) {
         this.environment = environment;
         this.defaultPort = defaultPort;
+        this.spreadByDefault = spreadByDefault;
     }
 
     /** Returns a parser reading the process environment. */
     public static ConfigParser fromEnvironment(int defaultPort) {
         return new ConfigParser(System::getenv, defaultPort);
+    }
+
+    /**
+     * Returns a parser reading the process environment.
+     *
+     * @param defaultPort the port used when nothing names one
+     * @param spreadByDefault several hosts are tried in random order unless {@code load_balance_hosts} says otherwise
+     * @return the parser
+     */
+    public static ConfigParser fromEnvironment(int defaultPort, boolean spreadByDefault) {
+        return new ConfigParser(System::getenv, defaultPort, spreadByDefault);
     }
 
     /**
@@ -128,8 +164,10 @@ public final class ConfigParser {
         }
 
         String user = stringOr("user", config, fromUrl, System.getProperty("user.name", "postgres"));
-        String host = stringOr("host", config, fromUrl, "localhost");
-        int port = port(first("port", config, fromUrl));
+        List<String> hostList = list("host", first("host", config, fromUrl));
+        List<String> portList = list("port", first("port", config, fromUrl));
+        String host = hostList.isEmpty() ? "localhost" : hostList.get(0);
+        int port = port(portList.isEmpty() || portList.get(0).isEmpty() ? null : portList.get(0));
         String password = optionalString("password", config, fromUrl);
         String database = stringOr("database", config, fromUrl, user);
         String applicationName =
@@ -183,17 +221,7 @@ public final class ConfigParser {
                 1 << 16,
                 Integer.MAX_VALUE - 64);
 
-        if (host.isEmpty()) {
-            throw new IllegalArgumentException("host must not be empty");
-        }
-        if (host.indexOf(',') >= 0) {
-            throw new IllegalArgumentException("host lists several hosts (" + host
-                    + "); give one host per engine and use extra nodes for the others");
-        }
-        if (host.startsWith("/")) {
-            throw new IllegalArgumentException(
-                    "host is a Unix socket directory (" + host + "); connect over TCP instead, e.g. host 127.0.0.1");
-        }
+        Hosts hosts = hosts(hostList, portList, config, fromUrl);
         if (user.isEmpty()) {
             throw new IllegalArgumentException("user must not be empty");
         }
@@ -201,7 +229,7 @@ public final class ConfigParser {
             throw new IllegalArgumentException("database must not be empty");
         }
         noNul("application_name", applicationName);
-        return new ConnectionSettings(
+        ConnectionSettings settings = new ConnectionSettings(
                 host,
                 port,
                 user,
@@ -221,6 +249,91 @@ public final class ConfigParser {
                 keepalivesInterval,
                 keepalivesCount,
                 maxMessageSize);
+        return hosts.isMulti() || hosts.random() ? settings.withHosts(hosts) : settings;
+    }
+
+    /**
+     * The hosts: libpq's comma-separated {@code host} and {@code port} lists (one port for every host, or one per
+     * host; an empty entry is the default port), {@code target_session_attrs}, {@code load_balance_hosts}.
+     */
+    private Hosts hosts(
+            List<String> hostList, List<String> portList, Map<String, ?> config, Map<String, Object> fromUrl) {
+        List<String> names = hostList.isEmpty() ? List.of("localhost") : hostList;
+        if (portList.size() > 1 && portList.size() != names.size()) {
+            throw new IllegalArgumentException("port lists " + portList.size() + " ports for " + names.size()
+                    + " hosts; give one port for all hosts or one per host");
+        }
+        List<Hosts.Endpoint> endpoints = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String h = names.get(i).trim();
+            if (h.isEmpty()) {
+                throw new IllegalArgumentException(
+                        names.size() == 1 ? "host must not be empty" : "host lists an empty host name");
+            }
+            if (h.startsWith("/")) {
+                throw new IllegalArgumentException(
+                        "host is a Unix socket directory (" + h + "); connect over TCP instead, e.g. host 127.0.0.1");
+            }
+            noNul("host", h);
+            String p = portList.isEmpty()
+                    ? ""
+                    : portList.get(portList.size() == 1 ? 0 : i).trim();
+            endpoints.add(new Hosts.Endpoint(h, port(p.isEmpty() ? null : p)));
+        }
+        Object target = first("target_session_attrs", config, fromUrl);
+        Hosts.TargetSessionAttrs attrs = target == null
+                ? Hosts.TargetSessionAttrs.ANY
+                : Hosts.TargetSessionAttrs.of(string("target_session_attrs", target));
+        Object balance = first("load_balance_hosts", config, fromUrl);
+        boolean random = spreadByDefault && endpoints.size() > 1;
+        if (balance != null) {
+            String b = balance instanceof Boolean bool
+                    ? bool.toString()
+                    : string("load_balance_hosts", balance).trim().toLowerCase(Locale.ROOT);
+            random = switch (b) {
+                case "random", "true" -> true;
+                case "disable", "false" -> false;
+                default ->
+                    throw new IllegalArgumentException(
+                            "load_balance_hosts must be disable or random (was '" + balance + "')");
+            };
+        }
+        Duration recheck = duration(
+                "host_recheck_interval",
+                first("host_recheck_interval", config, fromUrl),
+                Unit.SECONDS,
+                Hosts.DEFAULT_RECHECK,
+                true);
+        return new Hosts(endpoints, attrs, random, recheck);
+    }
+
+    /** A list value: a comma-separated String, a number (a port), or a List of either. */
+    private static List<String> list(String key, @Nullable Object v) {
+        if (v == null) {
+            return List.of();
+        }
+        if (v instanceof List<?> items) {
+            List<String> out = new ArrayList<>();
+            for (Object item : items) {
+                if (item == null) {
+                    throw new IllegalArgumentException(key + " lists a null element");
+                }
+                out.add(
+                        key.equals("port") && (item instanceof Integer || item instanceof Long || item instanceof Short)
+                                ? String.valueOf(((Number) item).longValue())
+                                : string(key, item));
+            }
+            return out;
+        }
+        if (key.equals("port") && (v instanceof Integer || v instanceof Long || v instanceof Short)) {
+            return List.of(String.valueOf(((Number) v).longValue()));
+        }
+        if (!(v instanceof CharSequence)) {
+            throw key.equals("port")
+                    ? wrongType("port", "an Integer between 1 and 65535", v)
+                    : wrongType(key, "a String", v);
+        }
+        return List.of(string(key, v).split(",", -1));
     }
 
     /**
@@ -230,6 +343,9 @@ public final class ConfigParser {
      * @return the keys it sets
      */
     public static Map<String, Object> parseUrl(String url) {
+        if (!url.contains("://") && url.contains("=")) {
+            return parseKeywords(url);
+        }
         String rest;
         String lower = url.toLowerCase(Locale.ROOT);
         if (lower.startsWith("jdbc:postgresql://")) {
@@ -268,31 +384,42 @@ public final class ConfigParser {
                 out.put("password", decode(userInfo.substring(colon + 1), "password"));
             }
         }
-        if (rest.indexOf(',') >= 0) {
-            throw new IllegalArgumentException("connection URL lists several hosts; give one host per engine and use "
-                    + "extra nodes for the others");
-        }
-        String host = rest;
-        String port = null;
-        if (host.startsWith("[")) {
-            int close = host.indexOf(']');
-            if (close < 0) {
-                throw new IllegalArgumentException("connection URL has an unterminated IPv6 address: " + redact(url));
+        List<String> hosts = new ArrayList<>();
+        List<String> ports = new ArrayList<>();
+        for (String hostPort : rest.split(",", -1)) {
+            String host = hostPort;
+            String port = null;
+            if (host.startsWith("[")) {
+                int close = host.indexOf(']');
+                if (close < 0) {
+                    throw new IllegalArgumentException(
+                            "connection URL has an unterminated IPv6 address: " + redact(url));
+                }
+                port = host.length() > close + 1 && host.charAt(close + 1) == ':' ? host.substring(close + 2) : null;
+                host = host.substring(1, close);
+            } else {
+                int colon = host.lastIndexOf(':');
+                if (colon >= 0) {
+                    port = host.substring(colon + 1);
+                    host = host.substring(0, colon);
+                }
             }
-            port = host.length() > close + 1 && host.charAt(close + 1) == ':' ? host.substring(close + 2) : null;
-            host = host.substring(1, close);
+            hosts.add(decode(host, "host"));
+            ports.add(port == null ? "" : port);
+        }
+        if (hosts.size() == 1) {
+            if (!hosts.get(0).isEmpty()) {
+                out.put("host", hosts.get(0));
+            }
+            if (!ports.get(0).isEmpty()) {
+                out.put("port", ports.get(0));
+            }
         } else {
-            int colon = host.lastIndexOf(':');
-            if (colon >= 0) {
-                port = host.substring(colon + 1);
-                host = host.substring(0, colon);
+            if (hosts.contains("")) {
+                throw new IllegalArgumentException("connection URL lists an empty host: " + redact(url));
             }
-        }
-        if (!host.isEmpty()) {
-            out.put("host", decode(host, "host"));
-        }
-        if (port != null && !port.isEmpty()) {
-            out.put("port", port);
+            out.put("host", List.copyOf(hosts));
+            out.put("port", List.copyOf(ports));
         }
         if (path != null && !path.isEmpty()) {
             out.put("database", decode(path, "database"));
@@ -317,6 +444,75 @@ public final class ConfigParser {
             }
         }
         return out;
+    }
+
+    /**
+     * Parses libpq's keyword/value connection string ({@code host=a,b port=5432,5433 dbname=app}): values may be
+     * single-quoted, with {@code \\'} and {@code \\\\} escapes.
+     *
+     * @param dsn the connection string
+     * @return the keys it sets
+     */
+    static Map<String, Object> parseKeywords(String dsn) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        int i = 0;
+        int n = dsn.length();
+        while (true) {
+            while (i < n && Character.isWhitespace(dsn.charAt(i))) {
+                i++;
+            }
+            if (i >= n) {
+                return out;
+            }
+            int eq = dsn.indexOf('=', i);
+            if (eq < 0) {
+                throw new IllegalArgumentException(
+                        "connection string has \"" + dsn.substring(i).strip()
+                                + "\" without \"=value\" (keyword/value pairs such as host=db port=5432)");
+            }
+            String name = dsn.substring(i, eq).trim();
+            i = eq + 1;
+            while (i < n && Character.isWhitespace(dsn.charAt(i))) {
+                i++;
+            }
+            StringBuilder value = new StringBuilder();
+            if (i < n && dsn.charAt(i) == '\'') {
+                i++;
+                boolean closed = false;
+                while (i < n) {
+                    char c = dsn.charAt(i++);
+                    if (c == '\\' && i < n) {
+                        value.append(dsn.charAt(i++));
+                    } else if (c == '\'') {
+                        closed = true;
+                        break;
+                    } else {
+                        value.append(c);
+                    }
+                }
+                if (!closed) {
+                    throw new IllegalArgumentException(
+                            "connection string has an unterminated quoted value for " + name);
+                }
+            } else {
+                while (i < n && !Character.isWhitespace(dsn.charAt(i))) {
+                    char c = dsn.charAt(i++);
+                    if (c == '\\' && i < n) {
+                        value.append(dsn.charAt(i++));
+                    } else {
+                        value.append(c);
+                    }
+                }
+            }
+            String key = URL_PARAMETERS.get(name.toLowerCase(Locale.ROOT));
+            if (key == null) {
+                throw new IllegalArgumentException("connection string keyword '" + name + "' is not supported; "
+                        + "supported keywords are "
+                        + String.join(
+                                ", ", URL_PARAMETERS.keySet().stream().sorted().toList()));
+            }
+            out.put(key, value.toString());
+        }
     }
 
     private static String decode(String s, String what) {

@@ -1,5 +1,6 @@
 package io.github.pgengine.internal;
 
+import io.github.pgengine.AmbiguousCommitException;
 import io.github.pgengine.ConnectionException;
 import io.github.pgengine.EngineClosedException;
 import io.github.pgengine.EngineException;
@@ -9,9 +10,12 @@ import io.github.pgengine.ListenEvent;
 import io.github.pgengine.ListenOptions;
 import io.github.pgengine.PoolOptions;
 import io.github.pgengine.PoolStats;
+import io.github.pgengine.QueryTimeoutException;
+import io.github.pgengine.TransactionNotCommittedException;
 import io.github.pgengine.internal.driver.ConnectionFactory;
 import io.github.pgengine.internal.driver.ConnectionSettings;
 import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.EngineTimer;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
@@ -35,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -190,7 +195,7 @@ public final class EngineCore {
 
         @Override
         public boolean isUsable(DbConnection c) {
-            return c.isUsable();
+            return c.isUsable() && factory.stillMatches(c);
         }
 
         @Override
@@ -363,8 +368,61 @@ public final class EngineCore {
             return CompletableFuture.failedFuture(e);
         }
         Observers.Call call = observers.capture();
+        CompletableFuture<T> out = new CompletableFuture<>();
+        transaction(call, spec, facade, work, 1, out);
+        return out;
+    }
+
+    /**
+     * Runs one round of a transaction on a connection of its own; when its connection was lost before COMMIT
+     * ({@link TransactionNotCommittedException}, or an ambiguous commit of an idempotent transaction) and the retry
+     * policy allows another attempt, runs it again on a new connection (with the pool, possibly another host).
+     */
+    private <X, T extends @Nullable Object> void transaction(
+            Observers.Call call,
+            TransactionRunner.Spec spec,
+            Function<Attempt, X> facade,
+            Function<? super X, ? extends CompletionStage<T>> work,
+            int round,
+            CompletableFuture<T> out) {
+        if (out.isDone()) {
+            return;
+        }
         Lender lender = lender();
-        return transactions.run(call, lender.acquire(), lender.release(), spec, facade, work);
+        CompletableFuture<T> attempt = transactions.run(call, lender.acquire(), lender.release(), spec, facade, work);
+        out.whenComplete((v, e) -> {
+            if (out.isCancelled()) {
+                attempt.cancel(false);
+            }
+        });
+        attempt.whenComplete((value, error) -> {
+            if (error == null) {
+                out.complete(value);
+                return;
+            }
+            Throwable e = ErrorMapper.unwrap(error);
+            boolean lost = e instanceof TransactionNotCommittedException
+                    || (e instanceof AmbiguousCommitException && spec.idempotent() && e.getCause() != null);
+            if (!lost || round >= spec.retry().maxAttempts() || out.isDone() || closed) {
+                out.completeExceptionally(e);
+                return;
+            }
+            Duration delay = spec.retry().backoff(round);
+            LOG.debug(
+                    "{}: transaction lost its connection before COMMIT (round {} of {}); running it again on another "
+                            + "connection in {} ms: {}",
+                    name,
+                    round,
+                    spec.retry().maxAttempts(),
+                    delay.toMillis(),
+                    e.getMessage());
+            EngineTimer.get()
+                    .schedule(
+                            () -> EngineThreads.offEngineThreads(
+                                    () -> transaction(call, spec, facade, work, round + 1, out)),
+                            delay.toNanos(),
+                            TimeUnit.NANOSECONDS);
+        });
     }
 
     /**
@@ -534,6 +592,83 @@ public final class EngineCore {
             }
         });
         return health;
+    }
+
+    /**
+     * Returns the server's current WAL position, to wait for on a replica after a write.
+     *
+     * @return the LSN as text ({@code 0/3000148})
+     */
+    public CompletableFuture<String> currentLsn() {
+        return run(
+                "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text",
+                new Object[0],
+                EngineCore::firstText);
+    }
+
+    /**
+     * Completes once the server has replayed (a standby) or written (a primary) the WAL up to a position.
+     *
+     * @param lsn the position, as {@link #currentLsn()} gives it
+     * @param timeout how long to wait at most
+     * @return completes when it has; fails with {@link QueryTimeoutException} after the timeout, naming both positions
+     */
+    public CompletableFuture<@Nullable Void> waitForLsn(String lsn, Duration timeout) {
+        try {
+            Objects.requireNonNull(lsn, "lsn");
+            Objects.requireNonNull(timeout, "timeout");
+            if (!lsn.matches("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}")) {
+                throw new IllegalArgumentException(
+                        "lsn must look like 0/3000148 (two hexadecimal numbers), was '" + lsn + "'");
+            }
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive (was " + timeout + ")");
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<@Nullable Void> out = new CompletableFuture<>();
+        pollLsn(lsn, System.nanoTime() + timeout.toNanos(), timeout, out);
+        return out;
+    }
+
+    private static final String REACHED_SQL = "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() "
+            + "ELSE pg_current_wal_lsn() END::text AS at, CASE WHEN pg_is_in_recovery() "
+            + "THEN pg_last_wal_replay_lsn() >= $1::pg_lsn ELSE pg_current_wal_lsn() >= $1::pg_lsn END AS reached";
+
+    private void pollLsn(String lsn, long deadline, Duration timeout, CompletableFuture<@Nullable Void> out) {
+        if (out.isDone()) {
+            return;
+        }
+        CompletableFuture<Object[]> check =
+                run(REACHED_SQL, new Object[] {lsn}, r -> r.rows().get(0));
+        check.whenComplete((row, error) -> {
+            if (error != null) {
+                out.completeExceptionally(ErrorMapper.unwrap(error));
+            } else if (Boolean.TRUE.equals(row[1])) {
+                out.complete(null);
+            } else if (System.nanoTime() - deadline >= 0) {
+                out.completeExceptionally(new QueryTimeoutException(
+                        name + " has not reached WAL position " + lsn + " within " + timeout.toMillis()
+                                + " ms (it is at " + row[0] + ")",
+                        null));
+            } else {
+                EngineTimer.get()
+                        .schedule(
+                                () -> EngineThreads.offEngineThreads(() -> pollLsn(lsn, deadline, timeout, out)),
+                                LSN_POLL_MILLIS,
+                                TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private static final long LSN_POLL_MILLIS = 5;
+
+    private static String firstText(Result r) {
+        if (r.rows().isEmpty() || r.rows().get(0).length == 0 || r.rows().get(0)[0] == null) {
+            throw new EngineException("the server gave no WAL position", null);
+        }
+        return String.valueOf(r.rows().get(0)[0]);
     }
 
     private static String versionText(Result r) {

@@ -55,6 +55,17 @@ public suspend fun PostgresEngine.awaitVersion(): Double = getVersion().await()
 /** Checks that the server answers and times the round trip; see [PostgresEngine.ping]. */
 public suspend fun PostgresEngine.awaitPing(): Health = ping().await()
 
+/** Suspends until [PostgresEngine.currentLsn] answers: the server's WAL position after a write. */
+public suspend fun PostgresEngine.awaitCurrentLsn(): String = currentLsn().await()
+
+/**
+ * Suspends until this engine's server has replayed [lsn] (read-your-writes on a replica); see
+ * [PostgresEngine.waitForLsn].
+ */
+public suspend fun PostgresEngine.awaitLsn(lsn: String, timeout: java.time.Duration) {
+    waitForLsn(lsn, timeout).await()
+}
+
 /**
  * Logs a warning when the server is too old or cannot be reached; see
  * [PostgresEngine.checkVersion].

@@ -210,7 +210,7 @@ public final class TestPostgres {
         admin("SELECT pg_reload_conf()");
     }
 
-    private LocalCluster requireCluster() {
+    LocalCluster requireCluster() {
         if (cluster == null) {
             throw new IllegalStateException(
                     "only a local cluster can be stopped and started (backend: " + source + ")");
@@ -330,11 +330,11 @@ public final class TestPostgres {
 
     /** A throwaway cluster from local binaries. */
     static final class LocalCluster {
-        private final Path bin;
-        private final Path dir;
-        private final @Nullable String runAs;
+        final Path bin;
+        final Path dir;
+        final @Nullable String runAs;
 
-        private LocalCluster(Path bin, Path dir, @Nullable String runAs) {
+        LocalCluster(Path bin, Path dir, @Nullable String runAs) {
             this.bin = bin;
             this.dir = dir;
             this.runAs = runAs;
@@ -463,7 +463,7 @@ public final class TestPostgres {
             }
         }
 
-        private void run(List<String> cmd, Duration timeout) {
+        void run(List<String> cmd, Duration timeout) {
             List<String> full = new ArrayList<>();
             if (runAs != null) {
                 full.addAll(List.of("runuser", "-u", runAs, "--"));
@@ -473,7 +473,7 @@ public final class TestPostgres {
         }
 
         /** PostgreSQL refuses to run as root: an existing unprivileged user runs it (none is created). */
-        private static String unprivilegedUser() {
+        static String unprivilegedUser() {
             for (String candidate : List.of("postgres", "nobody")) {
                 try {
                     exec(List.of("id", "-u", candidate), Duration.ofSeconds(10));
@@ -496,7 +496,7 @@ public final class TestPostgres {
             }
         }
 
-        private static int freePort() throws IOException {
+        static int freePort() throws IOException {
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
                 return s.getLocalPort();
             }

@@ -14,11 +14,14 @@ import io.netty.channel.socket.nio.NioChannelOption;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -46,8 +49,11 @@ public final class ConnectionFactory {
 
     private final ConnectionSettings settings;
     private final Consumer<DbConnection> onOpen;
-    private final Configuration configuration;
+    private final List<Target> targets;
+    private final Hosts.TargetSessionAttrs wanted;
     private final String setupSql;
+    /** The column of the set-up query holding {@code transaction_read_only}; {@code pg_is_in_recovery()} follows. */
+    private final int roleColumn;
 
     /**
      * @param settings where and how to connect
@@ -56,7 +62,50 @@ public final class ConnectionFactory {
     public ConnectionFactory(ConnectionSettings settings, Consumer<DbConnection> onOpen) {
         this.settings = settings;
         this.onOpen = onOpen;
-        this.configuration = new Configuration(
+        this.wanted = settings.hosts().target();
+        List<Target> list = new ArrayList<>();
+        for (Hosts.Endpoint endpoint : settings.hosts().endpoints()) {
+            ConnectionSettings one =
+                    settings.hosts().endpoints().size() == 1 ? settings : settings.forEndpoint(endpoint);
+            list.add(new Target(endpoint, one, configuration(one)));
+        }
+        this.targets = List.copyOf(list);
+        StringBuilder sql = new StringBuilder("select pg_backend_pid(), set_config('TimeZone', 'UTC', false), "
+                + "set_config('application_name', " + literal(settings.applicationName()) + ", false)");
+        Duration statementTimeout = settings.statementTimeout();
+        if (statementTimeout != null) {
+            sql.append(", set_config('statement_timeout', '")
+                    .append(statementTimeout.toMillis())
+                    .append("', false)");
+        }
+        this.roleColumn = statementTimeout != null ? 4 : 3;
+        if (wanted != Hosts.TargetSessionAttrs.ANY) {
+            sql.append(", current_setting('transaction_read_only'), pg_is_in_recovery()");
+        }
+        this.setupSql = sql.toString();
+    }
+
+    /** One of the hosts, with what the factory last learnt of it. */
+    private static final class Target {
+        final Hosts.Endpoint endpoint;
+        final ConnectionSettings settings;
+        final Configuration configuration;
+        /** {@code System.nanoTime()} before which the host is tried only after the others. */
+        volatile long avoidUntil = Long.MIN_VALUE;
+
+        Target(Hosts.Endpoint endpoint, ConnectionSettings settings, Configuration configuration) {
+            this.endpoint = endpoint;
+            this.settings = settings;
+            this.configuration = configuration;
+        }
+
+        boolean avoided(long now) {
+            return avoidUntil != Long.MIN_VALUE && now - avoidUntil < 0;
+        }
+    }
+
+    private static Configuration configuration(ConnectionSettings settings) {
+        return new Configuration(
                 settings.user(),
                 settings.host(),
                 settings.port(),
@@ -77,15 +126,6 @@ public final class ConnectionFactory {
                 null,
                 null,
                 null);
-        StringBuilder sql = new StringBuilder("select pg_backend_pid(), set_config('TimeZone', 'UTC', false), "
-                + "set_config('application_name', " + literal(settings.applicationName()) + ", false)");
-        Duration statementTimeout = settings.statementTimeout();
-        if (statementTimeout != null) {
-            sql.append(", set_config('statement_timeout', '")
-                    .append(statementTimeout.toMillis())
-                    .append("', false)");
-        }
-        this.setupSql = sql.toString();
     }
 
     /** Quotes a text value as an SQL literal, whatever standard_conforming_strings says. */
@@ -102,23 +142,127 @@ public final class ConnectionFactory {
      *     server's refusal (bad password, unknown database, too many connections)
      */
     public CompletableFuture<DbConnection> open() {
-        Opening opening = new Opening();
-        opening.start();
-        return opening.out;
+        if (targets.size() == 1 && wanted == Hosts.TargetSessionAttrs.ANY) {
+            Opening opening = new Opening(targets.get(0), false);
+            opening.start();
+            return opening.out;
+        }
+        HostSearch search = new HostSearch();
+        search.next();
+        return search.out;
     }
 
-    /** One attempt to open a session, with its deadline. */
+    /**
+     * Says whether a pooled connection is still what the engine wants: a standby that was promoted (PostgreSQL 14+
+     * reports {@code in_hot_standby} when it changes) no longer is one for {@code standby}.
+     *
+     * @param connection a connection this factory opened
+     * @return false when it should be closed
+     */
+    public boolean stillMatches(DbConnection connection) {
+        if (wanted == Hosts.TargetSessionAttrs.STANDBY) {
+            return !"off".equals(connection.parameterStatuses().get("in_hot_standby"));
+        }
+        if (wanted == Hosts.TargetSessionAttrs.PRIMARY || wanted == Hosts.TargetSessionAttrs.READ_WRITE) {
+            return !"on".equals(connection.parameterStatuses().get("in_hot_standby"));
+        }
+        return true;
+    }
+
+    /**
+     * Tries the hosts in order (shuffled with {@code load_balance_hosts=random}; hosts that failed or did not match
+     * within {@code host_recheck_interval} last) until one gives a session of the wanted kind; for
+     * {@code prefer-standby} a second round takes any server.
+     */
+    private final class HostSearch {
+        final CompletableFuture<DbConnection> out = new CompletableFuture<>();
+        private final List<Target> order;
+        private final List<String> failures = new ArrayList<>();
+        private @Nullable Throwable lastFailure;
+        private int index;
+        private boolean anyServer = wanted != Hosts.TargetSessionAttrs.PREFER_STANDBY;
+        private volatile @Nullable Opening current;
+
+        HostSearch() {
+            List<Target> shuffled = new ArrayList<>(targets);
+            if (settings.hosts().random()) {
+                Collections.shuffle(shuffled, ThreadLocalRandom.current());
+            }
+            long now = System.nanoTime();
+            List<Target> sorted = new ArrayList<>();
+            shuffled.stream().filter(t -> !t.avoided(now)).forEach(sorted::add);
+            shuffled.stream().filter(t -> t.avoided(now)).forEach(sorted::add);
+            this.order = sorted;
+            out.whenComplete((c, e) -> {
+                Opening o = current;
+                if (out.isCancelled() && o != null) {
+                    o.out.cancel(false);
+                }
+            });
+        }
+
+        void next() {
+            if (out.isDone()) {
+                return;
+            }
+            if (index == order.size()) {
+                if (!anyServer) {
+                    anyServer = true;
+                    index = 0;
+                    failures.clear();
+                } else {
+                    out.completeExceptionally(new ConnectionException(
+                            "cannot connect to " + settings.describe()
+                                    + (wanted == Hosts.TargetSessionAttrs.ANY
+                                            ? ""
+                                            : " with target_session_attrs=" + wanted.libpqName())
+                                    + ": " + String.join("; ", failures),
+                            lastFailure));
+                    return;
+                }
+            }
+            Target t = order.get(index++);
+            Opening o = new Opening(t, anyServer);
+            current = o;
+            o.out.whenComplete((c, e) -> {
+                if (e == null) {
+                    t.avoidUntil = Long.MIN_VALUE;
+                    if (!out.complete(c)) {
+                        c.close();
+                    }
+                    return;
+                }
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                lastFailure = cause;
+                t.avoidUntil = System.nanoTime() + settings.hosts().recheck().toNanos();
+                failures.add(t.endpoint + ": " + (cause.getMessage() == null ? cause.toString() : cause.getMessage()));
+                next();
+            });
+            o.start();
+        }
+    }
+
+    /** One attempt to open a session on one host, with its deadline. */
     private final class Opening {
         final CompletableFuture<DbConnection> out = new CompletableFuture<>();
-        private final long deadline =
-                System.nanoTime() + settings.connectTimeout().toNanos();
+        private final Target target;
+        private final ConnectionSettings settings;
+        private final boolean anyServer;
+        private final long deadline;
         private @Nullable ScheduledFuture<?> timer;
+
+        Opening(Target target, boolean anyServer) {
+            this.target = target;
+            this.settings = target.settings;
+            this.anyServer = anyServer;
+            this.deadline = System.nanoTime() + settings.connectTimeout().toNanos();
+        }
 
         void start() {
             PostgreSQLConnection d;
             CompletableFuture<PostgreSQLConnection> connected;
             try {
-                d = new PostgreSQLConnection(configuration);
+                d = new PostgreSQLConnection(target.configuration);
                 connected = d.connect();
             } catch (RuntimeException e) {
                 fail(connectError(e));
@@ -204,6 +348,12 @@ public final class ConnectionFactory {
                     fail(error instanceof ServerErrorException ? error : connectError(error));
                     return;
                 }
+                String mismatch = mismatch(result);
+                if (mismatch != null) {
+                    fail(new ConnectionException(mismatch, null)); // first: closing fails the attempt too
+                    connection.close();
+                    return;
+                }
                 try {
                     onOpen.accept(connection);
                 } catch (RuntimeException e) {
@@ -218,6 +368,49 @@ public final class ConnectionFactory {
 
         private void fail(Throwable e) {
             out.completeExceptionally(e);
+        }
+
+        private RuntimeException connectError(Throwable t) {
+            Throwable e = t;
+            while (e instanceof CompletionException && e.getCause() != null) {
+                e = e.getCause();
+            }
+            if (e instanceof GenericDatabaseException g) {
+                return new ServerErrorException(
+                        new ServerError(g.getErrorMessage().getFields()));
+            }
+            if (e instanceof ServerErrorException s) {
+                return s;
+            }
+            if (e instanceof ConnectionException c) {
+                return c;
+            }
+            if (e instanceof TimeoutException) {
+                return new ConnectionException(
+                        "cannot connect to " + settings.describe() + ": no answer within "
+                                + settings.connectTimeout().toMillis() + " ms (connect_timeout)",
+                        e);
+            }
+            return new ConnectionException("cannot connect to " + settings.describe() + ": " + e, e);
+        }
+
+        /** Returns why the session is not of the wanted kind, or null when it is. */
+        private @Nullable String mismatch(Result setup) {
+            if (wanted == Hosts.TargetSessionAttrs.ANY
+                    || (anyServer && wanted == Hosts.TargetSessionAttrs.PREFER_STANDBY)) {
+                return null;
+            }
+            Object[] row = setup.rows().isEmpty() ? new Object[0] : setup.rows().get(0);
+            if (row.length < roleColumn + 2) {
+                return "the server did not tell whether it is read-only or in recovery";
+            }
+            boolean readOnly = truthy(row[roleColumn]);
+            boolean inRecovery = truthy(row[roleColumn + 1]);
+            if (wanted.accepts(readOnly, inRecovery)) {
+                return null;
+            }
+            return "the server is " + (inRecovery ? "a standby (in recovery)" : "a primary")
+                    + (readOnly ? ", read-only" : ", read-write") + ", not " + wanted.libpqName();
         }
 
         private void abandon(PostgreSQLConnection d) {
@@ -240,8 +433,17 @@ public final class ConnectionFactory {
         }
     }
 
+    private static boolean truthy(@Nullable Object v) {
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        String s = String.valueOf(v).trim().toLowerCase(java.util.Locale.ROOT);
+        return s.equals("on") || s.equals("t") || s.equals("true");
+    }
+
     /** Turns on TCP keepalive with the configured probe timing, so a dead peer is noticed within a bounded time. */
     private void keepalive(Channel channel) {
+        ConnectionSettings settings = this.settings;
         if (!settings.keepalives()) {
             channel.config().setOption(io.netty.channel.ChannelOption.SO_KEEPALIVE, false);
             return;
@@ -257,29 +459,6 @@ public final class ConnectionFactory {
         } catch (RuntimeException | LinkageError e) {
             LOG.debug("cannot set TCP keepalive timing on {}: {}", channel, e.toString());
         }
-    }
-
-    private RuntimeException connectError(Throwable t) {
-        Throwable e = t;
-        while (e instanceof CompletionException && e.getCause() != null) {
-            e = e.getCause();
-        }
-        if (e instanceof GenericDatabaseException g) {
-            return new ServerErrorException(new ServerError(g.getErrorMessage().getFields()));
-        }
-        if (e instanceof ServerErrorException s) {
-            return s;
-        }
-        if (e instanceof ConnectionException c) {
-            return c;
-        }
-        if (e instanceof TimeoutException) {
-            return new ConnectionException(
-                    "cannot connect to " + settings.describe() + ": no answer within "
-                            + settings.connectTimeout().toMillis() + " ms (connect_timeout)",
-                    e);
-        }
-        return new ConnectionException("cannot connect to " + settings.describe() + ": " + e, e);
     }
 
     private static SSLConfiguration ssl(ConnectionSettings s) {

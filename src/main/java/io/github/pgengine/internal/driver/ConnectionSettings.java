@@ -68,6 +68,7 @@ public final class ConnectionSettings {
     private final Duration keepalivesInterval;
     private final int keepalivesCount;
     private final int maxMessageSize;
+    private final Hosts hosts;
 
     public ConnectionSettings(
             String host,
@@ -89,6 +90,52 @@ public final class ConnectionSettings {
             Duration keepalivesInterval,
             int keepalivesCount,
             int maxMessageSize) {
+        this(
+                host,
+                port,
+                user,
+                password,
+                database,
+                applicationName,
+                sslMode,
+                sslRootCert,
+                sslCert,
+                sslKey,
+                connectTimeout,
+                queryTimeout,
+                statementTimeout,
+                searchPath,
+                keepalives,
+                keepalivesIdle,
+                keepalivesInterval,
+                keepalivesCount,
+                maxMessageSize,
+                Hosts.single(host, port));
+    }
+
+    @SuppressWarnings("TooManyParameters")
+    private ConnectionSettings(
+            String host,
+            int port,
+            String user,
+            @Nullable String password,
+            String database,
+            String applicationName,
+            SslMode sslMode,
+            @Nullable String sslRootCert,
+            @Nullable String sslCert,
+            @Nullable String sslKey,
+            Duration connectTimeout,
+            Duration queryTimeout,
+            @Nullable Duration statementTimeout,
+            @Nullable String searchPath,
+            boolean keepalives,
+            Duration keepalivesIdle,
+            Duration keepalivesInterval,
+            int keepalivesCount,
+            int maxMessageSize,
+            Hosts hosts) {
+        this.hosts = hosts;
         this.host = host;
         this.port = port;
         this.user = user;
@@ -193,9 +240,74 @@ public final class ConnectionSettings {
         return searchPath;
     }
 
-    /** Returns {@code user@host:port/database}, never the password. */
+    /** Returns {@code user@host:port/database} ({@code user@a:1,b:2/database} for several hosts), never the password. */
     public String describe() {
-        return user + "@" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + "/" + database;
+        return user + "@" + hosts.describe() + "/" + database;
+    }
+
+    /** Returns the hosts to try and what a session must be; {@link #host()} and {@link #port()} are the first. */
+    public Hosts hosts() {
+        return hosts;
+    }
+
+    /**
+     * Returns these settings for several hosts (the first becomes {@link #host()} and {@link #port()}).
+     *
+     * @param hosts the hosts and what a session must be
+     * @return the new settings
+     */
+    public ConnectionSettings withHosts(Hosts hosts) {
+        Hosts.Endpoint first = hosts.endpoints().get(0);
+        return new ConnectionSettings(
+                first.host(),
+                first.port(),
+                user,
+                password,
+                database,
+                applicationName,
+                sslMode,
+                sslRootCert,
+                sslCert,
+                sslKey,
+                connectTimeout,
+                queryTimeout,
+                statementTimeout,
+                searchPath,
+                keepalives,
+                keepalivesIdle,
+                keepalivesInterval,
+                keepalivesCount,
+                maxMessageSize,
+                hosts);
+    }
+
+    /**
+     * Returns these settings for one of the hosts, as a single host (what one connection attempt uses).
+     *
+     * @param endpoint the host
+     * @return the new settings
+     */
+    public ConnectionSettings forEndpoint(Hosts.Endpoint endpoint) {
+        return new ConnectionSettings(
+                endpoint.host(),
+                endpoint.port(),
+                user,
+                password,
+                database,
+                applicationName,
+                sslMode,
+                sslRootCert,
+                sslCert,
+                sslKey,
+                connectTimeout,
+                queryTimeout,
+                statementTimeout,
+                searchPath,
+                keepalives,
+                keepalivesIdle,
+                keepalivesInterval,
+                keepalivesCount,
+                maxMessageSize);
     }
 
     @Override
@@ -219,7 +331,8 @@ public final class ConnectionSettings {
                 && keepalivesIdle.equals(s.keepalivesIdle)
                 && keepalivesInterval.equals(s.keepalivesInterval)
                 && keepalivesCount == s.keepalivesCount
-                && maxMessageSize == s.maxMessageSize;
+                && maxMessageSize == s.maxMessageSize
+                && hosts.equals(s.hosts);
     }
 
     @Override
@@ -229,7 +342,11 @@ public final class ConnectionSettings {
 
     @Override
     public String toString() {
-        return "ConnectionSettings{host=" + host + ", port=" + port + ", user=" + user
+        return "ConnectionSettings{hosts=" + hosts.describe()
+                + (hosts.target() == Hosts.TargetSessionAttrs.ANY
+                        ? ""
+                        : ", targetSessionAttrs=" + hosts.target().libpqName())
+                + (hosts.random() ? ", loadBalanceHosts=random" : "") + ", user=" + user
                 + ", password=" + (password == null ? "<none>" : "<hidden>") + ", database=" + database
                 + ", applicationName=" + applicationName + ", sslMode=" + sslMode.libpqName()
                 + (sslRootCert == null ? "" : ", sslRootCert=" + sslRootCert)

@@ -331,7 +331,7 @@ public final class DbConnection {
         }
         if (broken != null || !channel.isActive()) {
             retired = true;
-            out.completeExceptionally(new ConnectionException(
+            out.completeExceptionally(new NotSentException(
                     "connection to " + where + " is closed" + (broken != null ? ": " + broken.getMessage() : ""),
                     broken));
             return false;
@@ -412,6 +412,11 @@ public final class DbConnection {
                 && channel.isActive()
                 && protocol.broken() == null
                 && protocol.transactionStatus() == 'I';
+    }
+
+    /** Returns true while the socket is open and the protocol intact (whatever the transaction state). */
+    public boolean isAlive() {
+        return channel.isActive() && protocol.broken() == null;
     }
 
     /** Returns true while a statement is running. */

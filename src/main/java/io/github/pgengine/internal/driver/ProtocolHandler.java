@@ -125,7 +125,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
     void submit(Exchange exchange) {
         ChannelHandlerContext ctx = context;
         if (ctx == null) {
-            fail(exchange, new ConnectionException("connection to " + where + " is not ready", null));
+            fail(exchange, new NotSentException("connection to " + where + " is not ready", null));
             return;
         }
         EventLoop loop = ctx.channel().eventLoop();
@@ -135,7 +135,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
             try {
                 loop.execute(() -> start(ctx, exchange));
             } catch (RuntimeException e) {
-                fail(exchange, new ConnectionException("connection to " + where + " is closed", e));
+                fail(exchange, new NotSentException("connection to " + where + " is closed", e));
             }
         }
     }
@@ -145,7 +145,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
         if (reason != null || !ctx.channel().isActive()) {
             fail(
                     exchange,
-                    new ConnectionException(
+                    new NotSentException(
                             "connection to " + where + " is closed"
                                     + (reason != null ? ": " + reason.getMessage() : ""),
                             reason));

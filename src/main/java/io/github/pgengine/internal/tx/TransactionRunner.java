@@ -1,15 +1,18 @@
 package io.github.pgengine.internal.tx;
 
 import io.github.pgengine.AmbiguousCommitException;
+import io.github.pgengine.ConnectionException;
 import io.github.pgengine.EngineException;
 import io.github.pgengine.RetryPolicy;
 import io.github.pgengine.SerializationFailureException;
+import io.github.pgengine.TransactionNotCommittedException;
 import io.github.pgengine.TransactionRolledBackException;
 import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.Observers;
 import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.EngineTimer;
+import io.github.pgengine.internal.driver.NotSentException;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.sql.StatementCache;
 import java.time.Duration;
@@ -183,8 +186,9 @@ public final class TransactionRunner {
                     done(s, value, null);
                     return;
                 }
-                Throwable e = ErrorMapper.map(error, s.connection().toString());
-                if (retryable(e, n)) {
+                Throwable e = lostCommit(
+                        s, error, ErrorMapper.map(error, s.connection().toString()));
+                if (retryable(s, e, n)) {
                     retry(s, a, (EngineException) retryCause(e), n);
                 } else {
                     done(s, null, withAttempts(e, n));
@@ -192,13 +196,14 @@ public final class TransactionRunner {
             });
         }
 
-        private void failed(TransactionSession s, Attempt a, Throwable error, int n) {
+        private void failed(TransactionSession s, Attempt a, Throwable workError, int n) {
+            Throwable error = lostBeforeCommit(s, workError);
             if (a.state() != Attempt.State.ACTIVE) {
                 // ended by the callback itself (or being retried): wait for its SQL, then report the work's error
                 a.idle().whenComplete((v, e) -> done(s, null, error));
                 return;
             }
-            if (retryable(error, n)) {
+            if (retryable(s, error, n)) {
                 retry(s, a, (EngineException) retryCause(error), n);
                 return;
             }
@@ -211,8 +216,11 @@ public final class TransactionRunner {
             });
         }
 
-        private boolean retryable(Throwable e, int n) {
-            if (n >= spec.retry().maxAttempts() || result.isDone()) {
+        /** On the same connection: a lost connection is retried by the engine on another one, if at all. */
+        private boolean retryable(TransactionSession s, Throwable e, int n) {
+            if (n >= spec.retry().maxAttempts()
+                    || result.isDone()
+                    || !s.connection().isAlive()) {
                 return false;
             }
             Throwable cause = retryCause(e);
@@ -220,6 +228,43 @@ public final class TransactionRunner {
                 return spec.idempotent();
             }
             return cause instanceof EngineException ee && ErrorMapper.isRetryable(ee);
+        }
+
+        /**
+         * A COMMIT that failed because the connection was lost: ambiguous once it was sent, not committed when it never
+         * left (the connection was already gone).
+         */
+        private Throwable lostCommit(TransactionSession s, Throwable raw, Throwable mapped) {
+            if (!(mapped instanceof ConnectionException)
+                    || mapped instanceof TransactionNotCommittedException
+                    || s.connection().isAlive()) {
+                return mapped;
+            }
+            if (ErrorMapper.unwrap(raw) instanceof NotSentException) {
+                return lostBeforeCommit(s, mapped);
+            }
+            return new AmbiguousCommitException(
+                    "the connection to " + s.connection() + " was lost after COMMIT was sent and before its answer: "
+                            + "the transaction may or may not have committed; check before running it again ("
+                            + mapped.getMessage() + ")",
+                    mapped);
+        }
+
+        /** A connection error of a transaction whose connection is gone before COMMIT: nothing was committed. */
+        private Throwable lostBeforeCommit(TransactionSession s, Throwable error) {
+            if (error instanceof ConnectionException ce
+                    && !(error instanceof TransactionNotCommittedException)
+                    && !s.connection().isAlive()) {
+                TransactionNotCommittedException e = new TransactionNotCommittedException(
+                        "the connection was lost before COMMIT was sent; nothing was committed and the transaction "
+                                + "is safe to run again: " + ce.getMessage(),
+                        ce);
+                for (Throwable suppressed : ce.getSuppressed()) {
+                    e.addSuppressed(suppressed);
+                }
+                return e;
+            }
+            return error;
         }
 
         /** A commit rolled back because of a serialization failure is retried as that failure. */
