@@ -176,12 +176,16 @@ class BulkWriteTest {
             jdbc.rollback();
         }
 
-        // the same outcome everywhere (a duplicate id fails the plain insert, 23505, on all four)
-        assertThat(oursFailed).isEqualTo(exactFailed).isEqualTo(theirsFailed).isEqualTo(theirsRewrittenFailed);
-        assertThat(contents(tables.get(0)))
-                .isEqualTo(contents(tables.get(1)))
-                .isEqualTo(contents(tables.get(2)))
-                .isEqualTo(contents(tables.get(3)));
+        // the same outcome everywhere (a duplicate id fails the plain insert, 23505, on all four) but for pgjdbc's
+        // rewrite of ON CONFLICT DO UPDATE: two rows with one id in one multi-row statement fail it (21000,
+        // "cannot affect row a second time"), which is why pgengine runs DO UPDATE once per row
+        boolean theirRewriteChangedTheOutcome = kind == 1 && "21000".equals(theirsRewrittenFailed);
+        assertThat(oursFailed).isEqualTo(exactFailed).isEqualTo(theirsFailed);
+        assertThat(contents(tables.get(0))).isEqualTo(contents(tables.get(1))).isEqualTo(contents(tables.get(2)));
+        if (!theirRewriteChangedTheOutcome) {
+            assertThat(theirsRewrittenFailed).isEqualTo(oursFailed);
+            assertThat(contents(tables.get(3))).isEqualTo(contents(tables.get(0)));
+        }
         if (oursFailed == null) {
             long[] plain = Arrays.stream(theirs[0]).asLongStream().toArray();
             assertThat(exact[0]).containsExactly(plain);
@@ -189,7 +193,9 @@ class BulkWriteTest {
             for (int i = 0; i < plain.length; i++) {
                 // a row of a multi-row insert: 1 when its statement wrote one row per row, else SUCCESS_NO_INFO
                 assertThat(ours[0][i]).as("row %d", i + 1).isIn(plain[i], PostgresEngine.SUCCESS_NO_INFO);
-                assertThat((long) theirsRewritten[0][i]).isIn(plain[i], (long) java.sql.Statement.SUCCESS_NO_INFO);
+                if (!theirRewriteChangedTheOutcome) {
+                    assertThat((long) theirsRewritten[0][i]).isIn(plain[i], (long) java.sql.Statement.SUCCESS_NO_INFO);
+                }
             }
             if (kind == 2 || Arrays.stream(plain).allMatch(c -> c == 1)) {
                 assertThat(ours[0]).containsOnly(1L);

@@ -139,6 +139,13 @@ class DocsSamplesTest {
         assertThat(Await.result(JavaSamples.health(engine))).isTrue();
         assertThat(Await.result(JavaSamples.bulkBatch(engine))).containsExactly(1, 1, 1);
         assertThat(Await.result(JavaSamples.bulkUnnest(engine))).isEqualTo(2L);
+        PostgresEngine exact = JavaSamples.bulkRowByRow(TestPostgres.get().config());
+        assertThat(exact.rewriteBatchedInserts()).isFalse();
+        assertThat(Await.result(exact.executeBatch(
+                        "UPDATE band SET popularity = $2 WHERE name = $1",
+                        List.of(List.of("Gophers", 601), List.of("nobody", 1)))))
+                .containsExactly(1, 0);
+        Await.result(exact.close());
         PostgresEngine other = new PostgresEngine(TestPostgres.get().config());
         PoolStats stats = JavaSamples.pool(other);
         assertThat(stats.maxSize()).isEqualTo(8);
