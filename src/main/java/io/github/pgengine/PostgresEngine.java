@@ -57,8 +57,11 @@ public class PostgresEngine {
      */
     public static final long SUCCESS_NO_INFO = -2;
 
-    /** Whether {@link #executeBatch} rewrites plain inserts unless the builder says otherwise: true. */
-    public static final boolean DEFAULT_REWRITE_BATCHED_INSERTS = true;
+    /**
+     * Whether {@link #executeBatch} rewrites plain inserts unless the builder or the configuration key
+     * {@code rewrite_batched_inserts} says otherwise: true.
+     */
+    public static final boolean DEFAULT_REWRITE_BATCHED_INSERTS = ConnectionSettings.DEFAULT_REWRITE_BATCHED_INSERTS;
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresEngine.class);
 
@@ -151,7 +154,8 @@ public class PostgresEngine {
         this.extraNodes = Map.copyOf(b.extraNodes);
         this.name = b.name != null ? b.name : settings.describe();
         this.retryPolicy = b.retryPolicy != null ? b.retryPolicy : flavor.defaultRetryPolicy();
-        this.rewriteBatchedInserts = b.rewriteBatchedInserts;
+        this.rewriteBatchedInserts =
+                b.rewriteBatchedInserts != null ? b.rewriteBatchedInserts : settings.rewriteBatchedInserts();
         this.core = new EngineCore(
                 settings,
                 name,
@@ -159,7 +163,7 @@ public class PostgresEngine {
                 logResponses,
                 b.callbackExecutor,
                 this::connectionOpened,
-                b.rewriteBatchedInserts);
+                rewriteBatchedInserts);
     }
 
     /** Returns the retry policy transactions use unless their options set one. */
@@ -561,7 +565,10 @@ public class PostgresEngine {
         List<String> extensions = List.of();
         boolean logQueries;
         boolean logResponses;
-        boolean rewriteBatchedInserts = DEFAULT_REWRITE_BATCHED_INSERTS;
+
+        @Nullable
+        Boolean rewriteBatchedInserts;
+
         Map<String, PostgresEngine> extraNodes = Map.of();
 
         @Nullable
@@ -630,7 +637,8 @@ public class PostgresEngine {
         }
 
         /**
-         * Sets {@code rewriteBatchedInserts}, on by default.
+         * Sets {@code rewriteBatchedInserts}, on by default; wins over the configuration key
+         * {@code rewrite_batched_inserts} (also a URL parameter, as in pgjdbc).
          *
          * @param rewriteBatchedInserts whether {@code executeBatch} sends a plain single-row
          *     {@code INSERT INTO t (...) VALUES (...) [ON CONFLICT ... DO NOTHING]} as multi-row inserts (up to 128

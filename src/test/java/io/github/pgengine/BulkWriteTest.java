@@ -604,6 +604,37 @@ class BulkWriteTest {
         return out;
     }
 
+    @Property(tries = 1)
+    void theRewriteIsSwitchedOffByTheBuilderTheConfigurationKeyOrTheUrl() {
+        table("bulk_switch");
+        String sql = "INSERT INTO bulk_switch VALUES ($1, $2, $3)";
+        Map<String, Object> off = new HashMap<>(pg.config());
+        off.put("rewrite_batched_inserts", false);
+        PostgresEngine byKey =
+                PostgresEngine.builder().config(off).logQueries(true).build();
+        PostgresEngine builderWins = PostgresEngine.builder()
+                .config(off)
+                .logQueries(true)
+                .rewriteBatchedInserts(true)
+                .build();
+        try {
+            assertThat(engine.rewriteBatchedInserts()).isTrue();
+            assertThat(perRow.rewriteBatchedInserts()).isFalse();
+            assertThat(byKey.rewriteBatchedInserts()).isFalse();
+            assertThat(builderWins.rewriteBatchedInserts()).isTrue();
+            assertThat(new PostgresEngine(off).rewriteBatchedInserts()).isFalse();
+
+            assertThat(sentAs(byKey, sql, List.of(Arrays.asList(1, "a", 1L), Arrays.asList(2, "b", 2L))))
+                    .isEqualTo("[batch of 2 rows, one statement per row]");
+            assertThat(sentAs(builderWins, sql, List.of(Arrays.asList(3, "c", 3L), Arrays.asList(4, "d", 4L))))
+                    .isEqualTo("[batch of 2 rows sent as 1 multi-row INSERT: 1 of 2 rows]");
+            assertThat(contents("bulk_switch")).hasSize(4);
+        } finally {
+            Await.result(byKey.close());
+            Await.result(builderWins.close());
+        }
+    }
+
     @Property(tries = 5)
     void aCancelledBatchIsAllOrNothingAndGivesItsConnectionBack(@ForAll @IntRange(min = 0, max = 40) int delayMs) {
         table("bulk_cancel");

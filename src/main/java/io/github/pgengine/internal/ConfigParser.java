@@ -45,7 +45,8 @@ public final class ConfigParser {
             "keepalives_idle",
             "keepalives_interval",
             "keepalives_count",
-            "max_message_size");
+            "max_message_size",
+            "rewrite_batched_inserts");
 
     private static final Map<String, String> ENVIRONMENT = Map.of(
             "host", "PGHOST",
@@ -80,6 +81,8 @@ public final class ConfigParser {
             Map.entry("keepalives_interval", "keepalives_interval"),
             Map.entry("keepalives_count", "keepalives_count"),
             Map.entry("max_message_size", "max_message_size"),
+            Map.entry("rewrite_batched_inserts", "rewrite_batched_inserts"),
+            Map.entry("rewritebatchedinserts", "rewrite_batched_inserts"),
             Map.entry("currentschema", "search_path"));
 
     private final Function<String, @Nullable String> environment;
@@ -182,6 +185,10 @@ public final class ConfigParser {
                 ConnectionSettings.DEFAULT_MAX_MESSAGE_SIZE,
                 1 << 16,
                 Integer.MAX_VALUE - 64);
+        boolean rewriteBatchedInserts = bool(
+                "rewrite_batched_inserts",
+                first("rewrite_batched_inserts", config, fromUrl),
+                ConnectionSettings.DEFAULT_REWRITE_BATCHED_INSERTS);
 
         if (host.isEmpty()) {
             throw new IllegalArgumentException("host must not be empty");
@@ -220,7 +227,8 @@ public final class ConfigParser {
                 keepalivesIdle,
                 keepalivesInterval,
                 keepalivesCount,
-                maxMessageSize);
+                maxMessageSize,
+                rewriteBatchedInserts);
     }
 
     /**

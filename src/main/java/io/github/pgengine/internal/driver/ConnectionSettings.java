@@ -28,6 +28,8 @@ public final class ConnectionSettings {
     public static final int DEFAULT_KEEPALIVES_COUNT = 3;
     /** The largest message accepted from the server: 1 GiB (PostgreSQL's own limit for one value) plus headroom. */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = (1 << 30) + (1 << 20);
+    /** executeBatch sends plain single-row inserts as multi-row inserts by default (as pgjdbc's option does when on). */
+    public static final boolean DEFAULT_REWRITE_BATCHED_INSERTS = true;
 
     /** SSL modes, named as in libpq. */
     public enum SslMode {
@@ -68,6 +70,7 @@ public final class ConnectionSettings {
     private final Duration keepalivesInterval;
     private final int keepalivesCount;
     private final int maxMessageSize;
+    private final boolean rewriteBatchedInserts;
 
     public ConnectionSettings(
             String host,
@@ -88,7 +91,8 @@ public final class ConnectionSettings {
             Duration keepalivesIdle,
             Duration keepalivesInterval,
             int keepalivesCount,
-            int maxMessageSize) {
+            int maxMessageSize,
+            boolean rewriteBatchedInserts) {
         this.host = host;
         this.port = port;
         this.user = user;
@@ -108,6 +112,12 @@ public final class ConnectionSettings {
         this.keepalivesInterval = keepalivesInterval;
         this.keepalivesCount = keepalivesCount;
         this.maxMessageSize = maxMessageSize;
+        this.rewriteBatchedInserts = rewriteBatchedInserts;
+    }
+
+    /** Returns whether executeBatch sends plain single-row inserts as multi-row inserts. */
+    public boolean rewriteBatchedInserts() {
+        return rewriteBatchedInserts;
     }
 
     public String host() {
