@@ -218,6 +218,12 @@ public final class CockroachEngine extends PostgresEngine {
         }
 
         @Override
+        public Builder rewriteBatchedInserts(boolean rewriteBatchedInserts) {
+            super.rewriteBatchedInserts(rewriteBatchedInserts);
+            return this;
+        }
+
+        @Override
         public Builder retryPolicy(RetryPolicy retryPolicy) {
             super.retryPolicy(retryPolicy);
             return this;

@@ -54,12 +54,26 @@ import org.slf4j.LoggerFactory;
  * treats a sealed Java class as abstract and could no longer call its constructors.) Compose instead.
  */
 public class PostgresEngine {
+    /**
+     * The count {@link #executeBatch} gives each row of a multi-row insert whose rows did not all insert one row (an
+     * {@code ON CONFLICT DO NOTHING} skipped some, or a {@code BEFORE} trigger returned NULL): the row ran, how many
+     * rows it wrote is not known. The same value as JDBC's {@code Statement.SUCCESS_NO_INFO}.
+     */
+    public static final long SUCCESS_NO_INFO = -2;
+
+    /**
+     * Whether {@link #executeBatch} rewrites plain inserts unless the builder or the configuration key
+     * {@code rewrite_batched_inserts} says otherwise: true.
+     */
+    public static final boolean DEFAULT_REWRITE_BATCHED_INSERTS = ConnectionSettings.DEFAULT_REWRITE_BATCHED_INSERTS;
+
     private static final Logger LOG = LoggerFactory.getLogger(PostgresEngine.class);
 
     private final List<String> extensions;
     private final List<String> quotedExtensions;
     private final boolean logQueries;
     private final boolean logResponses;
+    private final boolean rewriteBatchedInserts;
     private final Map<String, PostgresEngine> extraNodes;
     private final String name;
     private final RetryPolicy retryPolicy;
@@ -153,6 +167,8 @@ public class PostgresEngine {
         this.extraNodes = Map.copyOf(b.extraNodes);
         this.name = b.name != null ? b.name : settings.describe();
         this.retryPolicy = b.retryPolicy != null ? b.retryPolicy : flavor.defaultRetryPolicy();
+        this.rewriteBatchedInserts =
+                b.rewriteBatchedInserts != null ? b.rewriteBatchedInserts : settings.rewriteBatchedInserts();
         this.core = new EngineCore(
                 settings,
                 name,
@@ -160,7 +176,8 @@ public class PostgresEngine {
                 logQueries,
                 logResponses,
                 b.callbackExecutor,
-                this::connectionOpened);
+                this::connectionOpened,
+                rewriteBatchedInserts);
     }
 
     /** Returns the retry policy transactions use unless their options set one. */
@@ -196,6 +213,14 @@ public class PostgresEngine {
     /** Returns true when each response is logged. */
     public boolean logResponses() {
         return logResponses;
+    }
+
+    /**
+     * Returns true (the default) when {@link #executeBatch} sends a plain single-row {@code INSERT ... VALUES}
+     * as multi-row inserts; see {@link Builder#rewriteBatchedInserts(boolean)}.
+     */
+    public boolean rewriteBatchedInserts() {
+        return rewriteBatchedInserts;
     }
 
     /** Returns the engine's name in logs: by default {@code user@host:port/database}. */
@@ -380,14 +405,20 @@ public class PostgresEngine {
     }
 
     /**
-     * Runs one statement once per row, all rows in one round trip and all or nothing: the rows run in one implicit
-     * transaction, so a failing row (the error names it) leaves none of them applied. Much faster than a statement
-     * per row; for inserts, an {@code INSERT ... SELECT FROM unnest($1::int[], $2::text[])} with arrays as
-     * parameters is another way (docs/bulk-writes.md).
+     * Runs one statement for each row, all rows in one round trip and all or nothing: the rows run in one implicit
+     * transaction, so a failing row leaves none of them applied. A plain single-row
+     * {@code INSERT INTO t (...) VALUES (...)} (optionally {@code ON CONFLICT ... DO NOTHING}, no {@code RETURNING})
+     * is sent as multi-row inserts of up to 128 rows each, unless the builder's
+     * {@link Builder#rewriteBatchedInserts(boolean) rewriteBatchedInserts(false)} says otherwise; every other
+     * statement runs once per row. An error names the row, or for a multi-row insert the rows it carried. For
+     * inserts, {@code INSERT ... SELECT FROM unnest($1::int[], $2::text[])} with arrays as parameters is another way
+     * (docs/bulk-writes.md).
      *
      * @param sql one statement ({@code $1} or {@code ?} placeholders), e.g. {@code INSERT INTO t VALUES ($1, $2)}
      * @param rows the values of each run, in placeholder order; an empty list sends nothing
-     * @return the count of each row, in order (e.g. 1 per inserted row, 0 for a row ON CONFLICT DO NOTHING skipped)
+     * @return the count of each row, in order: the statement's own count when it ran once per row (e.g. 1 per
+     *     inserted row, 0 for a row ON CONFLICT DO NOTHING skipped, the matched rows of an UPDATE); for a row of a
+     *     multi-row insert, 1 when every row of that insert wrote one row, else {@link #SUCCESS_NO_INFO}
      */
     public CompletableFuture<long[]> executeBatch(String sql, List<? extends List<? extends @Nullable Object>> rows) {
         return core.executeBatch(sql, rows);
@@ -661,6 +692,10 @@ public class PostgresEngine {
         List<String> extensions = List.of();
         boolean logQueries;
         boolean logResponses;
+
+        @Nullable
+        Boolean rewriteBatchedInserts;
+
         Map<String, PostgresEngine> extraNodes = Map.of();
 
         @Nullable
@@ -725,6 +760,22 @@ public class PostgresEngine {
          */
         public Builder logResponses(boolean logResponses) {
             this.logResponses = logResponses;
+            return this;
+        }
+
+        /**
+         * Sets {@code rewriteBatchedInserts}, on by default; wins over the configuration key
+         * {@code rewrite_batched_inserts} (also a URL parameter, as in pgjdbc).
+         *
+         * @param rewriteBatchedInserts whether {@code executeBatch} sends a plain single-row
+         *     {@code INSERT INTO t (...) VALUES (...) [ON CONFLICT ... DO NOTHING]} as multi-row inserts (up to 128
+         *     rows each, still one round trip, all or nothing); off, it runs the statement once per row and every
+         *     row gets its exact count, where a multi-row insert gives a row {@link #SUCCESS_NO_INFO} when some rows
+         *     of its statement did nothing (see docs/bulk-writes.md)
+         * @return this builder
+         */
+        public Builder rewriteBatchedInserts(boolean rewriteBatchedInserts) {
+            this.rewriteBatchedInserts = rewriteBatchedInserts;
             return this;
         }
 

@@ -54,12 +54,15 @@ public final class Transaction {
     }
 
     /**
-     * Runs one statement once per row, in one round trip, as one step of the transaction: a failing row fails the
-     * batch (naming the row) and counts against the transaction like a failed statement.
+     * Runs one statement for each row, in one round trip, as one step of the transaction, exactly as
+     * {@link PostgresEngine#executeBatch} does (plain inserts as multi-row inserts unless the engine switched that
+     * off): a failing row fails the batch (naming the row, or the rows of its multi-row insert) and counts against
+     * the transaction like a failed statement.
      *
      * @param sql one statement ({@code $1} or {@code ?} placeholders)
      * @param rows the values of each run, in placeholder order
-     * @return the count of each row, in order
+     * @return the count of each row, in order ({@link PostgresEngine#SUCCESS_NO_INFO} for rows of a multi-row insert
+     *     whose rows did not all write one row)
      */
     public CompletableFuture<long[]> executeBatch(String sql, List<? extends List<? extends @Nullable Object>> rows) {
         return step(() -> attempt.batch(sql, rows), Result::counts);

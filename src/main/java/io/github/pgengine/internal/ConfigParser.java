@@ -50,7 +50,8 @@ public final class ConfigParser {
             "max_message_size",
             "target_session_attrs",
             "load_balance_hosts",
-            "host_recheck_interval");
+            "host_recheck_interval",
+            "rewrite_batched_inserts");
 
     private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
             Map.entry("host", "PGHOST"),
@@ -93,7 +94,9 @@ public final class ConfigParser {
             Map.entry("load_balance_hosts", "load_balance_hosts"),
             Map.entry("loadbalancehosts", "load_balance_hosts"),
             Map.entry("host_recheck_interval", "host_recheck_interval"),
-            Map.entry("hostrecheckseconds", "host_recheck_interval"));
+            Map.entry("hostrecheckseconds", "host_recheck_interval"),
+            Map.entry("rewrite_batched_inserts", "rewrite_batched_inserts"),
+            Map.entry("rewritebatchedinserts", "rewrite_batched_inserts"));
 
     private final Function<String, @Nullable String> environment;
     private final int defaultPort;
@@ -220,6 +223,10 @@ public final class ConfigParser {
                 ConnectionSettings.DEFAULT_MAX_MESSAGE_SIZE,
                 1 << 16,
                 Integer.MAX_VALUE - 64);
+        boolean rewriteBatchedInserts = bool(
+                "rewrite_batched_inserts",
+                first("rewrite_batched_inserts", config, fromUrl),
+                ConnectionSettings.DEFAULT_REWRITE_BATCHED_INSERTS);
 
         Hosts hosts = hosts(hostList, portList, config, fromUrl);
         if (user.isEmpty()) {
@@ -248,7 +255,8 @@ public final class ConfigParser {
                 keepalivesIdle,
                 keepalivesInterval,
                 keepalivesCount,
-                maxMessageSize);
+                maxMessageSize,
+                rewriteBatchedInserts);
         return hosts.isMulti() || hosts.random() ? settings.withHosts(hosts) : settings;
     }
 

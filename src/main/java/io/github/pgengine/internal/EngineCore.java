@@ -78,6 +78,7 @@ public final class EngineCore {
      * @param logResponses log each response
      * @param callbacks completes callers' futures, or {@code null} for the I/O thread
      * @param onOpen sees each new connection (must not throw or block)
+     * @param rewriteInserts batches of plain single-row inserts run as multi-row inserts
      */
     public EngineCore(
             ConnectionSettings settings,
@@ -86,7 +87,8 @@ public final class EngineCore {
             boolean logQueries,
             boolean logResponses,
             @Nullable Executor callbacks,
-            Consumer<DbConnection> onOpen) {
+            Consumer<DbConnection> onOpen,
+            boolean rewriteInserts) {
         this.settings = settings;
         this.name = name;
         this.factory = new ConnectionFactory(settings, onOpen);
@@ -94,7 +96,8 @@ public final class EngineCore {
                 new QueryLog(name, logQueries, logResponses),
                 settings.describe(),
                 callbacks,
-                new ServerCanceller(settings.host(), settings.port()));
+                new ServerCanceller(settings.host(), settings.port()),
+                rewriteInserts);
         this.transactions = new TransactionRunner(runner, statements);
         this.listeners = new Listeners(
                 () -> closed ? CompletableFuture.failedFuture(closedError()) : factory.open(),
@@ -323,7 +326,8 @@ public final class EngineCore {
     }
 
     /**
-     * Runs one statement once per row in one round trip, all or nothing.
+     * Runs one statement for each row in one round trip, all or nothing (plain inserts as multi-row inserts unless
+     * switched off).
      *
      * @param sql one statement
      * @param rows each run's values

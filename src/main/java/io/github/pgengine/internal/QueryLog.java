@@ -45,6 +45,18 @@ public final class QueryLog {
      * @return the query id, or 0 when neither queries nor responses are logged
      */
     public long before(String sql, List<@Nullable Object> values) {
+        return before(sql, values, "");
+    }
+
+    /**
+     * Logs a statement about to run, with a note after its (possibly shortened) text.
+     *
+     * @param sql the statement
+     * @param values its parameter values (logged only at DEBUG on {@code io.github.pgengine.query.params})
+     * @param note shown after the statement in full, e.g. how a batch's rows were sent
+     * @return the query id, or 0 when neither queries nor responses are logged
+     */
+    public long before(String sql, List<@Nullable Object> values, String note) {
         if (!logQueries && !logResponses) {
             return 0;
         }
@@ -52,10 +64,11 @@ public final class QueryLog {
         if (logQueries && QUERIES.isInfoEnabled()) {
             int n = values.size();
             QUERIES.info(
-                    "{} query #{}: {}{}",
+                    "{} query #{}: {}{}{}",
                     engine,
                     id,
                     shorten(sql),
+                    note,
                     n == 0 ? "" : " (" + n + " parameter" + (n == 1 ? ")" : "s)"));
             if (n > 0 && PARAMS.isDebugEnabled()) {
                 PARAMS.debug("{} query #{} parameters: {}", engine, id, values);

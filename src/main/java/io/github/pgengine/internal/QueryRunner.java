@@ -1,5 +1,6 @@
 package io.github.pgengine.internal;
 
+import io.github.pgengine.internal.driver.BatchStep;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.Result;
@@ -30,18 +31,26 @@ public final class QueryRunner {
     private final String where;
     private final @Nullable Executor callbacks;
     private final ServerCanceller canceller;
+    private final boolean rewriteInserts;
 
     /**
      * @param log the engine's query log
      * @param where the target, for messages ({@code user@host:port/db})
      * @param callbacks completes callers' futures, or {@code null} to complete them on the I/O thread
      * @param canceller stops statements on the server when their caller cancels
+     * @param rewriteInserts batches of plain single-row inserts run as multi-row inserts
      */
-    public QueryRunner(QueryLog log, String where, @Nullable Executor callbacks, ServerCanceller canceller) {
+    public QueryRunner(
+            QueryLog log,
+            String where,
+            @Nullable Executor callbacks,
+            ServerCanceller canceller,
+            boolean rewriteInserts) {
         this.log = log;
         this.where = where;
         this.callbacks = callbacks;
         this.canceller = canceller;
+        this.rewriteInserts = rewriteInserts;
     }
 
     /** Returns stops statements on the server. */
@@ -151,15 +160,22 @@ public final class QueryRunner {
     }
 
     /**
-     * Sends a caller's batch on a connection the caller holds, logging it as one statement with its row count.
+     * Sends a caller's batch on a connection the caller holds, logging it as one statement with its row count and
+     * how its rows were sent (plain inserts become multi-row inserts unless the engine switched that off).
      *
      * @param connection the connection
      * @param batch the statement and its rows
      * @return the result with each row's count; fails with the driver's error, unmapped
      */
     public CompletableFuture<Result> sendBatch(DbConnection connection, BatchStatement batch) {
-        long id = log.before(batch.sql().sql() + " [batch of " + batch.encoded().size() + " rows]", List.of());
-        CompletableFuture<Result> sent = connection.executeBatch(batch.sql().serverSql(), batch.encoded());
+        List<BatchStep> steps;
+        try {
+            steps = batch.steps(rewriteInserts);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long id = log.before(batch.sql().sql(), List.of(), batch.describe(steps));
+        CompletableFuture<Result> sent = connection.executeBatch(steps);
         return id == 0 ? sent : logged(sent, id);
     }
 

@@ -164,6 +164,13 @@ class DocsSamplesTest {
         assertThat(Await.result(firstPayload)).isEqualTo("order 42 shipped");
         assertThat(reloads).isEmpty();
         assertThat(JavaSamples.listenOptions(engine)).isNotNull();
+        PostgresEngine exact = JavaSamples.bulkRowByRow(TestPostgres.get().config());
+        assertThat(exact.rewriteBatchedInserts()).isFalse();
+        assertThat(Await.result(exact.executeBatch(
+                        "UPDATE band SET popularity = $2 WHERE name = $1",
+                        List.of(List.of("Gophers", 601), List.of("nobody", 1)))))
+                .containsExactly(1, 0);
+        Await.result(exact.close());
         PostgresEngine other = new PostgresEngine(TestPostgres.get().config());
         PoolStats stats = JavaSamples.pool(other);
         assertThat(stats.maxSize()).isEqualTo(8);

@@ -240,6 +240,16 @@ public final class JavaSamples {
         return counts;
     }
 
+    static PostgresEngine bulkRowByRow(Map<String, Object> config) {
+        // region bulk-rewrite-off
+        PostgresEngine exact = PostgresEngine.builder()
+                .config(config)
+                .rewriteBatchedInserts(false)          // executeBatch: every statement once per row, exact counts
+                .build();
+        // endregion
+        return exact;
+    }
+
     static CompletableFuture<Long> bulkUnnest(PostgresEngine engine) {
         // region bulk-unnest
         List<String> names = List.of("Kotliners", "Haskellers");

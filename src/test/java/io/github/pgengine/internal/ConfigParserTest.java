@@ -32,6 +32,24 @@ class ConfigParserTest {
     }
 
     @Test
+    void readsTheBatchRewriteSwitchFromTheMapOrTheUrl() {
+        assertThat(NO_ENV.parse(Map.of(), null).rewriteBatchedInserts()).isTrue();
+        assertThat(NO_ENV.parse(Map.of("rewrite_batched_inserts", false), null).rewriteBatchedInserts())
+                .isFalse();
+        assertThat(NO_ENV.parse(Map.of("rewrite_batched_inserts", "0"), null).rewriteBatchedInserts())
+                .isFalse();
+        assertThat(NO_ENV.parse(Map.of(), "jdbc:postgresql://db/app?reWriteBatchedInserts=false")
+                        .rewriteBatchedInserts())
+                .isFalse();
+        assertThat(NO_ENV.parse(Map.of(), "postgresql://db/app?rewrite_batched_inserts=off")
+                        .rewriteBatchedInserts())
+                .isFalse();
+        assertThatThrownBy(() -> NO_ENV.parse(Map.of("rewrite_batched_inserts", "maybe"), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("rewrite_batched_inserts must be 1 or 0");
+    }
+
+    @Test
     void fallsBackToTheLibpqEnvironmentThenToDefaults() {
         Map<String, String> env = Map.of(
                 "PGHOST",

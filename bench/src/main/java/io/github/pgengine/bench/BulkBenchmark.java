@@ -16,10 +16,12 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bulk writes: 100,000 rows ({@code int, text, bigint}) inserted by pgengine's {@code executeBatch}, by one
+ * Bulk writes: 100,000 rows ({@code int, text, bigint}) inserted by pgengine's {@code executeBatch} (with its
+ * multi-row rewrite, and with it switched off), by one
  * {@code INSERT ... SELECT FROM unnest(...)} through pgengine, and by pgjdbc's {@code executeBatch} without and with
  * {@code reWriteBatchedInserts}; each into an emptied table, alternated in rounds after a warm-up, so machine noise
- * hits all alike. Prints the median time of each and its ratio to pgjdbc with reWriteBatchedInserts. Run:
+ * hits all alike. Prints the median time of each and its ratio to pgjdbc with reWriteBatchedInserts; PeerBenchmark
+ * runs the same comparison for docs/performance.md. Run:
  * {@code mvn -q install -DskipTests && mvn -q -f bench/pom.xml compile exec:java
  * -Dexec.mainClass=io.github.pgengine.bench.BulkBenchmark -Dexec.args="100000 5"}.
  */
@@ -30,8 +32,14 @@ public final class BulkBenchmark {
         void write(List<List<Object>> rows) throws Exception;
     }
 
+    /** The writer the others are compared with. */
+    static final String ANCHOR = "pgjdbc executeBatch, reWriteBatchedInserts";
+
+    /** pgengine's executeBatch with its multi-row rewrite (the default). */
+    static final String EXECUTE_BATCH = "pgengine executeBatch";
+
     /**
-     * Runs the comparison.
+     * Runs the comparison and prints it.
      *
      * @param args {@code [rows] [rounds]}
      * @throws Exception on failure
@@ -39,9 +47,36 @@ public final class BulkBenchmark {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        TestPostgres pg = TestPostgres.get();
+        Map<String, Double> millis = measure(TestPostgres.get(), n, rounds);
+        double anchor = millis.get(ANCHOR);
+        System.out.printf(
+                "%,d rows (int, text, bigint) into an unlogged table, median of %d alternated rounds, %d cores%n",
+                n, rounds, Runtime.getRuntime().availableProcessors());
+        System.out.printf("%-45s %10s %12s %10s%n", "writer", "ms", "rows/s", "vs rewrite");
+        for (Map.Entry<String, Double> e : millis.entrySet()) {
+            double m = e.getValue();
+            System.out.printf("%-45s %10.0f %,12.0f %9.2fx%n", e.getKey(), m, n / (m / 1000), anchor / m);
+        }
+        System.exit(0);
+    }
+
+    /**
+     * Inserts {@code n} rows with each writer, alternated over {@code rounds} rounds after a warm-up round.
+     *
+     * @param pg the server
+     * @param n rows per write
+     * @param rounds measured rounds
+     * @return each writer's median milliseconds, in a fixed order
+     * @throws Exception on failure
+     */
+    static Map<String, Double> measure(TestPostgres pg, int n, int rounds) throws Exception {
         PostgresEngine engine = new PostgresEngine(pg.config());
         engine.startConnectionPool(PoolOptions.builder().maxSize(2).build()).get(60, TimeUnit.SECONDS);
+        PostgresEngine perRow = PostgresEngine.builder()
+                .config(pg.config())
+                .rewriteBatchedInserts(false)
+                .build();
+        perRow.startConnectionPool(PoolOptions.builder().maxSize(1).build()).get(60, TimeUnit.SECONDS);
         engine.runDdl("DROP TABLE IF EXISTS bulk_bench").get(60, TimeUnit.SECONDS);
         engine.runDdl("CREATE UNLOGGED TABLE bulk_bench (id int PRIMARY KEY, name text, amount bigint)")
                 .get(60, TimeUnit.SECONDS);
@@ -54,7 +89,10 @@ public final class BulkBenchmark {
         }
         String insert = "INSERT INTO bulk_bench (id, name, amount) VALUES ($1, $2, $3)";
         Map<String, Writer> writers = new LinkedHashMap<>();
-        writers.put("pgengine executeBatch", r -> engine.executeBatch(insert, r).get(10, TimeUnit.MINUTES));
+        writers.put(EXECUTE_BATCH, r -> engine.executeBatch(insert, r).get(10, TimeUnit.MINUTES));
+        writers.put(
+                "pgengine executeBatch, rewrite off",
+                r -> perRow.executeBatch(insert, r).get(10, TimeUnit.MINUTES));
         writers.put("pgengine unnest (one statement)", r -> {
             List<Object> ids = new ArrayList<>(r.size());
             List<Object> names = new ArrayList<>(r.size());
@@ -73,7 +111,7 @@ public final class BulkBenchmark {
                     .get(10, TimeUnit.MINUTES);
         });
         writers.put("pgjdbc executeBatch", r -> jdbcBatch(plain, r));
-        writers.put("pgjdbc executeBatch, reWriteBatchedInserts", r -> jdbcBatch(rewrite, r));
+        writers.put(ANCHOR, r -> jdbcBatch(rewrite, r));
 
         Map<String, List<Double>> millis = new LinkedHashMap<>();
         for (int round = -1; round < rounds; round++) {
@@ -94,20 +132,14 @@ public final class BulkBenchmark {
                 }
             }
         }
-        double anchor = median(millis.get("pgjdbc executeBatch, reWriteBatchedInserts"));
-        System.out.printf(
-                "%,d rows (int, text, bigint) into an unlogged table, median of %d alternated rounds, %d cores%n",
-                n, rounds, Runtime.getRuntime().availableProcessors());
-        System.out.printf("%-45s %10s %12s %10s%n", "writer", "ms", "rows/s", "vs rewrite");
-        for (Map.Entry<String, List<Double>> e : millis.entrySet()) {
-            double m = median(e.getValue());
-            System.out.printf("%-45s %10.0f %,12.0f %9.2fx%n", e.getKey(), m, n / (m / 1000), anchor / m);
-        }
         plain.close();
         rewrite.close();
         engine.runDdl("DROP TABLE bulk_bench").get(60, TimeUnit.SECONDS);
         engine.close().get(60, TimeUnit.SECONDS);
-        System.exit(0);
+        perRow.close().get(60, TimeUnit.SECONDS);
+        Map<String, Double> medians = new LinkedHashMap<>();
+        millis.forEach((name, list) -> medians.put(name, median(list)));
+        return medians;
     }
 
     private static Connection jdbc(TestPostgres pg, boolean rewrite) throws Exception {

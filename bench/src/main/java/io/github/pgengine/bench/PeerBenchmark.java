@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
 /**
  * pgengine against its peers in one run, on a throwaway local PostgreSQL with pgbench's schema at scale 10:
  * point selects by primary key (1, 8, 64, 256 callers), pgbench's three-statement write transaction (8 and 64
- * callers), and streaming 1,000,000 rows (each streaming client in its own JVM, for its peak heap). Contestants
+ * callers), streaming 1,000,000 rows (each streaming client in its own JVM, for its peak heap), and bulk writes of
+ * 100,000 rows ({@link BulkBenchmark}: executeBatch against pgjdbc's with and without reWriteBatchedInserts). Contestants
  * alternate round by round after a warm-up, so machine noise hits all alike. Writes docs/performance.md and
  * docs/performance.svg.
  *
@@ -33,6 +34,8 @@ import java.util.regex.Pattern;
 public final class PeerBenchmark {
     private static final int SCALE = 10;
     private static final int ACCOUNTS = 100_000 * SCALE;
+    private static final int BULK_ROWS = 100_000;
+    private static final int BULK_ROUNDS = 5;
 
     private PeerBenchmark() {}
 
@@ -106,8 +109,10 @@ public final class PeerBenchmark {
             streaming.put(client, streamInChild(pg, client));
             System.out.println("stream " + client + ": " + streaming.get(client));
         }
+        Map<String, Double> bulk = BulkBenchmark.measure(pg, BULK_ROWS, BULK_ROUNDS);
+        System.out.println("bulk writes: " + bulk);
         double minutes = (System.nanoTime() - begin) / 60e9;
-        Report.write(table, streaming, seconds, rounds, minutes);
+        Report.write(table, streaming, new Report.Bulk(BULK_ROWS, BULK_ROUNDS, bulk), seconds, rounds, minutes);
         System.out.printf("done in %.1f minutes; wrote docs/performance.md and docs/performance.svg%n", minutes);
     }
 

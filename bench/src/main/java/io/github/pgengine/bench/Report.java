@@ -19,9 +19,19 @@ final class Report {
 
     private Report() {}
 
+    /**
+     * The bulk-write comparison.
+     *
+     * @param rows rows per write
+     * @param rounds alternated rounds
+     * @param millis each writer's median milliseconds
+     */
+    record Bulk(int rows, int rounds, Map<String, Double> millis) {}
+
     static void write(
             Map<String, Map<String, Result>> table,
             Map<String, String> streaming,
+            Bulk bulk,
             int seconds,
             int rounds,
             double minutes)
@@ -83,7 +93,11 @@ final class Report {
         md.append("| jasync | n/a: no streaming API; a result is buffered whole | |\n\n");
         md.append(
                 "A client that finishes proves it streams within 64 MB; the peak is the heap in use at its highest.\n\n");
-        md.append("## Targets\n\n").append(targets(table, streaming)).append('\n');
+        md.append(bulkTable(bulk));
+        md.append("## Targets\n\n")
+                .append(targets(table, streaming))
+                .append(bulkTarget(bulk))
+                .append('\n');
         Path notes = Path.of("docs", "performance-notes.md");
         if (Files.exists(notes)) {
             md.append(Files.readString(notes));
@@ -150,6 +164,44 @@ final class Report {
                 .append(String.format(
                         Locale.ROOT, " rows/s at least pgjdbc's cursor fetch (%.2f×)%n", engineRows / jdbcRows));
         return t.toString();
+    }
+
+    private static String bulkTable(Bulk bulk) {
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(
+                Locale.ROOT,
+                "### Bulk writes: %,d rows (int, text, bigint) into an emptied unlogged table, median of %d "
+                        + "alternated rounds%n%n",
+                bulk.rows(),
+                bulk.rounds()));
+        md.append("| writer | ms | rows/s | pgjdbc reWriteBatchedInserts ÷ writer |\n|---|---:|---:|---:|\n");
+        double anchor = bulk.millis().get(BulkBenchmark.ANCHOR);
+        for (Map.Entry<String, Double> w : bulk.millis().entrySet()) {
+            double ms = w.getValue();
+            md.append("| ")
+                    .append(w.getKey())
+                    .append(" | ")
+                    .append(PeerBenchmark.fmt(ms))
+                    .append(" | ")
+                    .append(PeerBenchmark.fmt(bulk.rows() / (ms / 1000)))
+                    .append(" | ")
+                    .append(String.format(Locale.ROOT, "%.2f", anchor / ms))
+                    .append(" |\n");
+        }
+        md.append("\nA ratio above 1 is faster than pgjdbc's executeBatch with reWriteBatchedInserts=true; ")
+                .append("see [bulk-writes.md](bulk-writes.md).\n\n");
+        return md.toString();
+    }
+
+    private static String bulkTarget(Bulk bulk) {
+        double engine = bulk.millis().get(BulkBenchmark.EXECUTE_BATCH);
+        double anchor = bulk.millis().get(BulkBenchmark.ANCHOR);
+        return "- bulk writes: " + mark(engine <= anchor)
+                + String.format(
+                        Locale.ROOT,
+                        " executeBatch at least as fast as pgjdbc's executeBatch with reWriteBatchedInserts "
+                                + "(%.2f×)%n",
+                        anchor / engine);
     }
 
     private static String mark(boolean met) {

@@ -28,6 +28,8 @@ public final class ConnectionSettings {
     public static final int DEFAULT_KEEPALIVES_COUNT = 3;
     /** The largest message accepted from the server: 1 GiB (PostgreSQL's own limit for one value) plus headroom. */
     public static final int DEFAULT_MAX_MESSAGE_SIZE = (1 << 30) + (1 << 20);
+    /** executeBatch sends plain single-row inserts as multi-row inserts by default (as pgjdbc's option does when on). */
+    public static final boolean DEFAULT_REWRITE_BATCHED_INSERTS = true;
 
     /** SSL modes, named as in libpq. */
     public enum SslMode {
@@ -69,6 +71,7 @@ public final class ConnectionSettings {
     private final int keepalivesCount;
     private final int maxMessageSize;
     private final Hosts hosts;
+    private final boolean rewriteBatchedInserts;
 
     public ConnectionSettings(
             String host,
@@ -89,7 +92,8 @@ public final class ConnectionSettings {
             Duration keepalivesIdle,
             Duration keepalivesInterval,
             int keepalivesCount,
-            int maxMessageSize) {
+            int maxMessageSize,
+            boolean rewriteBatchedInserts) {
         this(
                 host,
                 port,
@@ -110,6 +114,7 @@ public final class ConnectionSettings {
                 keepalivesInterval,
                 keepalivesCount,
                 maxMessageSize,
+                rewriteBatchedInserts,
                 Hosts.single(host, port));
     }
 
@@ -134,6 +139,7 @@ public final class ConnectionSettings {
             Duration keepalivesInterval,
             int keepalivesCount,
             int maxMessageSize,
+            boolean rewriteBatchedInserts,
             Hosts hosts) {
         this.hosts = hosts;
         this.host = host;
@@ -155,6 +161,12 @@ public final class ConnectionSettings {
         this.keepalivesInterval = keepalivesInterval;
         this.keepalivesCount = keepalivesCount;
         this.maxMessageSize = maxMessageSize;
+        this.rewriteBatchedInserts = rewriteBatchedInserts;
+    }
+
+    /** Returns whether executeBatch sends plain single-row inserts as multi-row inserts. */
+    public boolean rewriteBatchedInserts() {
+        return rewriteBatchedInserts;
     }
 
     public String host() {
@@ -278,6 +290,7 @@ public final class ConnectionSettings {
                 keepalivesInterval,
                 keepalivesCount,
                 maxMessageSize,
+                rewriteBatchedInserts,
                 hosts);
     }
 
@@ -307,7 +320,8 @@ public final class ConnectionSettings {
                 keepalivesIdle,
                 keepalivesInterval,
                 keepalivesCount,
-                maxMessageSize);
+                maxMessageSize,
+                rewriteBatchedInserts);
     }
 
     @Override

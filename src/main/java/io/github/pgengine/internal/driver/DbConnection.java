@@ -288,21 +288,25 @@ public final class DbConnection {
     }
 
     /**
-     * Runs one statement once per row in one round trip (one Sync: the rows run in one implicit transaction, or in
-     * the transaction the connection is in); rows the statement returns are skipped.
+     * Runs a batch in one round trip (one Sync: the steps run in one implicit transaction, or in the transaction the
+     * connection is in); rows the statements return are skipped.
      *
-     * @param sql one statement with {@code $n} placeholders
-     * @param rows each row's encoded parameters (at least one row)
-     * @return the result, whose {@link Result#counts()} holds each row's count; a server error names the row
+     * @param steps the statements with their values, in order (at least one)
+     * @return the result, whose {@link Result#counts()} holds a count for each of the caller's rows; a server error
+     *     names the row, or the rows of the multi-row statement that failed
      */
-    public CompletableFuture<Result> executeBatch(String sql, List<ParameterEncoder.Encoded> rows) {
+    public CompletableFuture<Result> executeBatch(List<BatchStep> steps) {
         ByteBuf request;
+        int[] rows = new int[steps.size()];
         try {
-            request = FrontendMessages.batch(channel.alloc(), sql, rows);
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = steps.get(i).rows();
+            }
+            request = FrontendMessages.batch(channel.alloc(), steps);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return submit(Exchange.counting(request, rows.size()));
+        return submit(Exchange.counting(request, rows));
     }
 
     /** Sends one request whose answer ends at its ReadyForQuery; the request is released if it cannot be sent. */

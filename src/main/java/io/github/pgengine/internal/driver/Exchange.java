@@ -3,6 +3,7 @@ package io.github.pgengine.internal.driver;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -30,30 +31,38 @@ final class Exchange {
     private boolean copyOut;
     private char statusAfter = 'I';
     private int @Nullable [] parameterTypes;
-    /** For a batch: the row count of each completed statement, in order; rows returned are skipped. */
+    /** For a batch: the count of each of the caller's rows, in order; rows returned are skipped. */
     private final long @Nullable [] counts;
+    /** For a batch: how many of the caller's rows each statement carries. */
+    private final int @Nullable [] rowsPerStatement;
+    /** For a batch: the caller's row the next statement to complete starts with. */
+    private int nextRow;
 
     private int errorAt = -1;
 
     Exchange(ByteBuf request) {
         this.request = request;
         this.counts = null;
+        this.rowsPerStatement = null;
     }
 
-    private Exchange(ByteBuf request, int statements) {
+    private Exchange(ByteBuf request, int[] rowsPerStatement) {
         this.request = request;
-        this.counts = new long[statements];
+        this.rowsPerStatement = rowsPerStatement;
+        this.counts = new long[Arrays.stream(rowsPerStatement).sum()];
     }
 
     /**
-     * Makes an exchange that runs one statement many times and keeps only their row counts.
+     * Makes an exchange that runs statements for a batch of rows and keeps only a count per row. A statement that
+     * carries one row gives that row its count; one that carries several gives each of them 1 when its count equals
+     * its rows, else {@link Result#SUCCESS_NO_INFO} (some rows did nothing, and which is not known).
      *
      * @param request the messages
-     * @param statements how many Executes the request holds
+     * @param rowsPerStatement how many rows each Execute of the request carries
      * @return the exchange
      */
-    static Exchange counting(ByteBuf request, int statements) {
-        return new Exchange(request, statements);
+    static Exchange counting(ByteBuf request, int[] rowsPerStatement) {
+        return new Exchange(request, rowsPerStatement.clone());
     }
 
     /** Returns the request bytes, once; the caller writes them and so releases them. */
@@ -138,9 +147,17 @@ final class Exchange {
 
     void commandComplete(ByteBuf body) {
         String tag = cstring(body);
-        if (counts != null) {
-            if (completions < counts.length) {
-                counts[completions] = Result.rowsAffected(tag);
+        int[] perStatement = rowsPerStatement;
+        if (counts != null && perStatement != null) {
+            if (completions < perStatement.length) {
+                long count = Result.rowsAffected(tag);
+                int rows = perStatement[completions];
+                if (rows == 1) {
+                    counts[nextRow] = count;
+                } else {
+                    Arrays.fill(counts, nextRow, nextRow + rows, count == rows ? 1 : Result.SUCCESS_NO_INFO);
+                }
+                nextRow += rows;
             }
             completions++;
             return;
@@ -198,18 +215,38 @@ final class Exchange {
         if (refusal != null) {
             future.completeExceptionally(refusal);
         } else if (error != null) {
-            String context = counts == null ? null : "row " + (errorAt + 1) + " of " + counts.length + " of the batch";
-            future.completeExceptionally(new ServerErrorException(error, context));
-        } else if (counts != null) {
-            if (completions != counts.length) {
+            future.completeExceptionally(new ServerErrorException(error, batchContext()));
+        } else if (counts != null && rowsPerStatement != null) {
+            if (completions != rowsPerStatement.length) {
                 throw new ProtocolException(
-                        "a batch of " + counts.length + " statements completed " + completions + " of them");
+                        "a batch of " + rowsPerStatement.length + " statements completed " + completions + " of them");
             }
             future.complete(Result.countsOf(counts));
         } else {
             Result r = last;
             future.complete((r != null ? r : Result.empty("")).withExchange(completions, parameterTypes));
         }
+    }
+
+    /** Where in a batch the error happened: the row, or the rows of the multi-row statement; null outside batches. */
+    private @Nullable String batchContext() {
+        long[] all = counts;
+        int[] perStatement = rowsPerStatement;
+        if (all == null || perStatement == null) {
+            return null;
+        }
+        if (errorAt >= perStatement.length) {
+            return "the end of the batch of " + all.length + " rows";
+        }
+        int first = 0;
+        for (int i = 0; i < errorAt; i++) {
+            first += perStatement[i];
+        }
+        int rows = perStatement[errorAt];
+        return rows == 1
+                ? "row " + (first + 1) + " of " + all.length + " of the batch"
+                : "rows " + (first + 1) + " to " + (first + rows) + " of " + all.length
+                        + " of the batch, sent as one multi-row INSERT";
     }
 
     static String cstring(ByteBuf body) {

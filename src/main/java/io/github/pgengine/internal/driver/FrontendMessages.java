@@ -112,24 +112,28 @@ final class FrontendMessages {
     }
 
     /**
-     * One statement run once per row in one exchange: Parse of the unnamed statement (again whenever a row's
-     * parameter types differ from the row before), then Bind and Execute per row, one Sync at the end (so the rows
-     * run in one implicit transaction, or in the caller's transaction). No Describe: rows a statement returns are
-     * sent without a description and skipped.
+     * A batch in one exchange: Parse of the unnamed statement (again whenever a step's statement or parameter types
+     * differ from the step before), then Bind and Execute per step, one Sync at the end (so the steps run in one
+     * implicit transaction, or in the caller's transaction). No Describe: rows a statement returns are sent without
+     * a description and skipped.
      *
      * @param alloc the channel's allocator
-     * @param sql the SQL, with $n placeholders
-     * @param rows each row's encoded parameters
+     * @param steps the statements with their encoded parameters
      * @return the buffer; the caller writes and thereby releases it
      */
-    static ByteBuf batch(ByteBufAllocator alloc, String sql, List<ParameterEncoder.Encoded> rows) {
-        ByteBuf buf = alloc.buffer(64 + sql.length() * 3 + 32 * rows.size());
+    static ByteBuf batch(ByteBufAllocator alloc, List<BatchStep> steps) {
+        ByteBuf buf = alloc.buffer(64 + steps.get(0).sql().length() * 3 + 32 * steps.size());
         try {
-            int @Nullable [] previous = null;
-            for (ParameterEncoder.Encoded row : rows) {
-                if (previous == null || !Arrays.equals(previous, row.types())) {
-                    parse(buf, "", sql, row.types());
-                    previous = row.types();
+            @Nullable String previousSql = null;
+            int @Nullable [] previousTypes = null;
+            for (BatchStep step : steps) {
+                ParameterEncoder.Encoded row = step.params();
+                if (previousTypes == null
+                        || !step.sql().equals(previousSql)
+                        || !Arrays.equals(previousTypes, row.types())) {
+                    parse(buf, "", step.sql(), row.types());
+                    previousSql = step.sql();
+                    previousTypes = row.types();
                 }
                 bind(buf, "", row);
                 execute(buf);

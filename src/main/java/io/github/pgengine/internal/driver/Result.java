@@ -7,6 +7,9 @@ import org.jspecify.annotations.Nullable;
  * The answer to one statement: its columns, its decoded rows and its command tag.
  */
 public final class Result {
+    /** A batch row's count when the row ran in a multi-row statement whose rows did not all count 1 (JDBC's value). */
+    public static final long SUCCESS_NO_INFO = -2;
+
     private static final String[] NO_NAMES = new String[0];
     private static final int[] NO_TYPES = new int[0];
 

@@ -1,10 +1,14 @@
 package io.github.pgengine.internal.sql;
 
+import io.github.pgengine.internal.driver.BatchStep;
 import io.github.pgengine.internal.driver.ParameterEncoder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,5 +53,76 @@ public record BatchStatement(ParsedSql sql, List<ParameterEncoder.Encoded> encod
             }
         }
         return new BatchStatement(parsed, List.copyOf(encoded));
+    }
+
+    /**
+     * Lays the rows out as Executes. With {@code rewriteInserts} and a plain single-row insert
+     * ({@link ParsedSql#multiRowInsert()}), rows go in multi-row inserts of {@link MultiRowInsert#maxRows()} rows,
+     * the rest in smaller powers of two (so at most a handful of distinct statements), each statement's parameter
+     * types being its rows' types one after the other; otherwise one Execute per row.
+     *
+     * @param rewriteInserts whether plain inserts may become multi-row inserts
+     * @return the steps, in row order
+     */
+    public List<BatchStep> steps(boolean rewriteInserts) {
+        MultiRowInsert insert = rewriteInserts ? sql.multiRowInsert() : null;
+        int total = encoded.size();
+        if (insert == null || insert.maxRows() == 1 || total == 1) {
+            List<BatchStep> steps = new ArrayList<>(total);
+            for (ParameterEncoder.Encoded row : encoded) {
+                steps.add(new BatchStep(sql.serverSql(), row, 1));
+            }
+            return steps;
+        }
+        int width = insert.parameterCount();
+        List<BatchStep> steps = new ArrayList<>(total / insert.maxRows() + 8);
+        int row = 0;
+        while (row < total) {
+            int rows = Math.min(insert.maxRows(), Integer.highestOneBit(total - row));
+            int[] types = new int[rows * width];
+            @Nullable Object[] values = new Object[rows * width];
+            for (int r = 0; r < rows; r++) {
+                ParameterEncoder.Encoded e = encoded.get(row + r);
+                System.arraycopy(e.types(), 0, types, r * width, width);
+                System.arraycopy(e.values(), 0, values, r * width, width);
+            }
+            steps.add(new BatchStep(insert.text(rows), new ParameterEncoder.Encoded(types, values), rows));
+            row += rows;
+        }
+        return steps;
+    }
+
+    /**
+     * Describes the batch for the query log: the caller's SQL, the row count and how the rows were sent.
+     *
+     * @param steps the steps from {@link #steps(boolean)}
+     * @return the text
+     */
+    public String describe(List<BatchStep> steps) {
+        StringBuilder sb = new StringBuilder(sql.sql())
+                .append(" [batch of ")
+                .append(encoded.size())
+                .append(" row");
+        if (encoded.size() != 1) {
+            sb.append('s');
+        }
+        if (steps.size() == encoded.size()) {
+            return sb.append(", one statement per row]").toString();
+        }
+        sb.append(" sent as ").append(steps.size()).append(" multi-row INSERT");
+        if (steps.size() != 1) {
+            sb.append('s');
+        }
+        sb.append(':');
+        Map<Integer, Integer> sizes = new TreeMap<>(Comparator.reverseOrder());
+        for (BatchStep step : steps) {
+            sizes.merge(step.rows(), 1, Integer::sum);
+        }
+        String separator = " ";
+        for (Map.Entry<Integer, Integer> e : sizes.entrySet()) {
+            sb.append(separator).append(e.getValue()).append(" of ").append(e.getKey());
+            separator = ", ";
+        }
+        return sb.append(" rows]").toString();
     }
 }

@@ -14,6 +14,8 @@ public final class ParsedSql {
     private final String operation;
     private final int[] literals;
     private volatile @Nullable String queryText;
+    private volatile boolean insertChecked;
+    private volatile @Nullable MultiRowInsert multiRowInsert;
 
     ParsedSql(
             String sql,
@@ -59,6 +61,18 @@ public final class ParsedSql {
     /** Returns {@code stdin} or {@code stdout} for a COPY that moves its data through the client, else null. */
     public @Nullable String copyWithClient() {
         return copyWithClient;
+    }
+
+    /**
+     * Returns the statement's multi-row form when it is a plain single-row {@code INSERT ... VALUES (...)} that a
+     * batch may run many rows at a time (found on first use, then remembered), else null.
+     */
+    public @Nullable MultiRowInsert multiRowInsert() {
+        if (!insertChecked) {
+            multiRowInsert = MultiRowInsert.of(this);
+            insertChecked = true;
+        }
+        return multiRowInsert;
     }
 
     /** Returns the caller's text. */

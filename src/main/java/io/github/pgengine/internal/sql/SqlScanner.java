@@ -1,6 +1,8 @@
 package io.github.pgengine.internal.sql;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -60,6 +62,47 @@ public final class SqlScanner {
                 Arrays.copyOf(scan.literals, scan.literalCount));
     }
 
+    /** What a top-level or nested token is, as far as the batch rewrite needs to know. */
+    enum Kind {
+        /** An identifier or key word (not quoted). */
+        WORD,
+        /** A {@code $n} placeholder. */
+        PARAMETER,
+        /** {@code (}. */
+        OPEN,
+        /** {@code )}. */
+        CLOSE,
+        /** {@code ;}. */
+        SEMICOLON,
+        /** Anything else: a literal, a quoted identifier, a number, an operator character. */
+        OTHER
+    }
+
+    /**
+     * One token of SQL text.
+     *
+     * @param kind what it is
+     * @param start its first character
+     * @param end the character after it
+     * @param depth the parenthesis depth it sits at (a pair of parentheses sits at the depth outside it)
+     */
+    record Token(Kind kind, int start, int end, int depth) {}
+
+    /**
+     * Splits text with {@code $n} placeholders (a {@link ParsedSql#serverSql()}) into tokens, skipping white space
+     * and comments, with the same lexer as {@link #parse}.
+     *
+     * @param serverSql the text
+     * @return its tokens in order
+     */
+    static List<Token> tokens(String serverSql) {
+        Scan scan = new Scan(serverSql, true);
+        List<Token> tokens = new ArrayList<>();
+        scan.tokens = tokens;
+        scan.run();
+        return tokens;
+    }
+
     private static void checkText(String sql) {
         for (int i = 0; i < sql.length(); i++) {
             char c = sql.charAt(i);
@@ -107,6 +150,9 @@ public final class SqlScanner {
         int[] literals = new int[8];
 
         int literalCount;
+        /** When not null, every token is recorded here. */
+        @Nullable
+        List<Token> tokens;
 
         Scan(String sql, boolean dollarStyle) {
             this.sql = sql;
@@ -121,11 +167,15 @@ public final class SqlScanner {
                 char c = sql.charAt(i);
                 int next;
                 boolean literal = false;
+                @Nullable Kind kind = Kind.OTHER;
                 if (isSpace(c)) {
+                    kind = null;
                     next = i + 1;
                 } else if (c == '-' && at(i + 1) == '-') {
+                    kind = null;
                     next = lineCommentEnd(i + 2);
                 } else if (c == '/' && at(i + 1) == '*') {
+                    kind = null;
                     next = blockCommentEnd(i + 2);
                 } else if (c == '\'') {
                     token();
@@ -154,6 +204,7 @@ public final class SqlScanner {
                         next++;
                     }
                     word(sql.substring(i, next));
+                    kind = Kind.WORD;
                 } else if (isDigit(c) || (c == '.' && isDigit(at(i + 1)))) {
                     token();
                     literal = true;
@@ -166,6 +217,7 @@ public final class SqlScanner {
                             next++;
                         }
                         if (parameter(i, next)) {
+                            record(Kind.PARAMETER, i, next);
                             i = next;
                             continue;
                         }
@@ -197,18 +249,26 @@ public final class SqlScanner {
                         copyStatement = false;
                         Arrays.fill(leading, '\0');
                     }
+                    kind = Kind.SEMICOLON;
                     next = i + 1;
                 } else {
                     token();
                     if (c == '(') {
+                        record(Kind.OPEN, i, i + 1);
+                        kind = null;
                         parens++;
                     } else if (c == ')' && parens > 0) {
                         parens--;
+                        record(Kind.CLOSE, i, i + 1);
+                        kind = null;
                     }
                     next = i + 1;
                 }
                 if (literal) {
                     literal(out.length(), out.length() + next - i);
+                }
+                if (kind != null) {
+                    record(kind, i, next);
                 }
                 out.append(sql, i, next);
                 i = next;
@@ -217,6 +277,13 @@ public final class SqlScanner {
                 statements++;
             }
             return this;
+        }
+
+        private void record(Kind kind, int start, int end) {
+            List<Token> list = tokens;
+            if (list != null) {
+                list.add(new Token(kind, start, end, parens));
+            }
         }
 
         private void token() {
