@@ -2,6 +2,7 @@ package io.github.pgengine.internal;
 
 import io.github.pgengine.internal.driver.ConnectionSettings;
 import io.github.pgengine.internal.driver.ConnectionSettings.SslMode;
+import io.github.pgengine.internal.driver.PgPassFile;
 import java.io.File;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * Turns an engine's configuration map (and optional connection URL) into {@link ConnectionSettings}.
  *
  * <p>Each value comes from, in order: the map's own key, the URL (the {@code dsn} key or the builder's URL),
- * the libpq environment variables, libpq's defaults. Unknown keys and wrong value types are rejected with a
+ * the connection service file ({@code ServiceFile}), the libpq environment variables, libpq's defaults. Unknown keys and wrong value types are rejected with a
  * message naming the key, the expected type and the keys that exist. Passwords never appear in messages.
  */
 public final class ConfigParser {
@@ -45,7 +46,9 @@ public final class ConfigParser {
             "keepalives_idle",
             "keepalives_interval",
             "keepalives_count",
-            "max_message_size");
+            "max_message_size",
+            "passfile",
+            "service");
 
     private static final Map<String, String> ENVIRONMENT = Map.of(
             "host", "PGHOST",
@@ -80,7 +83,9 @@ public final class ConfigParser {
             Map.entry("keepalives_interval", "keepalives_interval"),
             Map.entry("keepalives_count", "keepalives_count"),
             Map.entry("max_message_size", "max_message_size"),
-            Map.entry("currentschema", "search_path"));
+            Map.entry("currentschema", "search_path"),
+            Map.entry("passfile", "passfile"),
+            Map.entry("service", "service"));
 
     private final Function<String, @Nullable String> environment;
     private final int defaultPort;
@@ -126,6 +131,8 @@ public final class ConfigParser {
         } else if (url != null) {
             fromUrl.putAll(parseUrl(url));
         }
+        // libpq's connection service file (service key or PGSERVICE): below the map and the URL, above the environment
+        ServiceFile.fill(optionalString("service", config, fromUrl), fromUrl, new LibpqFiles(environment));
 
         String user = stringOr("user", config, fromUrl, System.getProperty("user.name", "postgres"));
         String host = stringOr("host", config, fromUrl, "localhost");
@@ -201,6 +208,10 @@ public final class ConfigParser {
             throw new IllegalArgumentException("database must not be empty");
         }
         noNul("application_name", applicationName);
+        // libpq's password file (passfile key, PGPASSFILE, ~/.pgpass), looked up per host when no password is given
+        PgPassFile passFile = password == null || password.isEmpty()
+                ? PgPassFile.read(new LibpqFiles(environment).passFile(optionalPath("passfile", config, fromUrl)))
+                : null;
         return new ConnectionSettings(
                 host,
                 port,
@@ -220,7 +231,8 @@ public final class ConfigParser {
                 keepalivesIdle,
                 keepalivesInterval,
                 keepalivesCount,
-                maxMessageSize);
+                maxMessageSize,
+                passFile);
     }
 
     /**

@@ -68,6 +68,7 @@ public final class ConnectionSettings {
     private final Duration keepalivesInterval;
     private final int keepalivesCount;
     private final int maxMessageSize;
+    private final @Nullable PgPassFile passFile;
 
     public ConnectionSettings(
             String host,
@@ -88,7 +89,8 @@ public final class ConnectionSettings {
             Duration keepalivesIdle,
             Duration keepalivesInterval,
             int keepalivesCount,
-            int maxMessageSize) {
+            int maxMessageSize,
+            @Nullable PgPassFile passFile) {
         this.host = host;
         this.port = port;
         this.user = user;
@@ -108,6 +110,7 @@ public final class ConnectionSettings {
         this.keepalivesInterval = keepalivesInterval;
         this.keepalivesCount = keepalivesCount;
         this.maxMessageSize = maxMessageSize;
+        this.passFile = passFile;
     }
 
     public String host() {
@@ -193,6 +196,26 @@ public final class ConnectionSettings {
         return searchPath;
     }
 
+    /** Returns the password file consulted when no password is configured, or {@code null}. */
+    public @Nullable PgPassFile passFile() {
+        return passFile;
+    }
+
+    /**
+     * Returns the password for one host: the configured one, else the first line of the password file that matches
+     * this host, port, database and user (libpq looks it up per host), else none.
+     *
+     * @param host the host as configured
+     * @param port its port
+     */
+    public @Nullable String passwordFor(String host, int port) {
+        if ((password != null && !password.isEmpty()) || passFile == null) {
+            return password;
+        }
+        String found = passFile.lookup(host, port, database, user);
+        return found != null ? found : password;
+    }
+
     /** Returns {@code user@host:port/database}, never the password. */
     public String describe() {
         return user + "@" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + "/" + database;
@@ -219,7 +242,8 @@ public final class ConnectionSettings {
                 && keepalivesIdle.equals(s.keepalivesIdle)
                 && keepalivesInterval.equals(s.keepalivesInterval)
                 && keepalivesCount == s.keepalivesCount
-                && maxMessageSize == s.maxMessageSize;
+                && maxMessageSize == s.maxMessageSize
+                && Objects.equals(passFile, s.passFile);
     }
 
     @Override
@@ -238,6 +262,7 @@ public final class ConnectionSettings {
                 + (searchPath == null ? "" : ", searchPath=" + searchPath)
                 + ", keepalives="
                 + (keepalives ? keepalivesIdle + "/" + keepalivesInterval + "/" + keepalivesCount : "off")
-                + ", maxMessageSize=" + maxMessageSize + "}";
+                + ", maxMessageSize=" + maxMessageSize
+                + (passFile == null ? "" : ", passfile=" + passFile.path()) + "}";
     }
 }
