@@ -20,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  * Turns an engine's configuration map (and optional connection URL) into {@link ConnectionSettings}.
  *
  * <p>Each value comes from, in order: the map's own key, the URL (the {@code dsn} key or the builder's URL),
- * the connection service file ({@code ServiceFile}), the libpq environment variables, libpq's defaults. Unknown keys and wrong value types are rejected with a
- * message naming the key, the expected type and the keys that exist. Passwords never appear in messages.
+ * the connection service file ({@code ServiceFile}), the libpq environment variables, libpq's defaults. Unknown keys
+ * and wrong value types are rejected with a message naming the key, the expected type and the keys that exist.
+ * Passwords never appear in messages; without one, the password file ({@code PgPassFile}) is read for each host.
  */
 public final class ConfigParser {
 
