@@ -3,6 +3,7 @@ package io.github.pgengine.internal;
 import io.github.pgengine.internal.driver.ConnectionSettings;
 import io.github.pgengine.internal.driver.ConnectionSettings.SslMode;
 import io.github.pgengine.internal.driver.Hosts;
+import io.github.pgengine.internal.driver.PgPassFile;
 import java.io.File;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  * Turns an engine's configuration map (and optional connection URL) into {@link ConnectionSettings}.
  *
  * <p>Each value comes from, in order: the map's own key, the URL (the {@code dsn} key or the builder's URL),
- * the libpq environment variables, libpq's defaults. Unknown keys and wrong value types are rejected with a
- * message naming the key, the expected type and the keys that exist. Passwords never appear in messages.
+ * the connection service file ({@code ServiceFile}), the libpq environment variables, libpq's defaults. Unknown keys
+ * and wrong value types are rejected with a message naming the key, the expected type and the keys that exist.
+ * Passwords never appear in messages; without one, the password file ({@code PgPassFile}) is read for each host.
  */
 public final class ConfigParser {
 
@@ -51,7 +53,9 @@ public final class ConfigParser {
             "target_session_attrs",
             "load_balance_hosts",
             "host_recheck_interval",
-            "rewrite_batched_inserts");
+            "rewrite_batched_inserts",
+            "passfile",
+            "service");
 
     private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
             Map.entry("host", "PGHOST"),
@@ -96,7 +100,9 @@ public final class ConfigParser {
             Map.entry("host_recheck_interval", "host_recheck_interval"),
             Map.entry("hostrecheckseconds", "host_recheck_interval"),
             Map.entry("rewrite_batched_inserts", "rewrite_batched_inserts"),
-            Map.entry("rewritebatchedinserts", "rewrite_batched_inserts"));
+            Map.entry("rewritebatchedinserts", "rewrite_batched_inserts"),
+            Map.entry("passfile", "passfile"),
+            Map.entry("service", "service"));
 
     private final Function<String, @Nullable String> environment;
     private final int defaultPort;
@@ -165,6 +171,8 @@ public final class ConfigParser {
         } else if (url != null) {
             fromUrl.putAll(parseUrl(url));
         }
+        // libpq's connection service file (service key or PGSERVICE): below the map and the URL, above the environment
+        ServiceFile.fill(optionalString("service", config, fromUrl), fromUrl, new LibpqFiles(environment));
 
         String user = stringOr("user", config, fromUrl, System.getProperty("user.name", "postgres"));
         List<String> hostList = list("host", first("host", config, fromUrl));
@@ -236,6 +244,10 @@ public final class ConfigParser {
             throw new IllegalArgumentException("database must not be empty");
         }
         noNul("application_name", applicationName);
+        // libpq's password file (passfile key, PGPASSFILE, ~/.pgpass), looked up per host when no password is given
+        PgPassFile passFile = password == null || password.isEmpty()
+                ? PgPassFile.read(new LibpqFiles(environment).passFile(optionalPath("passfile", config, fromUrl)))
+                : null;
         ConnectionSettings settings = new ConnectionSettings(
                 host,
                 port,
@@ -256,7 +268,8 @@ public final class ConfigParser {
                 keepalivesInterval,
                 keepalivesCount,
                 maxMessageSize,
-                rewriteBatchedInserts);
+                rewriteBatchedInserts,
+                passFile);
         return hosts.isMulti() || hosts.random() ? settings.withHosts(hosts) : settings;
     }
 

@@ -109,7 +109,7 @@ public final class ConnectionFactory {
                 settings.user(),
                 settings.host(),
                 settings.port(),
-                settings.password(),
+                settings.passwordFor(settings.host(), settings.port()),
                 settings.database(),
                 ssl(settings),
                 StandardCharsets.UTF_8,

@@ -72,6 +72,7 @@ public final class ConnectionSettings {
     private final int maxMessageSize;
     private final Hosts hosts;
     private final boolean rewriteBatchedInserts;
+    private final @Nullable PgPassFile passFile;
 
     public ConnectionSettings(
             String host,
@@ -93,7 +94,8 @@ public final class ConnectionSettings {
             Duration keepalivesInterval,
             int keepalivesCount,
             int maxMessageSize,
-            boolean rewriteBatchedInserts) {
+            boolean rewriteBatchedInserts,
+            @Nullable PgPassFile passFile) {
         this(
                 host,
                 port,
@@ -115,6 +117,7 @@ public final class ConnectionSettings {
                 keepalivesCount,
                 maxMessageSize,
                 rewriteBatchedInserts,
+                passFile,
                 Hosts.single(host, port));
     }
 
@@ -140,6 +143,7 @@ public final class ConnectionSettings {
             int keepalivesCount,
             int maxMessageSize,
             boolean rewriteBatchedInserts,
+            @Nullable PgPassFile passFile,
             Hosts hosts) {
         this.hosts = hosts;
         this.host = host;
@@ -161,6 +165,7 @@ public final class ConnectionSettings {
         this.keepalivesInterval = keepalivesInterval;
         this.keepalivesCount = keepalivesCount;
         this.maxMessageSize = maxMessageSize;
+        this.passFile = passFile;
         this.rewriteBatchedInserts = rewriteBatchedInserts;
     }
 
@@ -252,6 +257,26 @@ public final class ConnectionSettings {
         return searchPath;
     }
 
+    /** Returns the password file consulted when no password is configured, or {@code null}. */
+    public @Nullable PgPassFile passFile() {
+        return passFile;
+    }
+
+    /**
+     * Returns the password for one host: the configured one, else the first line of the password file that matches
+     * this host, port, database and user (libpq looks it up per host), else none.
+     *
+     * @param host the host as configured
+     * @param port its port
+     */
+    public @Nullable String passwordFor(String host, int port) {
+        if ((password != null && !password.isEmpty()) || passFile == null) {
+            return password;
+        }
+        String found = passFile.lookup(host, port, database, user);
+        return found != null ? found : password;
+    }
+
     /** Returns {@code user@host:port/database} ({@code user@a:1,b:2/database} for several hosts), never the password. */
     public String describe() {
         return user + "@" + hosts.describe() + "/" + database;
@@ -291,6 +316,7 @@ public final class ConnectionSettings {
                 keepalivesCount,
                 maxMessageSize,
                 rewriteBatchedInserts,
+                passFile,
                 hosts);
     }
 
@@ -321,7 +347,8 @@ public final class ConnectionSettings {
                 keepalivesInterval,
                 keepalivesCount,
                 maxMessageSize,
-                rewriteBatchedInserts);
+                rewriteBatchedInserts,
+                passFile);
     }
 
     @Override
@@ -346,7 +373,8 @@ public final class ConnectionSettings {
                 && keepalivesInterval.equals(s.keepalivesInterval)
                 && keepalivesCount == s.keepalivesCount
                 && maxMessageSize == s.maxMessageSize
-                && hosts.equals(s.hosts);
+                && hosts.equals(s.hosts)
+                && Objects.equals(passFile, s.passFile);
     }
 
     @Override
@@ -369,6 +397,7 @@ public final class ConnectionSettings {
                 + (searchPath == null ? "" : ", searchPath=" + searchPath)
                 + ", keepalives="
                 + (keepalives ? keepalivesIdle + "/" + keepalivesInterval + "/" + keepalivesCount : "off")
-                + ", maxMessageSize=" + maxMessageSize + "}";
+                + ", maxMessageSize=" + maxMessageSize
+                + (passFile == null ? "" : ", passfile=" + passFile.path()) + "}";
     }
 }
