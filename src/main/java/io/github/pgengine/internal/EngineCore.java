@@ -174,18 +174,25 @@ public final class EngineCore {
             return open(factory, observers);
         }
 
+        /**
+         * Opens a connection; observers hear of it before the caller does (so a caller that sees the failure sees it
+         * counted), and cancelling the returned future still closes a connection that arrives late.
+         */
         static CompletableFuture<DbConnection> open(ConnectionFactory factory, Observers observers) {
             CompletableFuture<DbConnection> opening = factory.open();
-            if (!observers.isEmpty()) {
-                opening.whenComplete((c, e) -> {
-                    if (e == null) {
-                        observers.opened();
-                    } else {
-                        observers.failed(ErrorMapper.unwrap(e));
-                    }
-                });
+            if (observers.isEmpty()) {
+                return opening;
             }
-            return opening;
+            return tellFirst(
+                    opening,
+                    (c, e) -> {
+                        if (e == null) {
+                            observers.opened();
+                        } else {
+                            observers.failed(ErrorMapper.unwrap(e));
+                        }
+                    },
+                    c -> close(c, observers));
         }
 
         static CompletableFuture<?> close(DbConnection c, Observers observers) {
@@ -263,6 +270,34 @@ public final class EngineCore {
         return new EngineClosedException("engine " + name + " is closed", null);
     }
 
+    /**
+     * A copy of a connection future whose observers hear of the outcome before the caller does (so a caller that
+     * sees a failure sees it counted); cancelling the copy cancels the source, and a connection that arrives after
+     * the copy was cancelled is given back.
+     */
+    private static CompletableFuture<DbConnection> tellFirst(
+            CompletableFuture<DbConnection> source,
+            java.util.function.BiConsumer<@Nullable DbConnection, @Nullable Throwable> tell,
+            Consumer<DbConnection> giveBack) {
+        CompletableFuture<DbConnection> out = new CompletableFuture<>();
+        out.whenComplete((c, e) -> {
+            if (out.isCancelled()) {
+                source.cancel(false);
+            }
+        });
+        source.whenComplete((c, e) -> {
+            tell.accept(c, e);
+            if (e == null) {
+                if (!out.complete(c)) {
+                    giveBack.accept(c);
+                }
+            } else {
+                out.completeExceptionally(e);
+            }
+        });
+        return out;
+    }
+
     /** Where connections come from and go back to: the pool when one runs, else a connection per call. */
     private record Lender(Supplier<CompletableFuture<DbConnection>> acquire, Consumer<DbConnection> release) {}
 
@@ -278,10 +313,11 @@ public final class EngineCore {
         return new Lender(
                 () -> {
                     long start = System.nanoTime();
-                    CompletableFuture<DbConnection> acquired = current.acquire();
-                    acquired.whenComplete((c, e) ->
-                            observers.acquired(System.nanoTime() - start, e == null ? null : ErrorMapper.unwrap(e)));
-                    return acquired;
+                    return tellFirst(
+                            current.acquire(),
+                            (c, e) -> observers.acquired(
+                                    System.nanoTime() - start, e == null ? null : ErrorMapper.unwrap(e)),
+                            current::release);
                 },
                 current::release);
     }
