@@ -74,9 +74,23 @@ public final class CockroachEngine extends PostgresEngine {
             "cockroachdb",
             true);
 
+    /** What a follower-read node runs on each new session. */
+    static final String FOLLOWER_READS = "SET default_transaction_use_follower_reads = on";
+
+    private final boolean followerReads;
+
     private CockroachEngine(Builder b) {
         super(b, COCKROACH);
         this.clusterSettings = Map.copyOf(b.clusterSettings);
+        this.followerReads = b.sessionStatements.contains(FOLLOWER_READS);
+    }
+
+    /**
+     * Returns true for a follower-read node ({@link Builder#followerReads(boolean)}): its read-only transactions read
+     * from the nearest replica, as of {@code follower_read_timestamp()}, and it refuses writes.
+     */
+    public boolean followerReads() {
+        return followerReads;
     }
 
     /** Returns a builder for everything the constructors do not cover. */
@@ -240,6 +254,21 @@ public final class CockroachEngine extends PostgresEngine {
             Map<String, String> checked = new LinkedHashMap<>();
             settings.forEach((name, value) -> checked.put(checkName(name), literal(name, value)));
             this.clusterSettings = checked;
+            return this;
+        }
+
+        /**
+         * Makes this engine a follower-read node: every session runs
+         * {@code SET default_transaction_use_follower_reads = on}, so its transactions are read-only and read, as of
+         * {@code follower_read_timestamp()} (about 4.2 s ago), from the nearest replica instead of the leaseholder.
+         * Reads are cheaper and closer, and a little stale; writes fail (SQLSTATE 25006). Use it for an extra node
+         * that serves reports or dashboards (docs/cockroachdb.md).
+         *
+         * @param followerReads true for a follower-read node
+         * @return this builder
+         */
+        public Builder followerReads(boolean followerReads) {
+            this.sessionStatements = followerReads ? List.of(FOLLOWER_READS) : List.of();
             return this;
         }
 

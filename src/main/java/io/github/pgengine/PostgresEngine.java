@@ -177,7 +177,8 @@ public class PostgresEngine {
                 logResponses,
                 b.callbackExecutor,
                 this::connectionOpened,
-                rewriteBatchedInserts);
+                rewriteBatchedInserts,
+                b.sessionStatements);
     }
 
     /** Returns the retry policy transactions use unless their options set one. */
@@ -695,6 +696,8 @@ public class PostgresEngine {
 
         @Nullable
         Boolean rewriteBatchedInserts;
+        /** Statements every new session runs after its set-up (CockroachEngine's follower reads). */
+        List<String> sessionStatements = List.of();
 
         Map<String, PostgresEngine> extraNodes = Map.of();
 

@@ -195,6 +195,35 @@ class CockroachEngineTest {
     }
 
     @Test
+    void aFollowerReadNodeReadsAndRefusesWrites() {
+        CockroachEngine followers = keep(CockroachEngine.builder()
+                .config(crdb.adminConfig())
+                .followerReads(true)
+                .build());
+        CockroachEngine e = keep(CockroachEngine.builder()
+                .config(crdb.adminConfig())
+                .extraNodes(Map.of("followers", followers))
+                .build());
+        counterTable(e, "crdb_follower");
+
+        CockroachEngine node = e.node("followers");
+        assertThat(node.followerReads()).isTrue();
+        assertThat(e.followerReads()).isFalse();
+        assertThat(Await.result(node.query("SHOW default_transaction_use_follower_reads"))
+                        .get(0)
+                        .values())
+                .containsExactly("on");
+        assertThat(Await.result(node.query("SELECT n FROM crdb_follower WHERE id = 1")))
+                .hasSize(1);
+        Throwable write = Await.failure(node.execute("UPDATE crdb_follower SET n = n + 1 WHERE id = 1"));
+        assertThat(write).isInstanceOf(EngineException.class);
+        assertThat(((EngineException) write).sqlState()).isEqualTo("25006");
+        assertThat(write.getMessage()).contains("read-only transaction");
+        assertThat(Await.result(e.execute("UPDATE crdb_follower SET n = n + 1 WHERE id = 1")))
+                .isEqualTo(1);
+    }
+
+    @Test
     void retriesInjectedRetryErrorsThroughTheRestartSavepoint() {
         CockroachEngine e = admin();
         counterTable(e, "crdb_injected");

@@ -78,6 +78,7 @@ public final class EngineCore {
      * @param logResponses log each response
      * @param callbacks completes callers' futures, or {@code null} for the I/O thread
      * @param onOpen sees each new connection (must not throw or block)
+     * @param sessionStatements statements every new session runs after its set-up (engine constants only)
      * @param rewriteInserts batches of plain single-row inserts run as multi-row inserts
      */
     public EngineCore(
@@ -88,10 +89,11 @@ public final class EngineCore {
             boolean logResponses,
             @Nullable Executor callbacks,
             Consumer<DbConnection> onOpen,
-            boolean rewriteInserts) {
+            boolean rewriteInserts,
+            List<String> sessionStatements) {
         this.settings = settings;
         this.name = name;
-        this.factory = new ConnectionFactory(settings, onOpen);
+        this.factory = new ConnectionFactory(settings, onOpen, sessionStatements);
         this.runner = new QueryRunner(
                 new QueryLog(name, logQueries, logResponses),
                 settings.describe(),

@@ -355,4 +355,19 @@ public final class JavaSamples {
         // endregion
         return events;
     }
+
+    static CockroachEngine followerReads() {
+        // region crdb-follower-reads
+        CockroachEngine reports = CockroachEngine.builder()
+                .url("postgresql://root@n1:26257,n2:26257,n3:26257/shop")
+                .followerReads(true)            // every session: SET default_transaction_use_follower_reads = on
+                .build();
+        CockroachEngine engine = CockroachEngine.builder()
+                .url("postgresql://root@n1:26257,n2:26257,n3:26257/shop")
+                .extraNodes(Map.of("reports", reports))
+                .build();
+        engine.node("reports").query("SELECT count(*) FROM orders");   // as of follower_read_timestamp(), ~4.2 s ago
+        // endregion
+        return engine;
+    }
 }

@@ -2,7 +2,6 @@ package io.github.pgengine.testing;
 
 import io.github.pgengine.testing.crdb.CockroachEmulator;
 import java.io.IOException;
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -101,23 +100,21 @@ public final class TestCockroach {
     private static TestCockroach find() {
         String url = System.getenv("PGENGINE_TEST_COCKROACH_URL");
         if (url != null && !url.isBlank()) {
-            URI uri = URI.create(url.replaceFirst("^jdbc:", "").replaceFirst("^postgres://", "postgresql://"));
+            // the URL may list several nodes (a cluster): the engine's own parser reads it
+            Map<String, Object> parsed = io.github.pgengine.internal.ConfigParser.parseUrl(url);
             Map<String, Object> admin = new LinkedHashMap<>();
             admin.put("dsn", url);
             Map<String, Object> plain = new LinkedHashMap<>();
-            plain.put("host", uri.getHost());
-            plain.put("port", uri.getPort() < 0 ? 26257 : uri.getPort());
+            plain.put("host", parsed.getOrDefault("host", "localhost"));
+            plain.put("port", parsed.getOrDefault("port", 26257));
             plain.put("user", PLAIN_USER);
-            plain.put(
-                    "database",
-                    uri.getPath() == null || uri.getPath().length() <= 1
-                            ? "defaultdb"
-                            : uri.getPath().substring(1));
+            plain.put("database", parsed.getOrDefault("database", "defaultdb"));
             plain.put("sslmode", "disable");
+
             return new TestCockroach(
                     admin,
                     plain,
-                    "real CockroachDB from PGENGINE_TEST_COCKROACH_URL (" + uri.getHost() + ":" + uri.getPort()
+                    "real CockroachDB from PGENGINE_TEST_COCKROACH_URL (" + plain.get("host") + ":" + plain.get("port")
                             + "); create user " + PLAIN_USER + " there for the privilege tests",
                     null);
         }

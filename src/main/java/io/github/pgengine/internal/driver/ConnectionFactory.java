@@ -49,6 +49,7 @@ public final class ConnectionFactory {
 
     private final ConnectionSettings settings;
     private final Consumer<DbConnection> onOpen;
+    private final List<String> sessionStatements;
     private final List<Target> targets;
     private final Hosts.TargetSessionAttrs wanted;
     private final String setupSql;
@@ -60,8 +61,20 @@ public final class ConnectionFactory {
      * @param onOpen sees each new connection before it is used (must not throw or block)
      */
     public ConnectionFactory(ConnectionSettings settings, Consumer<DbConnection> onOpen) {
+        this(settings, onOpen, List.of());
+    }
+
+    /**
+     * @param settings where and how to connect
+     * @param onOpen sees each new connection before it is used (must not throw or block)
+     * @param sessionStatements statements each new session runs, in order, after its set-up (the engine's own
+     *     constants, e.g. CockroachDB's {@code SET default_transaction_use_follower_reads = on})
+     */
+    public ConnectionFactory(
+            ConnectionSettings settings, Consumer<DbConnection> onOpen, List<String> sessionStatements) {
         this.settings = settings;
         this.onOpen = onOpen;
+        this.sessionStatements = List.copyOf(sessionStatements);
         this.wanted = settings.hosts().target();
         List<Target> list = new ArrayList<>();
         for (Hosts.Endpoint endpoint : settings.hosts().endpoints()) {
@@ -354,16 +367,31 @@ public final class ConnectionFactory {
                     connection.close();
                     return;
                 }
-                try {
-                    onOpen.accept(connection);
-                } catch (RuntimeException e) {
-                    fail(e);
-                    return;
-                }
-                if (!out.complete(connection)) {
-                    connection.close();
-                }
+                sessionStatements(connection, 0);
             });
+        }
+
+        /** Runs the engine's session statements one by one, then hands the connection over. */
+        private void sessionStatements(DbConnection connection, int index) {
+            if (index < sessionStatements.size()) {
+                connection.simple(sessionStatements.get(index)).whenComplete((r, error) -> {
+                    if (error != null) {
+                        fail(error instanceof ServerErrorException ? error : connectError(error));
+                    } else {
+                        sessionStatements(connection, index + 1);
+                    }
+                });
+                return;
+            }
+            try {
+                onOpen.accept(connection);
+            } catch (RuntimeException e) {
+                fail(e);
+                return;
+            }
+            if (!out.complete(connection)) {
+                connection.close();
+            }
         }
 
         private void fail(Throwable e) {

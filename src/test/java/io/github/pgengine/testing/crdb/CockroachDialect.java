@@ -18,6 +18,8 @@ final class CockroachDialect {
             "(?is)^SELECT\\s+crdb_internal\\.force_retry\\s*\\(\\s*'([^']*)'(?:\\s*::\\s*INTERVAL)?\\s*\\)$");
     private static final Pattern AUTOCOMMIT_BEFORE_DDL = Pattern.compile(
             "(?is)^SET\\s+(LOCAL\\s+|SESSION\\s+)?autocommit_before_ddl\\s*(?:=|\\s+TO\\s+)\\s*'?(on|off|true|false)'?$");
+    private static final Pattern FOLLOWER_READS = Pattern.compile(
+            "(?is)^SET\\s+(?:SESSION\\s+)?default_transaction_use_follower_reads\\s*(?:=|\\s+TO\\s+)\\s*'?(on|off|true|false)'?$");
     private static final Pattern INJECT = Pattern.compile(
             "(?is)^SET\\s+(?:SESSION\\s+)?inject_retry_errors_enabled\\s*(?:=|\\s+TO\\s+)\\s*'?(on|off|true|false)'?$");
     private static final Pattern CREATE_EXTENSION =
@@ -117,6 +119,22 @@ final class CockroachDialect {
                     null,
                     null,
                     () -> s.setAutocommitBeforeDdl(on, local));
+        }
+        // follower reads (cockroachdb-behaviour.md 7.7): every read-only transaction reads as of
+        // follower_read_timestamp(), and transactions are read-only, so a write fails with 25006; PostgreSQL's
+        // default_transaction_read_only gives the same SQLSTATE and message (the staleness itself is not emulated)
+        m = FOLLOWER_READS.matcher(sql);
+        if (m.matches()) {
+            boolean on = m.group(1).equalsIgnoreCase("on") || m.group(1).equalsIgnoreCase("true");
+            return new Plan(
+                    "SET default_transaction_read_only = " + (on ? "on" : "off"),
+                    "SET",
+                    null,
+                    null,
+                    () -> s.followerReads = on);
+        }
+        if (upper.equals("SHOW DEFAULT_TRANSACTION_USE_FOLLOWER_READS")) {
+            return rows("default_transaction_use_follower_reads", s.followerReads ? "on" : "off");
         }
         m = INJECT.matcher(sql);
         if (m.matches()) {

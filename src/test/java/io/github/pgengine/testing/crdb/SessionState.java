@@ -10,6 +10,8 @@ final class SessionState {
     volatile boolean commitWait;
 
     volatile boolean injectRetryErrors;
+    /** {@code default_transaction_use_follower_reads} (cockroachdb-behaviour.md 7.7). */
+    volatile boolean followerReads;
     /** Restarts through ROLLBACK TO SAVEPOINT cockroach_restart in the current transaction. */
     final java.util.concurrent.atomic.AtomicInteger epoch = new java.util.concurrent.atomic.AtomicInteger();
 
