@@ -190,4 +190,33 @@ class FailoverTest {
                 .extracting(r -> r.getInt("id"))
                 .containsExactly(2);
     }
+
+    @Test
+    void aStandbyPoolLetsGoOfAServerOnceItIsPromoted() {
+        pair = ReplicatedPostgres.start();
+        PostgresEngine e =
+                new PostgresEngine(pair.config("target_session_attrs", "standby", "host_recheck_interval", 0));
+        engines.add(e);
+        Await.result(e.startConnectionPool(
+                PoolOptions.builder().maxSize(2).minIdle(2).build()));
+        assertThat(Await.result(e.query("SELECT pg_is_in_recovery() AS r"))
+                        .get(0)
+                        .getBoolean("r"))
+                .isTrue();
+
+        pair.promoteStandby();
+
+        // PostgreSQL 14+ tells every session in_hot_standby = off at the promotion: the pool drops those
+        // connections when they are next borrowed, and with no standby left the call fails naming each host
+        Await.until("the pool stops handing out the promoted server", () -> {
+            CompletableFuture<List<Row>> q = e.query("SELECT pg_is_in_recovery() AS r");
+            try {
+                Await.result(q);
+                return false;
+            } catch (ConnectionException expected) {
+                return expected.getMessage().contains("not standby");
+            }
+        });
+        Await.until("pool idle", () -> e.poolStats().inUse() == 0);
+    }
 }
