@@ -223,4 +223,34 @@ class HostsTest {
                 .hasMessageContaining("has not reached WAL position FFFFFFFF/0 within 100 ms (it is at ");
         assertThat(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lsn must look like");
     }
+
+    @Test
+    void cancellingAStatementStopsItOnTheHostItRunsOnNotTheFirstHost() {
+        Map<String, Object> config = new HashMap<>(pair.primary().config());
+        config.put("host", "127.0.0.1,127.0.0.1");
+        config.put("port", "1," + pair.primary().port());
+        config.put("application_name", "cancel_second_host");
+        PostgresEngine e = engine(config);
+        Await.result(e.startConnectionPool(
+                PoolOptions.builder().maxSize(1).minIdle(1).build()));
+        java.util.concurrent.CompletableFuture<List<Row>> sleeping = e.query("SELECT pg_sleep(60)");
+        Await.until(
+                "the statement runs on the second host",
+                () -> !pair.primary()
+                        .admin("SELECT 1 FROM pg_stat_activity WHERE application_name = 'cancel_second_host' "
+                                + "AND query = 'SELECT pg_sleep(60)' AND state = 'active'")
+                        .isEmpty());
+
+        sleeping.cancel(true);
+
+        Await.until(
+                "the server stopped the statement",
+                () -> pair.primary()
+                        .admin("SELECT 1 FROM pg_stat_activity WHERE application_name = 'cancel_second_host' "
+                                + "AND query = 'SELECT pg_sleep(60)' AND state = 'active'")
+                        .isEmpty());
+        assertThat(Await.result(e.query("SELECT 1 AS one")).get(0).getInt("one"))
+                .isEqualTo(1);
+        Await.until("pool idle", () -> e.poolStats().isIdle());
+    }
 }

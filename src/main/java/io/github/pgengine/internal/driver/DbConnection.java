@@ -418,6 +418,11 @@ public final class DbConnection {
                 && protocol.transactionStatus() == 'I';
     }
 
+    /** Returns the address of the server this connection is on, or null when the socket never connected. */
+    public java.net.@Nullable SocketAddress remoteAddress() {
+        return channel.remoteAddress();
+    }
+
     /** Returns true while the socket is open and the protocol intact (whatever the transaction state). */
     public boolean isAlive() {
         return channel.isActive() && protocol.broken() == null;

@@ -67,7 +67,9 @@ public final class ServerCanceller {
 
     private boolean send(BackendKey key, DbConnection connection) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
+            // the server the connection is on (with several hosts, not necessarily the first)
+            java.net.SocketAddress peer = connection.remoteAddress();
+            socket.connect(peer != null ? peer : new InetSocketAddress(host, port), TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());
             out.writeInt(16);
