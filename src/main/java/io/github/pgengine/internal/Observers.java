@@ -186,8 +186,22 @@ public final class Observers {
         }
     }
 
-    private static StatementInfo info(EngineInfo engine, ParsedSql sql, int batchSize) {
-        return new StatementInfo(engine, sql.queryText(), sql.operation(), batchSize);
+    /** Tells a call's observers that one of its statements starts (in a transaction when {@code tx} is given). */
+    private static Observed started(Call call, TransactionObservation @Nullable [] tx, ParsedSql sql, int batchSize) {
+        Observers o = call.owner;
+        if (o == null) {
+            return Observed.NONE;
+        }
+        StatementInfo info = new StatementInfo(o.engine, sql.queryText(), sql.operation(), batchSize);
+        EngineObserver[] os = call.observers;
+        StatementObservation[] started = new StatementObservation[os.length];
+        for (int i = 0; i < os.length; i++) {
+            EngineObserver observer = os[i];
+            Object c = call.captured[i];
+            TransactionObservation t = tx == null ? null : tx[i];
+            started[i] = o.guard(observer, () -> observer.statementStarted(info, c, t), StatementObservation.NONE);
+        }
+        return new Observed(o, os, started);
     }
 
     /** Where statements are reported: a call of their own, or the transaction they run in. */
@@ -245,19 +259,7 @@ public final class Observers {
 
         @Override
         public Observed statement(ParsedSql sql, int batchSize) {
-            Observers o = owner;
-            if (o == null) {
-                return Observed.NONE;
-            }
-            StatementInfo info = info(o.engine, sql, batchSize);
-            StatementObservation[] started = new StatementObservation[observers.length];
-            for (int i = 0; i < observers.length; i++) {
-                EngineObserver observer = observers[i];
-                Object c = captured[i];
-                started[i] =
-                        o.guard(observer, () -> observer.statementStarted(info, c, null), StatementObservation.NONE);
-            }
-            return new Observed(o, observers, started);
+            return started(this, null, sql, batchSize);
         }
 
         /**
@@ -352,20 +354,7 @@ public final class Observers {
 
         @Override
         public Observed statement(ParsedSql sql, int batchSize) {
-            Observers o = owner;
-            if (o == null) {
-                return Observed.NONE;
-            }
-            StatementInfo info = info(o.engine, sql, batchSize);
-            EngineObserver[] os = call.observers;
-            StatementObservation[] started = new StatementObservation[os.length];
-            for (int i = 0; i < os.length; i++) {
-                EngineObserver observer = os[i];
-                Object c = call.captured[i];
-                TransactionObservation t = observations[i];
-                started[i] = o.guard(observer, () -> observer.statementStarted(info, c, t), StatementObservation.NONE);
-            }
-            return new Observed(o, os, started);
+            return owner == null ? Observed.NONE : started(call, observations, sql, batchSize);
         }
     }
 

@@ -327,28 +327,7 @@ public final class ConnectionSettings {
      * @return the new settings
      */
     public ConnectionSettings forEndpoint(Hosts.Endpoint endpoint) {
-        return new ConnectionSettings(
-                endpoint.host(),
-                endpoint.port(),
-                user,
-                password,
-                database,
-                applicationName,
-                sslMode,
-                sslRootCert,
-                sslCert,
-                sslKey,
-                connectTimeout,
-                queryTimeout,
-                statementTimeout,
-                searchPath,
-                keepalives,
-                keepalivesIdle,
-                keepalivesInterval,
-                keepalivesCount,
-                maxMessageSize,
-                rewriteBatchedInserts,
-                passFile);
+        return withHosts(Hosts.single(endpoint.host(), endpoint.port()));
     }
 
     @Override
