@@ -584,7 +584,8 @@ public final class EngineCore {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return run("SELECT pg_notify($1, $2)", new @Nullable Object[] {channel, payload}, r -> null);
+        return run("SELECT pg_notify($1, $2)", new @Nullable Object[] {channel, payload}, r -> Boolean.TRUE)
+                .<@Nullable Void>thenApply(sent -> null);
     }
 
     /**

@@ -144,7 +144,7 @@ public final class PgPassFile {
         if (line.isEmpty()) {
             return null;
         }
-        String[] keys = new String[4];
+        @Nullable String[] keys = new @Nullable String[4];
         int pos = 0;
         for (int i = 0; i < keys.length; i++) {
             if (line.startsWith("*:", pos)) {
