@@ -428,7 +428,10 @@ public final class ConnectionFactory {
                     || (anyServer && wanted == Hosts.TargetSessionAttrs.PREFER_STANDBY)) {
                 return null;
             }
-            @Nullable Object[] row = setup.rows().isEmpty() ? new @Nullable Object[0] : setup.rows().get(0);
+            @Nullable
+            Object[] row = setup.rows().isEmpty()
+                    ? new @Nullable Object[0]
+                    : setup.rows().get(0);
             if (row.length < roleColumn + 2) {
                 return "the server did not tell whether it is read-only or in recovery";
             }
