@@ -28,8 +28,9 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * executeBatch with {@link BatchOptions#independent()}: each row commits on its own. Which rows end up in the table,
  * each row's count and each failed row's SQLSTATE against pgjdbc with autocommit running the same statements one by
  * one (differential, with the engine's insert rewrite on and off); the exception's counts and errors; 10,000 rows
- * with failures sprinkled over several windows; an error at a row's own commit; cancellation in the middle; refused
- * inside a transaction; the query log; the pool idle afterwards.
+ * with failures sprinkled over several windows; an error at a row's own commit; cancellation in the middle; a lost
+ * connection; bad rows refused before a connection is borrowed; refused inside a transaction; the query log; the pool
+ * idle afterwards.
  */
 class IndependentBatchTest {
     private static final String QUERY_LOG = "io.github.pgengine.query";
@@ -327,6 +328,78 @@ class IndependentBatchTest {
                 .extracting(r -> r.getBoolean("fine"))
                 .containsExactly(true);
         assertThat(Await.result(engine.query("SELECT 1 AS one"))).hasSize(1);
+    }
+
+    @Property(tries = 1)
+    void aLostConnectionFailsTheBatchAfterTheRowsBeforeItCommitted() throws SQLException {
+        table("indep_lost");
+        int blocked = 1_500;
+        List<List<Object>> rows = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            rows.add(Arrays.asList(i, "x", (long) i));
+        }
+        try (Connection blocker = DriverManager.getConnection(
+                "jdbc:postgresql://" + pg.host() + ":" + pg.port() + "/" + pg.database(), pg.user(), pg.password())) {
+            blocker.setAutoCommit(false);
+            try (var st = blocker.createStatement()) {
+                st.executeUpdate("INSERT INTO indep_lost VALUES (" + blocked + ", 'blocker', 0)");
+            }
+            CompletableFuture<long[]> f =
+                    engine.executeBatch("INSERT INTO indep_lost VALUES ($1, $2, $3)", rows, BatchOptions.independent());
+            String waiting = "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    + "AND query LIKE 'INSERT INTO indep_lost%'";
+            Await.until(
+                    "the batch waits for the blocker",
+                    () -> Await.result(engine.query(waiting)).size() == 1);
+            int pid = Await.result(engine.query(waiting)).get(0).getInt("pid");
+            pg.admin("SELECT pg_terminate_backend(" + pid + ")");
+
+            // the server's FATAL error reaches every row still waiting: the call fails with it, not row by row
+            assertThat(Await.failure(f))
+                    .isInstanceOf(ConnectionException.class)
+                    .isNotInstanceOf(BatchPartiallyFailedException.class);
+            blocker.rollback();
+        }
+        assertThat(Await.result(engine.query("SELECT count(*) AS c, max(id) AS m FROM indep_lost")))
+                .extracting(r -> r.getLong("c"), r -> r.getLong("m"))
+                .containsExactly(org.assertj.core.groups.Tuple.tuple((long) blocked, (long) blocked - 1));
+        Await.until("the pool is idle", () -> engine.poolStats().isIdle());
+        assertThat(Await.result(engine.executeBatch(
+                        "INSERT INTO indep_lost VALUES ($1, $2, $3)",
+                        List.of(Arrays.asList(blocked, "after", 1L)),
+                        BatchOptions.independent())))
+                .containsExactly(1);
+    }
+
+    @Property(tries = 1)
+    void badRowsAreRefusedBeforeAConnectionIsBorrowed() {
+        Map<String, Object> config = new java.util.HashMap<>(pg.config());
+        config.put("port", 1);
+        PostgresEngine nowhere = new PostgresEngine(config);
+        try {
+            assertThat(Await.failure(nowhere.executeBatch(
+                            "INSERT INTO t VALUES ($1, $2)",
+                            List.of(List.of(1, "a"), List.of(2)),
+                            BatchOptions.independent())))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("row 2 of the batch has 1 value but the SQL expects 2");
+            assertThat(Await.failure(nowhere.executeBatch(
+                            "INSERT INTO t VALUES ($1)",
+                            List.of(List.of(1), List.of(new Object())),
+                            BatchOptions.independent())))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("row 2 of the batch: ");
+            assertThat(Await.result(
+                            nowhere.executeBatch("INSERT INTO t VALUES ($1)", List.of(), BatchOptions.independent())))
+                    .isEmpty();
+            @SuppressWarnings("NullAway") // a Java caller may pass null anyway
+            CompletableFuture<long[]> noOptions = nowhere.executeBatch("INSERT INTO t VALUES ($1)", List.of(), null);
+            assertThat(Await.failure(noOptions))
+                    .isInstanceOf(NullPointerException.class)
+                    .hasMessage("options must not be null");
+        } finally {
+            Await.result(nowhere.close());
+        }
     }
 
     @Property(tries = 1)

@@ -149,7 +149,8 @@ final class FrontendMessages {
     /**
      * Steps of a batch, each its own exchange: Parse of the unnamed statement, Bind, Execute and Sync per step, so each
      * step runs in an implicit transaction of its own, and a failing one skips only the messages up to its own Sync.
-     * Every step parses again: after a step failed, the unnamed statement of the step before may be gone.
+     * Every step parses again: a step whose Parse failed (parameter types its statement cannot take) leaves no unnamed
+     * statement for the steps after it.
      *
      * @param alloc the channel's allocator
      * @param steps the statements with their encoded parameters
