@@ -172,19 +172,23 @@ final class ProtocolHandler extends ByteToMessageDecoder {
     }
 
     private void start(ChannelHandlerContext ctx, Exchange exchange) {
-        start(ctx, List.of(exchange));
+        RuntimeException reason = broken;
+        if (reason != null || !ctx.channel().isActive()) {
+            fail(exchange, closed(reason));
+            return;
+        }
+        ByteBuf request = exchange.takeRequest();
+        pending.add(exchange);
+        if (request != null) {
+            write(ctx, request);
+        }
     }
 
     private void start(ChannelHandlerContext ctx, List<Exchange> exchanges) {
         RuntimeException reason = broken;
         if (reason != null || !ctx.channel().isActive()) {
             for (Exchange exchange : exchanges) {
-                fail(
-                        exchange,
-                        new NotSentException(
-                                "connection to " + where + " is closed"
-                                        + (reason != null ? ": " + reason.getMessage() : ""),
-                                reason));
+                fail(exchange, closed(reason));
             }
             return;
         }
@@ -197,12 +201,21 @@ final class ProtocolHandler extends ByteToMessageDecoder {
             pending.add(exchange);
         }
         for (ByteBuf request : requests) {
-            ctx.writeAndFlush(request).addListener(f -> {
-                if (!f.isSuccess()) {
-                    fatal(new ConnectionException("cannot send to " + where + ": " + f.cause(), f.cause()));
-                }
-            });
+            write(ctx, request);
         }
+    }
+
+    private NotSentException closed(@Nullable RuntimeException reason) {
+        return new NotSentException(
+                "connection to " + where + " is closed" + (reason != null ? ": " + reason.getMessage() : ""), reason);
+    }
+
+    private void write(ChannelHandlerContext ctx, ByteBuf request) {
+        ctx.writeAndFlush(request).addListener(f -> {
+            if (!f.isSuccess()) {
+                fatal(new ConnectionException("cannot send to " + where + ": " + f.cause(), f.cause()));
+            }
+        });
     }
 
     private static void fail(Exchange exchange, RuntimeException e) {
