@@ -62,6 +62,12 @@ public class PostgresEngine {
     public static final long SUCCESS_NO_INFO = -2;
 
     /**
+     * The count a failed row gets in {@link BatchPartiallyFailedException#counts()} when a batch ran with
+     * {@link BatchOptions#independent()}. The same value as JDBC's {@code Statement.EXECUTE_FAILED}.
+     */
+    public static final long EXECUTE_FAILED = -3;
+
+    /**
      * Whether {@link #executeBatch} rewrites plain inserts unless the builder or the configuration key
      * {@code rewrite_batched_inserts} says otherwise: true.
      */
@@ -422,7 +428,35 @@ public class PostgresEngine {
      *     multi-row insert, 1 when every row of that insert wrote one row, else {@link #SUCCESS_NO_INFO}
      */
     public CompletableFuture<long[]> executeBatch(String sql, List<? extends List<? extends @Nullable Object>> rows) {
-        return core.executeBatch(sql, rows);
+        return core.executeBatch(sql, rows, false);
+    }
+
+    /**
+     * Runs one statement for each row, all or nothing as {@link #executeBatch(String, List)} does
+     * ({@link BatchOptions#atomic()}), or with each row committing on its own ({@link BatchOptions#independent()}).
+     *
+     * <p>Independent: every row runs as one statement in an implicit transaction of its own (Parse, Bind, Execute and
+     * Sync per row; plain inserts are not rewritten into multi-row inserts), the rows pipelined in windows of a
+     * thousand, each window in one write, so a batch takes about one round trip per thousand rows. A failing row
+     * undoes and stops no other. When no row failed the future completes with each row's count as
+     * {@code executeBatch} gives them; otherwise it fails with {@link BatchPartiallyFailedException}, whose
+     * {@link BatchPartiallyFailedException#counts() counts()} hold every row's count ({@link #EXECUTE_FAILED} for a
+     * failed row) and whose {@link BatchPartiallyFailedException#errors() errors()} hold each failed row's error.
+     * Cancelling the future writes no further rows and cancels the statement running; rows that already ran stay
+     * committed. A lost connection fails the future with its {@link ConnectionException}; rows before it may have
+     * committed.
+     *
+     * @param sql one statement ({@code $1} or {@code ?} placeholders)
+     * @param rows the values of each run, in placeholder order; an empty list sends nothing
+     * @param options {@link BatchOptions#atomic()} or {@link BatchOptions#independent()}
+     * @return the count of each row, in order
+     */
+    public CompletableFuture<long[]> executeBatch(
+            String sql, List<? extends List<? extends @Nullable Object>> rows, BatchOptions options) {
+        if (options == null) {
+            return CompletableFuture.failedFuture(new NullPointerException("options must not be null"));
+        }
+        return core.executeBatch(sql, rows, options.isIndependent());
     }
 
     /**

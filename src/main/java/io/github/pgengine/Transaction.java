@@ -69,6 +69,26 @@ public final class Transaction {
     }
 
     /**
+     * Runs one statement for each row as one step of the transaction, as {@link #executeBatch(String, List)} does.
+     * Only {@link BatchOptions#atomic()} is possible here: in a transaction a failing row aborts the transaction, so
+     * rows cannot commit one by one. {@link BatchOptions#independent()} fails with an
+     * {@link IllegalArgumentException} before anything is sent, and counts against the transaction like any refused
+     * statement; run such a batch on the engine instead.
+     *
+     * @param sql one statement ({@code $1} or {@code ?} placeholders)
+     * @param rows the values of each run, in placeholder order
+     * @param options {@link BatchOptions#atomic()}
+     * @return the count of each row, in order
+     */
+    public CompletableFuture<long[]> executeBatch(
+            String sql, List<? extends List<? extends @Nullable Object>> rows, BatchOptions options) {
+        if (options == null) {
+            return CompletableFuture.failedFuture(new NullPointerException("options must not be null"));
+        }
+        return step(() -> attempt.batch(sql, rows, options.isIndependent()), Result::counts);
+    }
+
+    /**
      * Runs one DDL statement in the transaction.
      *
      * @param ddl the statement

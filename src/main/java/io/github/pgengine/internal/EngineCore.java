@@ -1,6 +1,7 @@
 package io.github.pgengine.internal;
 
 import io.github.pgengine.AmbiguousCommitException;
+import io.github.pgengine.BatchPartiallyFailedException;
 import io.github.pgengine.ConnectionException;
 import io.github.pgengine.EngineClosedException;
 import io.github.pgengine.EngineException;
@@ -19,6 +20,7 @@ import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.EngineTimer;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
+import io.github.pgengine.internal.driver.ServerErrorException;
 import io.github.pgengine.internal.listen.Listeners;
 import io.github.pgengine.internal.pool.ConnectionPool;
 import io.github.pgengine.internal.pool.Lease;
@@ -34,7 +36,10 @@ import io.github.pgengine.internal.tx.TransactionRunner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -364,14 +369,17 @@ public final class EngineCore {
     }
 
     /**
-     * Runs one statement for each row in one round trip, all or nothing (plain inserts as multi-row inserts unless
-     * switched off).
+     * Runs one statement for each row: in one round trip, all or nothing (plain inserts as multi-row inserts unless
+     * switched off), or each row committing on its own.
      *
      * @param sql one statement
      * @param rows each run's values
+     * @param independent whether each row commits on its own; then failed rows fail the call with
+     *     {@link BatchPartiallyFailedException}
      * @return each row's count
      */
-    public CompletableFuture<long[]> executeBatch(String sql, List<? extends List<? extends @Nullable Object>> rows) {
+    public CompletableFuture<long[]> executeBatch(
+            String sql, List<? extends List<? extends @Nullable Object>> rows, boolean independent) {
         BatchStatement batch;
         try {
             if (closed) {
@@ -384,7 +392,30 @@ public final class EngineCore {
         if (batch.encoded().isEmpty()) {
             return CompletableFuture.completedFuture(new long[0]);
         }
-        return onLentConnection(batch.sql(), batch.encoded().size(), c -> runner.sendBatch(c, batch), Result::counts);
+        if (!independent) {
+            return onLentConnection(
+                    batch.sql(), batch.encoded().size(), c -> runner.sendBatch(c, batch), Result::counts);
+        }
+        return onLentConnection(
+                batch.sql(), batch.encoded().size(), c -> runner.sendBatch(c, batch, true), this::countsOrFailedRows);
+    }
+
+    /** The counts of a batch whose rows committed one by one; throws when some row failed. */
+    private long[] countsOrFailedRows(Result result) {
+        SortedMap<Integer, ServerErrorException> failed = result.rowErrors();
+        if (failed.isEmpty()) {
+            return result.counts();
+        }
+        Map<Integer, EngineException> errors = new TreeMap<>();
+        for (Map.Entry<Integer, ServerErrorException> e : failed.entrySet()) {
+            RuntimeException mapped = ErrorMapper.map(e.getValue(), runner.where());
+            errors.put(
+                    e.getKey(),
+                    mapped instanceof EngineException ee
+                            ? ee
+                            : new EngineException(String.valueOf(mapped.getMessage()), mapped));
+        }
+        throw new BatchPartiallyFailedException(result.counts(), errors);
     }
 
     /**

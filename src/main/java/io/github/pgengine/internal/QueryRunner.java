@@ -90,6 +90,7 @@ public final class QueryRunner {
             CompletableFuture<@Nullable Void> cancelSent = new CompletableFuture<>();
             result.whenComplete((r, e) -> {
                 if (result.isCancelled() && !sent.isDone()) {
+                    connection.stopSending();
                     canceller.cancel(connection).whenComplete((v, x) -> cancelSent.complete(null));
                 } else {
                     cancelSent.complete(null);
@@ -168,14 +169,29 @@ public final class QueryRunner {
      * @return the result with each row's count; fails with the driver's error, unmapped
      */
     public CompletableFuture<Result> sendBatch(DbConnection connection, BatchStatement batch) {
+        return sendBatch(connection, batch, false);
+    }
+
+    /**
+     * Sends a caller's batch, all or nothing as {@link #sendBatch(DbConnection, BatchStatement)} does, or with each
+     * row committing on its own (one statement and one Sync per row, never rewritten), logging the mode.
+     *
+     * @param connection the connection (outside a transaction when {@code independent})
+     * @param batch the statement and its rows
+     * @param independent whether each row commits on its own
+     * @return the result with each row's count (and, when independent, each failed row's error); fails with the
+     *     driver's error, unmapped
+     */
+    public CompletableFuture<Result> sendBatch(DbConnection connection, BatchStatement batch, boolean independent) {
         List<BatchStep> steps;
         try {
-            steps = batch.steps(rewriteInserts);
+            steps = batch.steps(rewriteInserts && !independent);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        long id = log.before(batch.sql().sql(), List.of(), batch.describe(steps));
-        CompletableFuture<Result> sent = connection.executeBatch(steps);
+        long id = log.before(batch.sql().sql(), List.of(), batch.describe(steps, independent));
+        CompletableFuture<Result> sent =
+                independent ? connection.executeBatchIndependently(steps) : connection.executeBatch(steps);
         return id == 0 ? sent : logged(sent, id);
     }
 

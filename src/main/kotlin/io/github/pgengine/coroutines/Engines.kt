@@ -19,6 +19,7 @@ package io.github.pgengine.coroutines
 
 import io.github.pgengine.Atomic
 import io.github.pgengine.Batch
+import io.github.pgengine.BatchOptions
 import io.github.pgengine.Health
 import io.github.pgengine.PoolOptions
 import io.github.pgengine.PostgresEngine
@@ -45,6 +46,18 @@ public suspend fun PostgresEngine.awaitExecuteBatch(
     sql: String,
     rows: List<List<Any?>>,
 ): LongArray = executeBatch(sql, rows).await()
+
+/**
+ * Runs one statement once per row, all or nothing ([BatchOptions.atomic]) or each row committing on
+ * its own ([BatchOptions.independent]: when some row failed, throws
+ * [io.github.pgengine.BatchPartiallyFailedException] with every row's count and each failed row's
+ * error); see [PostgresEngine.executeBatch].
+ */
+public suspend fun PostgresEngine.awaitExecuteBatch(
+    sql: String,
+    rows: List<List<Any?>>,
+    options: BatchOptions,
+): LongArray = executeBatch(sql, rows, options).await()
 
 /** Runs one DDL statement; see [PostgresEngine.runDdl]. */
 public suspend fun PostgresEngine.awaitRunDdl(ddl: String): List<Row> = runDdl(ddl).await()

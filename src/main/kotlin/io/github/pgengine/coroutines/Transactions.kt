@@ -2,6 +2,7 @@
 
 package io.github.pgengine.coroutines
 
+import io.github.pgengine.BatchOptions
 import io.github.pgengine.PostgresEngine
 import io.github.pgengine.Row
 import io.github.pgengine.Savepoint
@@ -88,6 +89,16 @@ public class CoroutineTransaction internal constructor(private val tx: Transacti
     /** Runs one statement once per row in one round trip; see [Transaction.executeBatch]. */
     public suspend fun executeBatch(sql: String, rows: List<List<Any?>>): LongArray =
         tx.executeBatch(sql, rows).await()
+
+    /**
+     * Runs one statement once per row as one step; only [BatchOptions.atomic] is possible in a
+     * transaction (see [Transaction.executeBatch]).
+     */
+    public suspend fun executeBatch(
+        sql: String,
+        rows: List<List<Any?>>,
+        options: BatchOptions,
+    ): LongArray = tx.executeBatch(sql, rows, options).await()
 
     /**
      * Runs [block] as a sub-transaction on a savepoint, in this coroutine: released when it

@@ -141,6 +141,11 @@ class DocsSamplesTest {
         assertThat(Await.result(JavaSamples.health(engine))).isTrue();
         assertThat(Await.result(JavaSamples.bulkBatch(engine))).containsExactly(1, 1, 1);
         assertThat(Await.result(JavaSamples.bulkUnnest(engine))).isEqualTo(2L);
+        assertThat(Await.result(JavaSamples.bulkIndependent(engine)))
+                .containsExactly(1, 1, PostgresEngine.EXECUTE_FAILED);
+        assertThat(Await.result(engine.query("SELECT name FROM band WHERE id IN (501, 502) ORDER BY id")))
+                .extracting(r -> r.getString("name"))
+                .containsExactly("Elixirists", "Ziggers");
         io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         io.github.pgengine.micrometer.PgEngineMetrics metrics = JavaSamples.metrics(engine, registry);

@@ -1,6 +1,8 @@
 package io.github.pgengine.docs;
 
 import io.github.pgengine.Batch;
+import io.github.pgengine.BatchOptions;
+import io.github.pgengine.BatchPartiallyFailedException;
 import io.github.pgengine.CockroachEngine;
 import io.github.pgengine.EngineObserver;
 import io.github.pgengine.IsolationLevel;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
@@ -236,6 +239,27 @@ public final class JavaSamples {
                 List.of("Gophers", 600));
         CompletableFuture<long[]> counts =                       // [1, 1, 1]: one round trip, all or nothing
                 engine.executeBatch("INSERT INTO band (name, popularity) VALUES ($1, $2)", rows);
+        // endregion
+        return counts;
+    }
+
+    static CompletableFuture<long[]> bulkIndependent(PostgresEngine engine) {
+        // region bulk-independent
+        List<List<Object>> rows = List.of(
+                List.of(501, "Elixirists", 400),
+                List.of(502, "Ziggers", 200),
+                List.of(501, "Elixirists again", 1));                 // id 501 again: this row fails
+        CompletableFuture<long[]> counts = engine
+                .executeBatch("INSERT INTO band (id, name, popularity) VALUES ($1, $2, $3)",
+                        rows, BatchOptions.independent())              // each row commits on its own
+                .exceptionally(error -> {
+                    if (error instanceof BatchPartiallyFailedException partly) {
+                        partly.errors().forEach((row, e) ->            // row 2 (from 0): 23505
+                                System.out.println("row " + row + " failed: " + e.sqlState()));
+                        return partly.counts();                        // [1, 1, -3]: the first two committed
+                    }
+                    throw new CompletionException(error);
+                });
         // endregion
         return counts;
     }

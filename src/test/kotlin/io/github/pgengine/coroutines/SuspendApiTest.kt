@@ -1,5 +1,7 @@
 package io.github.pgengine.coroutines
 
+import io.github.pgengine.BatchOptions
+import io.github.pgengine.BatchPartiallyFailedException
 import io.github.pgengine.IntegrityViolationException
 import io.github.pgengine.PoolOptions
 import io.github.pgengine.PostgresEngine
@@ -73,6 +75,38 @@ class SuspendApiTest {
             .isInstanceOf(IllegalStateException::class.java)
             .hasMessageContaining("column 'name' is NULL")
         assertThat(engine.awaitVersion()).isGreaterThan(10.0)
+    }
+
+    @Test
+    fun anIndependentBatchThrowsTheRowsItCouldNotCommitAndKeepsTheOthers(): Unit = runBlocking {
+        pooled(1)
+        val sql = "INSERT INTO $table VALUES (\$1, \$2)"
+
+        val counts: LongArray =
+            engine.awaitExecuteBatch(
+                sql,
+                listOf(listOf(1, "a"), listOf(2, "b")),
+                BatchOptions.independent(),
+            )
+        val partly =
+            runCatching {
+                    engine.awaitExecuteBatch(
+                        sql,
+                        listOf(listOf(3, "c"), listOf(1, "again"), listOf(4, null)),
+                        BatchOptions.independent(),
+                    )
+                }
+                .exceptionOrNull()
+
+        assertThat(counts).containsExactly(1L, 1L)
+        assertThat(partly).isInstanceOf(BatchPartiallyFailedException::class.java)
+        partly as BatchPartiallyFailedException
+        assertThat(partly.counts()).containsExactly(1L, PostgresEngine.EXECUTE_FAILED, 1L)
+        assertThat(partly.errors().keys).containsExactly(1)
+        assertThat(partly.errors().getValue(1))
+            .isInstanceOf(IntegrityViolationException::class.java)
+        assertThat(ids()).containsExactly(1, 2, 3, 4)
+        idle()
     }
 
     @Test

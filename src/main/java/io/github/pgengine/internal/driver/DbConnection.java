@@ -53,6 +53,7 @@ public final class DbConnection {
     private int statementNumber;
     private volatile long deadlineNanos;
     private volatile boolean retired;
+    private volatile boolean stopSending;
     private volatile @Nullable CompletableFuture<Result> inFlight;
     private volatile long lastUsedNanos = System.nanoTime();
 
@@ -309,6 +310,40 @@ public final class DbConnection {
         return submit(Exchange.counting(request, rows));
     }
 
+    /**
+     * Runs a batch whose steps commit one by one: each step is its own implicit transaction (Parse, Bind, Execute,
+     * Sync) and its own exchange, ending at its own ReadyForQuery; a failing step does not stop the others. The steps
+     * leave in windows of {@value IndependentBatch#WINDOW}, each in one write, the next one written while the server
+     * still works on the last. Only outside a transaction block ({@link #transactionStatus()} 'I').
+     *
+     * @param steps the statements with their values, in order (at least one)
+     * @return the result, whose {@link Result#counts()} holds each row's count ({@link Result#EXECUTE_FAILED} for a
+     *     row that failed) and {@link Result#rowErrors()} each failed row's error; fails only when the connection
+     *     fails (some steps may have committed)
+     */
+    public CompletableFuture<Result> executeBatchIndependently(List<BatchStep> steps) {
+        CompletableFuture<Result> out = new CompletableFuture<>();
+        if (steps.isEmpty()) {
+            out.completeExceptionally(new IllegalArgumentException("a batch needs at least one step"));
+            return out;
+        }
+        if (!begin(out)) {
+            return out;
+        }
+        CompletableFuture<Result> done = new CompletableFuture<>();
+        done.whenComplete((result, error) -> end(out, result, error));
+        new IndependentBatch(protocol, channel.alloc(), steps, () -> stopSending, done).start();
+        return out;
+    }
+
+    /**
+     * Tells a running {@link #executeBatchIndependently} batch to write no further steps (its caller has gone); the
+     * steps already written still run and the batch completes when they have been answered.
+     */
+    public void stopSending() {
+        stopSending = true;
+    }
+
     /** Sends one request whose answer ends at its ReadyForQuery; the request is released if it cannot be sent. */
     private CompletableFuture<Result> submit(ByteBuf request) {
         return submit(new Exchange(request));
@@ -345,6 +380,7 @@ public final class DbConnection {
             return false;
         }
         inFlight = out;
+        stopSending = false;
         if (timeoutNanos > 0) {
             deadlineNanos = System.nanoTime() + timeoutNanos;
             armWatchdog();

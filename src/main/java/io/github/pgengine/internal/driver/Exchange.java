@@ -38,18 +38,31 @@ final class Exchange {
     /** For a batch: the caller's row the next statement to complete starts with. */
     private int nextRow;
 
+    /** For a part of a batch: the batch's row this exchange's first row is (0 for a whole batch). */
+    private final int firstRow;
+    /** For a batch or a part of one: the rows of the whole batch. */
+    private final int batchRows;
+    /** For a part of a batch: true (an error after its statement completed came at the step's own commit). */
+    private final boolean step;
+
     private int errorAt = -1;
 
     Exchange(ByteBuf request) {
         this.request = request;
         this.counts = null;
         this.rowsPerStatement = null;
+        this.firstRow = 0;
+        this.batchRows = 0;
+        this.step = false;
     }
 
-    private Exchange(ByteBuf request, int[] rowsPerStatement) {
+    private Exchange(@Nullable ByteBuf request, int[] rowsPerStatement, int firstRow, int batchRows) {
         this.request = request;
         this.rowsPerStatement = rowsPerStatement;
         this.counts = new long[Arrays.stream(rowsPerStatement).sum()];
+        this.firstRow = firstRow;
+        this.batchRows = batchRows < 0 ? counts.length : batchRows;
+        this.step = batchRows >= 0;
     }
 
     /**
@@ -62,7 +75,22 @@ final class Exchange {
      * @return the exchange
      */
     static Exchange counting(ByteBuf request, int[] rowsPerStatement) {
-        return new Exchange(request, rowsPerStatement.clone());
+        return new Exchange(request, rowsPerStatement.clone(), 0, -1);
+    }
+
+    /**
+     * Makes an exchange for one step of a batch whose steps each end with their own Sync (and so each end at their
+     * own ReadyForQuery): it counts like {@link #counting} and names the failing rows by their place in the batch.
+     *
+     * @param request the messages, or null when an earlier exchange's buffer carries them (then the exchanges must be
+     *     queued together, see {@link ProtocolHandler#submitAll})
+     * @param rows how many of the caller's rows the step carries
+     * @param firstRow the batch's row the step starts with (from 0)
+     * @param batchRows the rows of the whole batch
+     * @return the exchange
+     */
+    static Exchange countingStep(@Nullable ByteBuf request, int rows, int firstRow, int batchRows) {
+        return new Exchange(request, new int[] {rows}, firstRow, batchRows);
     }
 
     /** Returns the request bytes, once; the caller writes them and so releases them. */
@@ -235,18 +263,21 @@ final class Exchange {
         if (all == null || perStatement == null) {
             return null;
         }
-        if (errorAt >= perStatement.length) {
+        boolean atCommit = errorAt >= perStatement.length;
+        if (atCommit && !step) {
             return "the end of the batch of " + all.length + " rows";
         }
-        int first = 0;
-        for (int i = 0; i < errorAt; i++) {
+        int first = firstRow;
+        int at = Math.min(errorAt, perStatement.length - 1);
+        for (int i = 0; i < at; i++) {
             first += perStatement[i];
         }
-        int rows = perStatement[errorAt];
-        return rows == 1
-                ? "row " + (first + 1) + " of " + all.length + " of the batch"
-                : "rows " + (first + 1) + " to " + (first + rows) + " of " + all.length
-                        + " of the batch, sent as one multi-row INSERT";
+        int rows = perStatement[at];
+        return (rows == 1
+                        ? "row " + (first + 1) + " of " + batchRows + " of the batch"
+                        : "rows " + (first + 1) + " to " + (first + rows) + " of " + batchRows
+                                + " of the batch, sent as one multi-row INSERT")
+                + (atCommit ? ", at its commit" : "");
     }
 
     static String cstring(ByteBuf body) {

@@ -147,6 +147,35 @@ final class FrontendMessages {
     }
 
     /**
+     * Steps of a batch, each its own exchange: Parse of the unnamed statement, Bind, Execute and Sync per step, so each
+     * step runs in an implicit transaction of its own, and a failing one skips only the messages up to its own Sync.
+     * Every step parses again: a step whose Parse failed (parameter types its statement cannot take) leaves no unnamed
+     * statement for the steps after it.
+     *
+     * @param alloc the channel's allocator
+     * @param steps the statements with their encoded parameters
+     * @param from the first step to write
+     * @param to the step after the last to write
+     * @return the buffer; the caller writes and thereby releases it
+     */
+    static ByteBuf independent(ByteBufAllocator alloc, List<BatchStep> steps, int from, int to) {
+        ByteBuf buf = alloc.buffer(64 + (steps.get(from).sql().length() * 3 + 48) * (to - from));
+        try {
+            for (int i = from; i < to; i++) {
+                BatchStep step = steps.get(i);
+                parse(buf, "", step.sql(), step.params().types());
+                bind(buf, "", step.params());
+                execute(buf);
+                sync(buf);
+            }
+            return buf;
+        } catch (RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    /**
      * A simple-protocol exchange: one Query message.
      *
      * @param alloc the channel's allocator

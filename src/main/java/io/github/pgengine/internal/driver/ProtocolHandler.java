@@ -8,6 +8,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,26 +141,81 @@ final class ProtocolHandler extends ByteToMessageDecoder {
         }
     }
 
+    /**
+     * Queues several requests at once, each ending with its own Sync (so each completes at its own ReadyForQuery),
+     * and writes them in order. They are queued in one step on the event loop before any of their bytes leave, so
+     * no answer can arrive while a later one is not yet waiting for its own; an exchange without bytes of its own is
+     * answered by bytes an earlier one of the list carries.
+     *
+     * @param exchanges the requests, in the order their answers come
+     */
+    void submitAll(List<Exchange> exchanges) {
+        ChannelHandlerContext ctx = context;
+        if (ctx == null) {
+            for (Exchange e : exchanges) {
+                fail(e, new NotSentException("connection to " + where + " is not ready", null));
+            }
+            return;
+        }
+        EventLoop loop = ctx.channel().eventLoop();
+        if (loop.inEventLoop()) {
+            start(ctx, exchanges);
+        } else {
+            try {
+                loop.execute(() -> start(ctx, exchanges));
+            } catch (RuntimeException e) {
+                for (Exchange x : exchanges) {
+                    fail(x, new NotSentException("connection to " + where + " is closed", e));
+                }
+            }
+        }
+    }
+
     private void start(ChannelHandlerContext ctx, Exchange exchange) {
         RuntimeException reason = broken;
         if (reason != null || !ctx.channel().isActive()) {
-            fail(
-                    exchange,
-                    new NotSentException(
-                            "connection to " + where + " is closed"
-                                    + (reason != null ? ": " + reason.getMessage() : ""),
-                            reason));
+            fail(exchange, closed(reason));
             return;
         }
         ByteBuf request = exchange.takeRequest();
         pending.add(exchange);
         if (request != null) {
-            ctx.writeAndFlush(request).addListener(f -> {
-                if (!f.isSuccess()) {
-                    fatal(new ConnectionException("cannot send to " + where + ": " + f.cause(), f.cause()));
-                }
-            });
+            write(ctx, request);
         }
+    }
+
+    private void start(ChannelHandlerContext ctx, List<Exchange> exchanges) {
+        RuntimeException reason = broken;
+        if (reason != null || !ctx.channel().isActive()) {
+            for (Exchange exchange : exchanges) {
+                fail(exchange, closed(reason));
+            }
+            return;
+        }
+        List<ByteBuf> requests = new ArrayList<>(1);
+        for (Exchange exchange : exchanges) {
+            ByteBuf request = exchange.takeRequest();
+            if (request != null) {
+                requests.add(request);
+            }
+            pending.add(exchange);
+        }
+        for (ByteBuf request : requests) {
+            write(ctx, request);
+        }
+    }
+
+    private NotSentException closed(@Nullable RuntimeException reason) {
+        return new NotSentException(
+                "connection to " + where + " is closed" + (reason != null ? ": " + reason.getMessage() : ""), reason);
+    }
+
+    private void write(ChannelHandlerContext ctx, ByteBuf request) {
+        ctx.writeAndFlush(request).addListener(f -> {
+            if (!f.isSuccess()) {
+                fatal(new ConnectionException("cannot send to " + where + ": " + f.cause(), f.cause()));
+            }
+        });
     }
 
     private static void fail(Exchange exchange, RuntimeException e) {

@@ -1,6 +1,9 @@
 package io.github.pgengine.internal.driver;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -9,6 +12,9 @@ import org.jspecify.annotations.Nullable;
 public final class Result {
     /** A batch row's count when the row ran in a multi-row statement whose rows did not all count 1 (JDBC's value). */
     public static final long SUCCESS_NO_INFO = -2;
+
+    /** A batch row's count when the row failed in a batch whose rows commit one by one (JDBC's value). */
+    public static final long EXECUTE_FAILED = -3;
 
     private static final String[] NO_NAMES = new String[0];
     private static final int[] NO_TYPES = new int[0];
@@ -20,9 +26,10 @@ public final class Result {
     private final int statements;
     private final int @Nullable [] parameterTypes;
     private final long @Nullable [] counts;
+    private final SortedMap<Integer, ServerErrorException> rowErrors;
 
     Result(String[] columnNames, int[] columnTypes, List<@Nullable Object[]> rows, String tag) {
-        this(columnNames, columnTypes, rows, tag, 1, null, null);
+        this(columnNames, columnTypes, rows, tag, 1, null, null, Collections.emptySortedMap());
     }
 
     private Result(
@@ -32,7 +39,8 @@ public final class Result {
             String tag,
             int statements,
             int @Nullable [] parameterTypes,
-            long @Nullable [] counts) {
+            long @Nullable [] counts,
+            SortedMap<Integer, ServerErrorException> rowErrors) {
         this.columnNames = columnNames;
         this.columnTypes = columnTypes;
         this.rows = rows;
@@ -40,6 +48,7 @@ public final class Result {
         this.statements = statements;
         this.parameterTypes = parameterTypes;
         this.counts = counts;
+        this.rowErrors = rowErrors;
     }
 
     /**
@@ -49,7 +58,33 @@ public final class Result {
      * @return the result
      */
     public static Result countsOf(long[] counts) {
-        return new Result(NO_NAMES, NO_TYPES, List.of(), "BATCH", counts.length, null, counts);
+        return new Result(
+                NO_NAMES, NO_TYPES, List.of(), "BATCH", counts.length, null, counts, Collections.emptySortedMap());
+    }
+
+    /**
+     * Returns the result of a batch whose rows commit one by one: each row's count ({@link #EXECUTE_FAILED} for a
+     * row that failed) and the error of each row that failed.
+     *
+     * @param counts each row's count
+     * @param rowErrors the error of each failed row, by its index in the batch (from 0)
+     * @return the result
+     */
+    public static Result countsOf(long[] counts, SortedMap<Integer, ServerErrorException> rowErrors) {
+        return new Result(
+                NO_NAMES,
+                NO_TYPES,
+                List.of(),
+                "BATCH",
+                counts.length,
+                null,
+                counts,
+                Collections.unmodifiableSortedMap(new TreeMap<>(rowErrors)));
+    }
+
+    /** Returns the error of each failed row of a batch whose rows commit one by one, by row index; else empty. */
+    public SortedMap<Integer, ServerErrorException> rowErrors() {
+        return rowErrors;
     }
 
     /** Returns the row count of each statement of a batch ({@link DbConnection#executeBatch}); empty otherwise. */
@@ -59,7 +94,7 @@ public final class Result {
 
     /** Returns a copy that says how many statements the exchange completed and which parameters the server saw. */
     Result withExchange(int completedStatements, int @Nullable [] parameters) {
-        return new Result(columnNames, columnTypes, rows, tag, completedStatements, parameters, counts);
+        return new Result(columnNames, columnTypes, rows, tag, completedStatements, parameters, counts, rowErrors);
     }
 
     /** Returns how many statements the server completed in this exchange (CommandComplete or EmptyQueryResponse). */

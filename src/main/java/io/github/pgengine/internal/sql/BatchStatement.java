@@ -99,6 +99,21 @@ public record BatchStatement(ParsedSql sql, List<ParameterEncoder.Encoded> encod
      * @return the text
      */
     public String describe(List<BatchStep> steps) {
+        return describe(steps, false);
+    }
+
+    /**
+     * Describes the batch for the query log: the caller's SQL, the row count, the mode and how the rows were sent.
+     *
+     * @param steps the steps from {@link #steps(boolean)}
+     * @param independent whether each row commits on its own
+     * @return the text
+     */
+    public String describe(List<BatchStep> steps, boolean independent) {
+        if (independent) {
+            return sql.sql() + " [batch of " + encoded.size() + " row" + (encoded.size() != 1 ? "s" : "")
+                    + ", independent: one statement per row, each committing on its own]";
+        }
         StringBuilder sb = new StringBuilder(sql.sql())
                 .append(" [batch of ")
                 .append(encoded.size())

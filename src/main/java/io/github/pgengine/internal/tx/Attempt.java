@@ -141,6 +141,25 @@ public final class Attempt {
      */
     public CompletableFuture<Result> batch(
             @Nullable String sql, List<? extends List<? extends @Nullable Object>> rows) {
+        return batch(sql, rows, false);
+    }
+
+    /**
+     * Queues a caller's batch as {@link #batch(String, List)} does, or refuses it before sending when its rows were
+     * to commit one by one, which a transaction cannot do.
+     *
+     * @param sql one statement
+     * @param rows each run's values
+     * @param independent whether the caller asked for each row to commit on its own
+     * @return the result, whose counts hold each row's count
+     */
+    public CompletableFuture<Result> batch(
+            @Nullable String sql, List<? extends List<? extends @Nullable Object>> rows, boolean independent) {
+        if (independent) {
+            return refusedBeforeSending(new IllegalArgumentException("BatchOptions.independent() cannot run inside a "
+                    + "transaction: a failing row aborts the transaction, so rows cannot commit one by one; use "
+                    + "BatchOptions.atomic() here, or run the batch on the engine"));
+        }
         BatchStatement batch;
         try {
             batch = BatchStatement.of(session.statements(), Objects.requireNonNull(sql, "sql must not be null"), rows);
