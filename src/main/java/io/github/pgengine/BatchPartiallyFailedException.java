@@ -16,7 +16,7 @@ public final class BatchPartiallyFailedException extends EngineException {
     private static final long serialVersionUID = 1L;
 
     private final long[] counts;
-    private final SortedMap<Integer, EngineException> errors;
+    private final TreeMap<Integer, EngineException> errors;
 
     /**
      * @param counts every row's count, {@link PostgresEngine#EXECUTE_FAILED} for a failed row
@@ -32,7 +32,7 @@ public final class BatchPartiallyFailedException extends EngineException {
                 first(errors).getValue().details(),
                 first(errors).getValue());
         this.counts = counts.clone();
-        this.errors = Collections.unmodifiableSortedMap(errors);
+        this.errors = new TreeMap<>(errors);
     }
 
     private static Map.Entry<Integer, EngineException> first(NavigableMap<Integer, EngineException> errors) {
@@ -58,7 +58,7 @@ public final class BatchPartiallyFailedException extends EngineException {
 
     /** Returns the error of each failed row, by the row's index in the batch (from 0), in row order. */
     public SortedMap<Integer, EngineException> errors() {
-        return errors;
+        return Collections.unmodifiableSortedMap(errors);
     }
 
     /** Returns how many rows failed. */
