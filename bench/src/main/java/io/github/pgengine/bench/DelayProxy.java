@@ -21,11 +21,12 @@ import java.util.concurrent.locks.LockSupport;
  * trusting the client: a round trip starts each time a client sends bytes after the server has sent bytes on that
  * connection since the client last sent (the first bytes of a connection count too). Threads per connection: a
  * reader and a writer per direction; the writer parks until a chunk is due, so the real delay is the requested one
- * corrected by the average lateness of the kernel's wake-ups (the delay really added is measured by
+ * corrected by how late chunks have been leaving (the delay really added is measured by
  * {@link PeerBenchmark}, not assumed).
  */
 final class DelayProxy implements AutoCloseable {
     private static final byte[] EOF = new byte[0];
+    private static final long MAX_EARLY = 150_000;
 
     private final ServerSocket server;
     private final String host;
@@ -116,21 +117,21 @@ final class DelayProxy implements AutoCloseable {
         }
         Thread writer = new Thread(
                 () -> {
-                    // parkNanos wakes late by the kernel's timer slack (tens of µs); aim early by the average lateness
-                    long lateness = 0;
+                    // parkNanos oversleeps by the kernel's timer slack and a parked thread wakes late: aim early by
+                    // a correction that follows how late chunks really leave (negative feedback, capped)
+                    long early = 0;
                     try {
                         while (true) {
                             Chunk c = queue.take();
                             if (c.bytes() == EOF) {
                                 break;
                             }
-                            long target = c.due() - lateness;
-                            long wait = target - System.nanoTime();
+                            long wait = c.due() - early - System.nanoTime();
                             if (wait > 0) {
                                 LockSupport.parkNanos(wait);
-                                long late = System.nanoTime() - target;
-                                lateness += (late - lateness) / 8;
                             }
+                            long late = System.nanoTime() - c.due();
+                            early = Math.max(0, Math.min(MAX_EARLY, early + late / 8));
                             out.write(c.bytes());
                         }
                     } catch (IOException | InterruptedException e) {

@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code [seconds per round] [rounds] [callers, comma-separated]}: the full report (defaults 3, 2, 1,8,64);
  *   <li>{@code latency [seconds]}: only the proxy's check and the latency-injected table, printed, no report;
+ *   <li>{@code proxy [seconds]}: only the proxy's check (pgbench direct, through the proxy, with the delay);
  *   <li>{@code profile [seconds] [contestant key]}: one child (pgengine by default) under JFR (CPU sampled every
  *       1 ms) for the 8-caller write transaction, then the top CPU frames and allocation sites ({@link JfrTop});
  *       the recording stays in bench/target/;
@@ -134,6 +135,10 @@ public final class PeerBenchmark {
                             + jfr + ",settings=profile,jdk.ExecutionSample#period=1ms"));
             System.out.println("profile run: " + r);
             JfrTop.main(new String[] {jfr.toString()});
+            return;
+        }
+        if (mode.equals("proxy")) {
+            System.out.println("proxy check: " + proxyCheck(pg, bin, seconds));
             return;
         }
         if (mode.equals("latency")) {
