@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * alike. Writes docs/performance.md and docs/performance.svg.
  *
  * <p>Run: {@code mvn -q install -DskipTests && mvn -q -f bench/pom.xml compile exec:java}
- * (about 12 minutes on 2 cores). Arguments:
+ * (about 11 minutes on 2 cores). Arguments:
  * <ul>
  *   <li>{@code [seconds per round] [rounds] [callers, comma-separated]}: the full report (defaults 3, 2, 1,8,64);
  *   <li>{@code latency [seconds]}: only the proxy's check and the latency-injected table, printed, no report;
