@@ -31,6 +31,36 @@ final class Contestants {
 
     private Contestants() {}
 
+    /** The keys that name contestants on a child JVM's command line, in the order of the report. */
+    static final List<String> KEYS =
+            List.of("pgengine", "jasync-default", "jasync-tuned", "vertx", "vertx-pipelined", "pgjdbc");
+
+    /** @return the contestant a key names, connected to {@code pg} */
+    static Contestant byKey(String key, TestPostgres pg) throws Exception {
+        return switch (key) {
+            case "pgengine" -> pgengine(pg);
+            case "jasync-default" -> jasync(pg, false);
+            case "jasync-tuned" -> jasync(pg, true);
+            case "vertx" -> vertx(pg, false);
+            case "vertx-pipelined" -> vertx(pg, true);
+            case "pgjdbc" -> pgjdbc(pg);
+            default -> throw new IllegalArgumentException("unknown contestant " + key + " (known: " + KEYS + ")");
+        };
+    }
+
+    /** @return the name a key's contestant goes by in the report */
+    static String displayName(String key) {
+        return switch (key) {
+            case "pgengine" -> "pgengine";
+            case "jasync-default" -> "jasync default";
+            case "jasync-tuned" -> "jasync tuned";
+            case "vertx" -> "Vert.x (no pipelining)";
+            case "vertx-pipelined" -> "Vert.x (pipelining 256)";
+            case "pgjdbc" -> "pgjdbc + HikariCP";
+            default -> key;
+        };
+    }
+
     static String q(String sql) {
         return sql.replaceAll("\\$\\d", "?");
     }

@@ -22,32 +22,75 @@ import java.util.regex.Pattern;
 
 /**
  * pgengine against its peers in one run, on a throwaway local PostgreSQL with pgbench's schema at scale 10:
- * point selects by primary key (1, 8, 64, 256 callers), pgbench's three-statement write transaction (8 and 64
- * callers), streaming 1,000,000 rows (each streaming client in its own JVM, for its peak heap), and bulk writes of
- * 100,000 rows ({@link BulkBenchmark}: executeBatch against pgjdbc's with and without reWriteBatchedInserts). Contestants
- * alternate round by round after a warm-up, so machine noise hits all alike. Writes docs/performance.md and
- * docs/performance.svg.
+ * point selects by primary key and pgbench's three-statement write transaction (-N shape: UPDATE, SELECT, INSERT)
+ * at 1, 8 and 64 callers, each client in a JVM of its own that reports its process CPU time per operation over the
+ * measured window; the write transaction again through {@link DelayProxy} (0.25 ms each way on 127.0.0.1), which
+ * also counts each client's round trips per transaction on the wire; streaming 1,000,000 rows (each streaming
+ * client in its own JVM with a 64 MB heap); and bulk writes of 100,000 rows ({@link BulkBenchmark}). Contestants
+ * alternate round by round, each round a fresh JVM with a warm-up as long as its window, so machine noise hits all
+ * alike. Writes docs/performance.md and docs/performance.svg.
  *
  * <p>Run: {@code mvn -q install -DskipTests && mvn -q -f bench/pom.xml compile exec:java}
- * (about 6 minutes on 2 cores). Arguments: {@code [seconds per round] [rounds]}.
+ * (about 11 minutes on 2 cores). Arguments:
+ * <ul>
+ *   <li>{@code [seconds per round] [rounds] [callers, comma-separated]}: the full report (defaults 3, 2, 1,8,64);
+ *   <li>{@code latency [seconds]}: only the proxy's check and the latency-injected table, printed, no report;
+ *   <li>{@code proxy [seconds]}: only the proxy's check (pgbench direct, through the proxy, with the delay);
+ *   <li>{@code profile [seconds] [contestant key]}: one child (pgengine by default) under JFR (CPU sampled every
+ *       1 ms) for the 8-caller write transaction, then the top CPU frames and allocation sites ({@link JfrTop});
+ *       the recording stays in bench/target/;
+ *   <li>{@code client ...} and {@code stream ...}: the child JVMs ({@link ClientChild}, {@link StreamChild}).
+ * </ul>
  */
 public final class PeerBenchmark {
     private static final int SCALE = 10;
     private static final int ACCOUNTS = 100_000 * SCALE;
     private static final int BULK_ROWS = 100_000;
     private static final int BULK_ROUNDS = 5;
+    /** One-way delay the latency-injected table adds on each direction. */
+    static final Duration DELAY = Duration.ofMillis(1).dividedBy(4);
+    /** Callers of the latency-injected write transaction. */
+    static final int[] LATENCY_CALLERS = {1, 8};
 
     private PeerBenchmark() {}
 
-    record Result(double opsPerSecond, double p50, double p99) {}
+    /**
+     * One figure. {@code cpuMicrosPerOp} is the client JVM's process CPU time over the window divided by the
+     * operations; {@code roundTrips} per operation as the proxy counted them (NaN when not measured).
+     */
+    record Result(
+            double opsPerSecond,
+            double p50,
+            double p99,
+            double cpuMicrosPerOp,
+            double roundTrips,
+            double allocatedBytesPerOp) {
+        Result(double opsPerSecond, double p50, double p99) {
+            this(opsPerSecond, p50, p99, Double.NaN, Double.NaN, Double.NaN);
+        }
+    }
+
+    /** A measured window: its figures and the operations that completed in it. */
+    record Measured(Result result, long operations) {}
 
     /**
-     * @param args {@code [seconds per round] [rounds]}, or {@code stream <client>} in a child JVM
+     * The delay proxy measured alone with pgbench: -N at 8 clients direct and through the proxy without delay (does
+     * the proxy limit throughput?), and -S at 1 client direct and with the delay (the round trip it really adds).
+     */
+    record ProxyCheck(double directTps, double proxyTps, double directMillis, double delayedMillis) {}
+
+    /**
+     * @param args see the class comment
      * @throws Exception on failure
      */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("stream")) {
             StreamChild.main(args[1]);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("client")) {
+            ClientChild.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            System.exit(0);
             return;
         }
         try {
@@ -60,8 +103,13 @@ public final class PeerBenchmark {
     }
 
     private static void benchmark(String[] args) throws Exception {
-        int seconds = args.length > 0 && !args[0].equals("profile") ? Integer.parseInt(args[0]) : 3;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        String mode = args.length > 0 && !Character.isDigit(args[0].charAt(0)) ? args[0] : "report";
+        String[] rest = mode.equals("report") ? args : java.util.Arrays.copyOfRange(args, 1, args.length);
+        int seconds = rest.length > 0 ? Integer.parseInt(rest[0]) : 3;
+        int rounds = mode.equals("report") && rest.length > 1 ? Integer.parseInt(rest[1]) : 2;
+        int[] levels = mode.equals("report") && rest.length > 2
+                ? java.util.Arrays.stream(rest[2].split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[] {1, 8, 64};
         long begin = System.nanoTime();
         TestPostgres pg = TestPostgres.get();
         Path bin = pg.binDir();
@@ -70,39 +118,58 @@ public final class PeerBenchmark {
                     + "install PostgreSQL's client tools, e.g. apt-get install postgresql-client");
         }
         System.out.println("initialising pgbench scale " + SCALE + " ...");
-        exec(pgbench(pg, bin, "-i", "-q", "-s", String.valueOf(SCALE), "--unlogged-tables"), pg);
+        exec(pgbench(pg, bin, pg.port(), "-i", "-q", "-s", String.valueOf(SCALE), "--unlogged-tables"), pg);
 
-        if (args.length > 0 && args[0].equals("profile")) {
-            Contestant c = Contestants.pgengine(pg);
-            run(c, true, 8, Duration.ofSeconds(5));
-            System.out.println("profile: " + run(c, true, 8, Duration.ofSeconds(20)));
-            c.close();
+        if (mode.equals("profile")) {
+            String key = rest.length > 1 ? rest[1] : "pgengine";
+            Path jfr = Path.of("bench", "target", key + "-write8.jfr").toAbsolutePath();
+            Files.createDirectories(jfr.getParent());
+            Result r = runChild(
+                    pg,
+                    key,
+                    true,
+                    8,
+                    seconds,
+                    null,
+                    List.of("-XX:StartFlightRecording=delay=" + seconds + "s,duration=" + seconds + "s,filename="
+                            + jfr + ",settings=profile,jdk.ExecutionSample#period=1ms"));
+            System.out.println("profile run: " + r);
+            JfrTop.main(new String[] {jfr.toString()});
             return;
         }
-        List<Contestant> contestants = List.of(
-                Contestants.pgengine(pg),
-                Contestants.jasync(pg, false),
-                Contestants.jasync(pg, true),
-                Contestants.vertx(pg, false),
-                Contestants.vertx(pg, true),
-                Contestants.pgjdbc(pg));
+        if (mode.equals("proxy")) {
+            System.out.println("proxy check: " + proxyCheck(pg, bin, seconds));
+            return;
+        }
+        if (mode.equals("latency")) {
+            ProxyCheck check = proxyCheck(pg, bin, seconds);
+            System.out.println("proxy check: " + check);
+            for (int callers : LATENCY_CALLERS) {
+                System.out.println("write transaction, " + callers + ", +0.25 ms each way: "
+                        + latencyTable(pg, bin, callers, seconds, 1));
+            }
+            return;
+        }
         Map<String, Map<String, Result>> table = new LinkedHashMap<>();
-        Duration round = Duration.ofSeconds(seconds);
-        int[] levels = args.length > 2 ? new int[] {Integer.parseInt(args[2])} : new int[] {1, 8, 64, 256};
-        for (int callers : levels) {
-            String key = "point select, " + callers + (callers == 1 ? " caller" : " callers");
-            table.put(key, compare(contestants, false, callers, round, rounds));
-            table.get(key).put("pgbench -S -M prepared", pgbenchRun(pg, bin, "-S", callers, seconds * rounds));
-            System.out.println(key + ": " + table.get(key));
+        for (boolean write : new boolean[] {false, true}) {
+            for (int callers : levels) {
+                String key = (write ? "write transaction, " : "point select, ") + callers
+                        + (callers == 1 ? " caller" : " callers");
+                Map<String, Result> row = compare(pg, write, callers, seconds, rounds, null);
+                String flag = write ? "-N" : "-S";
+                row.put("pgbench " + flag + " -M prepared", pgbenchRun(pg, bin, flag, callers, seconds * rounds, null));
+                table.put(key, row);
+                System.out.println(key + ": " + row);
+            }
         }
-        for (int callers : new int[] {8, 64}) {
-            String key = "write transaction, " + callers + " callers";
-            table.put(key, compare(contestants, true, callers, round, rounds));
-            table.get(key).put("pgbench -N -M prepared", pgbenchRun(pg, bin, "-N", callers, seconds * rounds));
-            System.out.println(key + ": " + table.get(key));
-        }
-        for (Contestant c : contestants) {
-            c.close();
+        ProxyCheck check = proxyCheck(pg, bin, seconds);
+        System.out.println("proxy check: " + check);
+        Map<String, Map<String, Result>> latency = new LinkedHashMap<>();
+        for (int callers : LATENCY_CALLERS) {
+            String key = "write transaction, " + callers + (callers == 1 ? " caller" : " callers")
+                    + ", +0.25 ms each way";
+            latency.put(key, latencyTable(pg, bin, callers, seconds, 1));
+            System.out.println(key + ": " + latency.get(key));
         }
         Map<String, String> streaming = new LinkedHashMap<>();
         for (String client : new String[] {"pgengine", "pgjdbc", "vertx"}) {
@@ -112,46 +179,158 @@ public final class PeerBenchmark {
         Map<String, Double> bulk = BulkBenchmark.measure(pg, BULK_ROWS, BULK_ROUNDS);
         System.out.println("bulk writes: " + bulk);
         double minutes = (System.nanoTime() - begin) / 60e9;
-        Report.write(table, streaming, new Report.Bulk(BULK_ROWS, BULK_ROUNDS, bulk), seconds, rounds, minutes);
+        Report.write(
+                table,
+                new Report.Latency(check, latency),
+                streaming,
+                new Report.Bulk(BULK_ROWS, BULK_ROUNDS, bulk),
+                seconds,
+                rounds,
+                minutes);
         System.out.printf("done in %.1f minutes; wrote docs/performance.md and docs/performance.svg%n", minutes);
     }
 
+    /** The write transaction through a proxy that adds {@link #DELAY} each way and counts round trips. */
+    private static Map<String, Result> latencyTable(TestPostgres pg, Path bin, int callers, int seconds, int rounds)
+            throws Exception {
+        try (DelayProxy proxy = new DelayProxy(pg.host(), pg.port(), DELAY)) {
+            Map<String, Result> row = compare(pg, true, callers, seconds, rounds, proxy);
+            row.put("pgbench -N -M prepared", pgbenchRun(pg, bin, "-N", callers, seconds * rounds, proxy));
+            return row;
+        }
+    }
+
+    private static ProxyCheck proxyCheck(TestPostgres pg, Path bin, int seconds) throws Exception {
+        double direct = pgbenchRun(pg, bin, "-N", 8, seconds, null).opsPerSecond();
+        double proxied;
+        try (DelayProxy proxy = new DelayProxy(pg.host(), pg.port(), Duration.ZERO)) {
+            proxied = pgbenchRun(pg, bin, "-N", 8, seconds, proxy).opsPerSecond();
+        }
+        double directMillis = pgbenchRun(pg, bin, "-S", 1, seconds, null).p50();
+        double delayedMillis;
+        try (DelayProxy proxy = new DelayProxy(pg.host(), pg.port(), DELAY)) {
+            delayedMillis = pgbenchRun(pg, bin, "-S", 1, seconds, proxy).p50();
+        }
+        return new ProxyCheck(direct, proxied, directMillis, delayedMillis);
+    }
+
     private static Map<String, Result> compare(
-            List<Contestant> contestants, boolean write, int callers, Duration round, int rounds) throws Exception {
+            TestPostgres pg, boolean write, int callers, int seconds, int rounds, DelayProxy proxy) throws Exception {
         Map<String, List<Result>> runs = new LinkedHashMap<>();
-        for (Contestant c : contestants) {
-            try {
-                run(c, write, callers, Duration.ofSeconds(1)); // warm-up
-            } catch (Exception e) {
-                System.out.println(c.name() + " failed its warm-up with " + callers + " callers: " + e);
-            }
-            runs.put(c.name(), new ArrayList<>());
+        for (String key : Contestants.KEYS) {
+            runs.put(Contestants.displayName(key), new ArrayList<>());
         }
         for (int r = 0; r < rounds; r++) {
-            for (Contestant c : contestants) {
+            for (String key : Contestants.KEYS) {
+                Result result;
                 try {
-                    runs.get(c.name()).add(run(c, write, callers, round));
+                    result = runChild(pg, key, write, callers, seconds, proxy, List.of());
                 } catch (Exception e) {
-                    System.out.println(c.name() + " failed with " + callers + " callers: " + e);
-                    runs.get(c.name()).add(new Result(Double.NaN, Double.NaN, Double.NaN));
+                    System.out.println(key + " failed with " + callers + " callers: " + e);
+                    result = new Result(Double.NaN, Double.NaN, Double.NaN);
                 }
+                runs.get(Contestants.displayName(key)).add(result);
             }
         }
         Map<String, Result> out = new LinkedHashMap<>();
         runs.forEach((name, list) -> out.put(
                 name,
                 new Result(
-                        list.stream()
-                                .mapToDouble(Result::opsPerSecond)
-                                .average()
-                                .orElse(0),
-                        list.stream().mapToDouble(Result::p50).average().orElse(0),
-                        list.stream().mapToDouble(Result::p99).max().orElse(0))));
+                        average(list, Result::opsPerSecond),
+                        average(list, Result::p50),
+                        list.stream().mapToDouble(Result::p99).max().orElse(Double.NaN),
+                        average(list, Result::cpuMicrosPerOp),
+                        average(list, Result::roundTrips),
+                        average(list, Result::allocatedBytesPerOp))));
         return out;
     }
 
-    /** Closed loop: each caller starts its next operation when the previous one completes. */
+    private static double average(List<Result> list, java.util.function.ToDoubleFunction<Result> f) {
+        return list.stream().mapToDouble(f).average().orElse(Double.NaN);
+    }
+
+    /**
+     * Runs one contestant in a child JVM: a warm-up and a window of {@code seconds} each.
+     *
+     * @param proxy when not null, the child connects through it and its round trips in the window are counted
+     */
+    static Result runChild(
+            TestPostgres pg,
+            String key,
+            boolean write,
+            int callers,
+            int seconds,
+            DelayProxy proxy,
+            List<String> jvmArgs)
+            throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g"));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of(
+                "-cp",
+                classPath(),
+                PeerBenchmark.class.getName(),
+                "client",
+                key,
+                write ? "write" : "select",
+                String.valueOf(callers),
+                String.valueOf(seconds),
+                String.valueOf(seconds)));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        String url = pg.url();
+        if (proxy != null) {
+            url = url.replace("@" + pg.host() + ":" + pg.port() + "/", "@127.0.0.1:" + proxy.port() + "/");
+        }
+        pb.environment().put("PGENGINE_TEST_POSTGRES_URL", url);
+        Process p = pb.start();
+        long trips0 = 0;
+        long trips1 = 0;
+        String result = null;
+        StringBuilder tail = new StringBuilder();
+        try (java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.equals("MEASURING") && proxy != null) {
+                    trips0 = proxy.roundTrips();
+                } else if (line.equals("MEASURED") && proxy != null) {
+                    trips1 = proxy.roundTrips();
+                } else if (line.startsWith("RESULT ")) {
+                    result = line.substring(7);
+                } else {
+                    tail.append(line).append('\n');
+                    if (tail.length() > 4000) {
+                        tail.delete(0, tail.length() - 4000);
+                    }
+                }
+            }
+        }
+        if (!p.waitFor(2, TimeUnit.MINUTES) || result == null) {
+            p.destroyForcibly();
+            throw new IllegalStateException(key + " child failed: " + tail);
+        }
+        double ops = number(result, "ops");
+        return new Result(
+                number(result, "opsPerSecond"),
+                number(result, "p50"),
+                number(result, "p99"),
+                number(result, "cpuMicrosPerOp"),
+                proxy == null ? Double.NaN : (trips1 - trips0) / ops,
+                number(result, "allocatedBytesPerOp"));
+    }
+
+    private static double number(String text, String name) {
+        Matcher m = Pattern.compile("\\b" + name + "=([0-9.]+)").matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    /** Closed loops for a while, without figures (a warm-up). */
     static Result run(Contestant c, boolean write, int callers, Duration duration) throws Exception {
+        return measure(c, write, callers, duration).result();
+    }
+
+    /** Closed loop: each caller starts its next operation when the previous one completes. */
+    static Measured measure(Contestant c, boolean write, int callers, Duration duration) throws Exception {
         LatencyHistogram histogram = new LatencyHistogram();
         AtomicLong done = new AtomicLong();
         long end = System.nanoTime() + duration.toNanos();
@@ -188,7 +367,9 @@ public final class PeerBenchmark {
             CompletableFuture.allOf(loops).get(duration.toMillis() + 30_000, TimeUnit.MILLISECONDS);
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        return new Result(done.get() / secs, histogram.percentileMillis(0.5), histogram.percentileMillis(0.99));
+        return new Measured(
+                new Result(done.get() / secs, histogram.percentileMillis(0.5), histogram.percentileMillis(0.99)),
+                done.get());
     }
 
     private static CompletableFuture<?> operation(Contestant c, boolean write, SplittableRandom random)
@@ -230,20 +411,23 @@ public final class PeerBenchmark {
         });
     }
 
-    private static List<String> pgbench(TestPostgres pg, Path bin, String... args) {
+    private static List<String> pgbench(TestPostgres pg, Path bin, int port, String... args) {
         List<String> cmd = new ArrayList<>(List.of(
-                bin.resolve("pgbench").toString(), "-h", pg.host(), "-p", String.valueOf(pg.port()), "-U", pg.user()));
+                bin.resolve("pgbench").toString(), "-h", pg.host(), "-p", String.valueOf(port), "-U", pg.user()));
         cmd.addAll(List.of(args));
         cmd.add(pg.database());
         return cmd;
     }
 
-    private static Result pgbenchRun(TestPostgres pg, Path bin, String mode, int clients, int seconds)
+    /** pgbench's figures; through {@code proxy} (when not null) with its round trips per transaction. */
+    private static Result pgbenchRun(TestPostgres pg, Path bin, String mode, int clients, int seconds, DelayProxy proxy)
             throws Exception {
+        long trips0 = proxy == null ? 0 : proxy.roundTrips();
         String out = exec(
                 pgbench(
                         pg,
                         bin,
+                        proxy == null ? pg.port() : proxy.port(),
                         mode,
                         "-M",
                         "prepared",
@@ -257,9 +441,14 @@ public final class PeerBenchmark {
                 pg);
         Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
         Matcher latency = Pattern.compile("latency average = ([0-9.]+) ms").matcher(out);
+        Matcher count = Pattern.compile("number of transactions actually processed: ([0-9]+)").matcher(out);
+        double transactions = count.find() ? Double.parseDouble(count.group(1)) : Double.NaN;
         return new Result(
                 tps.find() ? Double.parseDouble(tps.group(1)) : 0,
                 latency.find() ? Double.parseDouble(latency.group(1)) : Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                proxy == null ? Double.NaN : (proxy.roundTrips() - trips0) / transactions,
                 Double.NaN);
     }
 

@@ -28,8 +28,17 @@ final class Report {
      */
     record Bulk(int rows, int rounds, Map<String, Double> millis) {}
 
+    /**
+     * The latency-injected comparison.
+     *
+     * @param check the proxy measured alone with pgbench
+     * @param table the write transaction through the proxy, by callers
+     */
+    record Latency(PeerBenchmark.ProxyCheck check, Map<String, Map<String, Result>> table) {}
+
     static void write(
             Map<String, Map<String, Result>> table,
+            Latency latency,
             Map<String, String> streaming,
             Bulk bulk,
             int seconds,
@@ -49,35 +58,22 @@ final class Report {
                         "connections; callers run closed loops (the next operation starts when the previous completes). ")
                 .append(String.format(
                         Locale.ROOT,
-                        "Each figure averages %d alternated rounds of %d s after a 1 s warm-up; ",
+                        "Each client runs in a JVM of its own, started afresh for every round; each figure averages %d "
+                                + "alternated rounds of a %d s window after a %d s warm-up in the same JVM; ",
                         rounds,
+                        seconds,
                         seconds))
+                .append("CPU µs/op is the client JVM's process CPU time (user + system, all threads, GC and JIT ")
+                .append("included) over the window divided by the operations completed in it; with client and server ")
+                .append("on the same cores, client CPU is taken from the server. Alloc KB/op is the heap its live ")
+                .append("threads allocated over the window per operation. ")
                 .append(String.format(
                         Locale.ROOT, "p99 is the worst round's. The run took %.1f minutes.%n%n", minutes));
         md.append("![throughput](performance.svg)\n\n");
         for (Map.Entry<String, Map<String, Result>> row : table.entrySet()) {
-            Result engine = row.getValue().get(ENGINE);
-            md.append("### ").append(row.getKey()).append("\n\n");
-            md.append("| client | ops/s | p50 ms | p99 ms | pgengine ÷ client |\n|---|---:|---:|---:|---:|\n");
-            for (Map.Entry<String, Result> c : row.getValue().entrySet()) {
-                Result r = c.getValue();
-                md.append("| ")
-                        .append(c.getKey())
-                        .append(" | ")
-                        .append(PeerBenchmark.fmt(r.opsPerSecond()))
-                        .append(" | ")
-                        .append(PeerBenchmark.fmt(r.p50()))
-                        .append(" | ")
-                        .append(PeerBenchmark.fmt(r.p99()))
-                        .append(" | ")
-                        .append(
-                                c.getKey().equals(ENGINE)
-                                        ? "1.00"
-                                        : String.format(Locale.ROOT, "%.2f", engine.opsPerSecond() / r.opsPerSecond()))
-                        .append(" |\n");
-            }
-            md.append('\n');
+            md.append(rowTable(row.getKey(), row.getValue(), false));
         }
+        md.append(latencySection(latency));
         md.append(
                 "### Streaming 1,000,000 rows (fetch size 1,000, each client in its own JVM with a 64 MB heap, -Xmx64m)\n\n");
         md.append("| client | rows/s | peak heap MB |\n|---|---:|---:|\n");
@@ -96,6 +92,8 @@ final class Report {
         md.append(bulkTable(bulk));
         md.append("## Targets\n\n")
                 .append(targets(table, streaming))
+                .append(cpuTargets(table))
+                .append(latencyTargets(latency))
                 .append(bulkTarget(bulk))
                 .append('\n');
         Path notes = Path.of("docs", "performance-notes.md");
@@ -105,6 +103,125 @@ final class Report {
         Files.createDirectories(Path.of("docs"));
         Files.writeString(Path.of("docs", "performance.md"), md.toString());
         Files.writeString(Path.of("docs", "performance.svg"), svg(table));
+    }
+
+    private static String rowTable(String title, Map<String, Result> row, boolean roundTrips) {
+        StringBuilder md = new StringBuilder();
+        Result engine = row.get(ENGINE);
+        md.append("### ").append(title).append("\n\n");
+        md.append("| client | ops/s | CPU µs/op | alloc KB/op |")
+                .append(roundTrips ? " round trips/op |" : "")
+                .append(" p50 ms | p99 ms | pgengine ÷ client |\n|---|---:|---:|---:|")
+                .append(roundTrips ? "---:|" : "")
+                .append("---:|---:|---:|\n");
+        for (Map.Entry<String, Result> c : row.entrySet()) {
+            Result r = c.getValue();
+            md.append("| ")
+                    .append(c.getKey())
+                    .append(" | ")
+                    .append(PeerBenchmark.fmt(r.opsPerSecond()))
+                    .append(" | ")
+                    .append(Double.isNaN(r.cpuMicrosPerOp())
+                            ? "n/a"
+                            : String.format(Locale.ROOT, "%.0f", r.cpuMicrosPerOp()))
+                    .append(" | ")
+                    .append(Double.isNaN(r.allocatedBytesPerOp())
+                            ? "n/a"
+                            : String.format(Locale.ROOT, "%.1f", r.allocatedBytesPerOp() / 1024));
+            if (roundTrips) {
+                md.append(" | ")
+                        .append(Double.isNaN(r.roundTrips())
+                                ? "n/a"
+                                : String.format(Locale.ROOT, "%.2f", r.roundTrips()));
+            }
+            md.append(" | ")
+                    .append(PeerBenchmark.fmt(r.p50()))
+                    .append(" | ")
+                    .append(PeerBenchmark.fmt(r.p99()))
+                    .append(" | ")
+                    .append(
+                            c.getKey().equals(ENGINE)
+                                    ? "1.00"
+                                    : String.format(Locale.ROOT, "%.2f", engine.opsPerSecond() / r.opsPerSecond()))
+                    .append(" |\n");
+        }
+        md.append('\n');
+        return md.toString();
+    }
+
+    private static String latencySection(Latency latency) {
+        PeerBenchmark.ProxyCheck c = latency.check();
+        StringBuilder md = new StringBuilder();
+        md.append("## Latency injected: 0.25 ms each way\n\n")
+                .append("Every client connects through `DelayProxy`, a TCP proxy on 127.0.0.1 in the benchmark's JVM ")
+                .append("that holds each chunk 0.25 ms in each direction and counts round trips on the wire: a round ")
+                .append("trip starts whenever a client sends after the server has answered on that connection, so ")
+                .append("pipelined messages (say BEGIN in the same packet as the first statement) count once. The ")
+                .append("counts are taken over each client's measured window and divided by its transactions; they ")
+                .append("do not trust the client. The proxy measured alone with pgbench in this run: ")
+                .append(String.format(
+                        Locale.ROOT,
+                        "-N at 8 clients %,.0f tps direct and %,.0f through the proxy without delay (%.2f×: the "
+                                + "proxy's own cost on these 2 shared cores); -S at 1 client %.3f ms per transaction "
+                                + "direct and %.3f ms with the delay, so the proxy adds %.3f ms per round trip "
+                                + "(0.5 ms asked; the rest is the kernel's timer slack and the proxy's threads).%n%n",
+                        c.directTps(),
+                        c.proxyTps(),
+                        c.proxyTps() / c.directTps(),
+                        c.directMillis(),
+                        c.delayedMillis(),
+                        c.delayedMillis() - c.directMillis()));
+        double fastest = latency.table().values().stream()
+                .flatMap(r -> r.values().stream())
+                .mapToDouble(Result::opsPerSecond)
+                .filter(v -> !Double.isNaN(v))
+                .max()
+                .orElse(Double.NaN);
+        md.append(String.format(
+                Locale.ROOT,
+                "Without delay the proxy carries %.1f× the highest figure of the tables below (%,.0f transactions/s).%n%n",
+                c.proxyTps() / fastest,
+                fastest));
+        for (Map.Entry<String, Map<String, Result>> row : latency.table().entrySet()) {
+            md.append(rowTable(row.getKey(), row.getValue(), true));
+        }
+        return md.toString();
+    }
+
+    private static String latencyTargets(Latency latency) {
+        StringBuilder t = new StringBuilder();
+        for (Map.Entry<String, Map<String, Result>> row : latency.table().entrySet()) {
+            Result e = row.getValue().get(ENGINE);
+            Result jdbc = row.getValue().get("pgjdbc + HikariCP");
+            t.append("- ")
+                    .append(row.getKey())
+                    .append(": ")
+                    .append(mark(e.opsPerSecond() >= jdbc.opsPerSecond()))
+                    .append(String.format(
+                            Locale.ROOT, " ≥ pgjdbc + HikariCP (%.2f×); ", e.opsPerSecond() / jdbc.opsPerSecond()))
+                    .append(mark(e.roundTrips() <= jdbc.roundTrips() + 0.05))
+                    .append(String.format(
+                            Locale.ROOT,
+                            " round trips per transaction no more than pgjdbc's (%.2f vs %.2f)%n",
+                            e.roundTrips(),
+                            jdbc.roundTrips()));
+        }
+        return t.toString();
+    }
+
+    private static String cpuTargets(Map<String, Map<String, Result>> table) {
+        StringBuilder t = new StringBuilder();
+        for (Map.Entry<String, Map<String, Result>> row : table.entrySet()) {
+            double e = row.getValue().get(ENGINE).cpuMicrosPerOp();
+            double jdbc = row.getValue().get("pgjdbc + HikariCP").cpuMicrosPerOp();
+            t.append("- client CPU per operation, ")
+                    .append(row.getKey())
+                    .append(": ")
+                    .append(mark(e <= jdbc))
+                    .append(String.format(
+                            Locale.ROOT, " no more than pgjdbc + HikariCP's (%.0f vs %.0f µs)%n", e, jdbc));
+        }
+        return t.toString();
     }
 
     private static String targets(Map<String, Map<String, Result>> table, Map<String, String> streaming) {
