@@ -48,14 +48,16 @@ final class JfrTop {
                 engine.merge(firstEngineFrame(frames), 1L, Long::sum);
             } else if (type.equals("jdk.NativeMethodSample")) {
                 natives++;
-                nativeTop.merge(name(frames.get(0)) + " <- " + (frames.size() > 1 ? name(frames.get(1)) : ""),
-                        1L, Long::sum);
+                nativeTop.merge(
+                        name(frames.get(0)) + " <- " + (frames.size() > 1 ? name(frames.get(1)) : ""), 1L, Long::sum);
             } else if (type.equals("jdk.ObjectAllocationSample")) {
                 long weight = e.getLong("weight");
                 allocated += weight;
                 allocClass.merge(e.getClass("objectClass").getName(), weight, Long::sum);
-                allocSite.merge(name(frames.get(0)) + " <- " + (frames.size() > 1 ? name(frames.get(1)) : ""),
-                        weight, Long::sum);
+                allocSite.merge(
+                        name(frames.get(0)) + " <- " + (frames.size() > 1 ? name(frames.get(1)) : ""),
+                        weight,
+                        Long::sum);
                 allocEngine.merge(firstEngineFrame(frames), weight, Long::sum);
             }
         }

@@ -108,7 +108,9 @@ public final class PeerBenchmark {
         int seconds = rest.length > 0 ? Integer.parseInt(rest[0]) : 3;
         int rounds = mode.equals("report") && rest.length > 1 ? Integer.parseInt(rest[1]) : 2;
         int[] levels = mode.equals("report") && rest.length > 2
-                ? java.util.Arrays.stream(rest[2].split(",")).mapToInt(Integer::parseInt).toArray()
+                ? java.util.Arrays.stream(rest[2].split(","))
+                        .mapToInt(Integer::parseInt)
+                        .toArray()
                 : new int[] {1, 8, 64};
         long begin = System.nanoTime();
         TestPostgres pg = TestPostgres.get();
@@ -131,8 +133,8 @@ public final class PeerBenchmark {
                     8,
                     seconds,
                     null,
-                    List.of("-XX:StartFlightRecording=delay=" + seconds + "s,duration=" + seconds + "s,filename="
-                            + jfr + ",settings=profile,jdk.ExecutionSample#period=1ms"));
+                    List.of("-XX:StartFlightRecording=delay=" + seconds + "s,duration=" + seconds + "s,filename=" + jfr
+                            + ",settings=profile,jdk.ExecutionSample#period=1ms"));
             System.out.println("profile run: " + r);
             JfrTop.main(new String[] {jfr.toString()});
             return;
@@ -153,7 +155,8 @@ public final class PeerBenchmark {
         Map<String, Map<String, Result>> table = new LinkedHashMap<>();
         for (boolean write : new boolean[] {false, true}) {
             for (int callers : levels) {
-                String key = (write ? "write transaction, " : "point select, ") + callers
+                String key = (write ? "write transaction, " : "point select, ")
+                        + callers
                         + (callers == 1 ? " caller" : " callers");
                 Map<String, Result> row = compare(pg, write, callers, seconds, rounds, null);
                 String flag = write ? "-N" : "-S";
@@ -166,8 +169,8 @@ public final class PeerBenchmark {
         System.out.println("proxy check: " + check);
         Map<String, Map<String, Result>> latency = new LinkedHashMap<>();
         for (int callers : LATENCY_CALLERS) {
-            String key = "write transaction, " + callers + (callers == 1 ? " caller" : " callers")
-                    + ", +0.25 ms each way";
+            String key =
+                    "write transaction, " + callers + (callers == 1 ? " caller" : " callers") + ", +0.25 ms each way";
             latency.put(key, latencyTable(pg, bin, callers, seconds, 1));
             System.out.println(key + ": " + latency.get(key));
         }
@@ -287,8 +290,8 @@ public final class PeerBenchmark {
         long trips1 = 0;
         String result = null;
         StringBuilder tail = new StringBuilder();
-        try (java.io.BufferedReader in = new java.io.BufferedReader(
-                new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (java.io.BufferedReader in =
+                new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 if (line.equals("MEASURING") && proxy != null) {
@@ -441,7 +444,8 @@ public final class PeerBenchmark {
                 pg);
         Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(out);
         Matcher latency = Pattern.compile("latency average = ([0-9.]+) ms").matcher(out);
-        Matcher count = Pattern.compile("number of transactions actually processed: ([0-9]+)").matcher(out);
+        Matcher count = Pattern.compile("number of transactions actually processed: ([0-9]+)")
+                .matcher(out);
         double transactions = count.find() ? Double.parseDouble(count.group(1)) : Double.NaN;
         return new Result(
                 tps.find() ? Double.parseDouble(tps.group(1)) : 0,

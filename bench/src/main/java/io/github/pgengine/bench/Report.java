@@ -121,18 +121,21 @@ final class Report {
                     .append(" | ")
                     .append(PeerBenchmark.fmt(r.opsPerSecond()))
                     .append(" | ")
-                    .append(Double.isNaN(r.cpuMicrosPerOp())
-                            ? "n/a"
-                            : String.format(Locale.ROOT, "%.0f", r.cpuMicrosPerOp()))
+                    .append(
+                            Double.isNaN(r.cpuMicrosPerOp())
+                                    ? "n/a"
+                                    : String.format(Locale.ROOT, "%.0f", r.cpuMicrosPerOp()))
                     .append(" | ")
-                    .append(Double.isNaN(r.allocatedBytesPerOp())
-                            ? "n/a"
-                            : String.format(Locale.ROOT, "%.1f", r.allocatedBytesPerOp() / 1024));
+                    .append(
+                            Double.isNaN(r.allocatedBytesPerOp())
+                                    ? "n/a"
+                                    : String.format(Locale.ROOT, "%.1f", r.allocatedBytesPerOp() / 1024));
             if (roundTrips) {
                 md.append(" | ")
-                        .append(Double.isNaN(r.roundTrips())
-                                ? "n/a"
-                                : String.format(Locale.ROOT, "%.2f", r.roundTrips()));
+                        .append(
+                                Double.isNaN(r.roundTrips())
+                                        ? "n/a"
+                                        : String.format(Locale.ROOT, "%.2f", r.roundTrips()));
             }
             md.append(" | ")
                     .append(PeerBenchmark.fmt(r.p50()))
