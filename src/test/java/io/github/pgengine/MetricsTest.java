@@ -164,6 +164,8 @@ class MetricsTest {
                 .findFirst()
                 .orElseThrow();
         pg.admin("SELECT pg_terminate_backend(" + pid + ")");
+        // a query that borrowed the connection before its FATAL arrived would fail with 57P01: wait for the pool
+        Await.until("the pool noticed the ended connection", () -> counter("pgengine.connections.closed", e) == 1);
         for (int i = 0; i < 4; i++) {
             Await.result(e.query("SELECT 1"));
         }

@@ -5,6 +5,7 @@ import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
+import io.github.pgengine.internal.driver.ServerErrorException;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.ParsedSql;
@@ -27,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  * CancelRequest, and the connection is reused only after the request has reached the server.
  */
 public final class QueryRunner {
+    private static final long[] NO_IDS = new long[0];
+
     private final QueryLog log;
     private final String where;
     private final @Nullable Executor callbacks;
@@ -155,9 +158,25 @@ public final class QueryRunner {
      * @return the result; fails with the driver's error, unmapped
      */
     public CompletableFuture<Result> send(DbConnection connection, ParsedSql sql, Statement statement) {
+        return send(connection, List.of(), sql, statement);
+    }
+
+    /**
+     * Sends one caller's statement after the engine's own statements that go in the same request (a transaction's
+     * BEGIN), logging each.
+     *
+     * @param connection the connection
+     * @param prefix the engine's statements to run first (may be empty)
+     * @param sql the statement
+     * @param statement its values, as given and encoded
+     * @return the result; fails with the driver's error, unmapped
+     */
+    public CompletableFuture<Result> send(
+            DbConnection connection, List<String> prefix, ParsedSql sql, Statement statement) {
+        long[] prefixIds = logPrefix(prefix);
         long id = log.before(sql.sql(), statement.values());
-        CompletableFuture<Result> sent = connection.execute(sql.serverSql(), statement.encoded());
-        return id == 0 ? sent : logged(sent, id);
+        CompletableFuture<Result> sent = connection.execute(prefix, sql.serverSql(), statement.encoded());
+        return id == 0 ? sent : logged(sent, id, prefix, prefixIds);
     }
 
     /**
@@ -183,16 +202,36 @@ public final class QueryRunner {
      *     driver's error, unmapped
      */
     public CompletableFuture<Result> sendBatch(DbConnection connection, BatchStatement batch, boolean independent) {
+        return sendBatch(connection, List.of(), batch, independent);
+    }
+
+    /**
+     * Sends a caller's batch as {@link #sendBatch(DbConnection, BatchStatement, boolean)} does, after the engine's
+     * own statements that go in the same request (a transaction's BEGIN; not with {@code independent}).
+     *
+     * @param connection the connection
+     * @param prefix the engine's statements to run first (may be empty)
+     * @param batch the statement and its rows
+     * @param independent whether each row commits on its own
+     * @return the result with each row's count; fails with the driver's error, unmapped
+     */
+    public CompletableFuture<Result> sendBatch(
+            DbConnection connection, List<String> prefix, BatchStatement batch, boolean independent) {
+        if (independent && !prefix.isEmpty()) {
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("a batch whose rows commit one by one cannot follow BEGIN"));
+        }
         List<BatchStep> steps;
         try {
             steps = batch.steps(rewriteInserts && !independent);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        long[] prefixIds = logPrefix(prefix);
         long id = log.before(batch.sql().sql(), List.of(), batch.describe(steps, independent));
         CompletableFuture<Result> sent =
-                independent ? connection.executeBatchIndependently(steps) : connection.executeBatch(steps);
-        return id == 0 ? sent : logged(sent, id);
+                independent ? connection.executeBatchIndependently(steps) : connection.executeBatch(prefix, steps);
+        return id == 0 ? sent : logged(sent, id, prefix, prefixIds);
     }
 
     /**
@@ -203,16 +242,56 @@ public final class QueryRunner {
      * @return the result; fails with the driver's error, unmapped
      */
     public CompletableFuture<Result> control(DbConnection connection, String sql) {
-        long id = log.before(sql, java.util.List.of());
-        CompletableFuture<Result> sent = connection.simple(sql);
-        return id == 0 ? sent : logged(sent, id);
+        return control(connection, List.of(), sql);
     }
 
-    private CompletableFuture<Result> logged(CompletableFuture<Result> sent, long id) {
+    /**
+     * Sends one of the engine's own statements after others that go in the same Query (a transaction's BEGIN),
+     * logging each.
+     *
+     * @param connection the connection
+     * @param prefix the engine's statements to run first (may be empty)
+     * @param sql the statement, built from constants and quoted identifiers only
+     * @return the result; fails with the driver's error, unmapped
+     */
+    public CompletableFuture<Result> control(DbConnection connection, List<String> prefix, String sql) {
+        long[] prefixIds = logPrefix(prefix);
+        long id = log.before(sql, List.of());
+        CompletableFuture<Result> sent = connection.simple(prefix, sql);
+        return id == 0 ? sent : logged(sent, id, prefix, prefixIds);
+    }
+
+    private long[] logPrefix(List<String> prefix) {
+        if (prefix.isEmpty()) {
+            return NO_IDS;
+        }
+        long[] ids = new long[prefix.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = log.before(prefix.get(i), List.of(), " (sent with the next statement)");
+        }
+        return ids;
+    }
+
+    /**
+     * Logs the answers of a request: those of the statements sent ahead of the caller's (each succeeded unless the
+     * error names them), then the caller's.
+     */
+    private CompletableFuture<Result> logged(
+            CompletableFuture<Result> sent, long id, List<String> prefix, long[] prefixIds) {
         long start = System.nanoTime();
         CompletableFuture<Result> out = new CompletableFuture<>();
         sent.whenComplete((r, e) -> {
-            log.after(id, start, r, e);
+            boolean prefixFailed =
+                    e != null && ErrorMapper.unwrap(e) instanceof ServerErrorException s && s.sentAhead();
+            for (int i = 0; i < prefixIds.length; i++) {
+                String tag = prefix.get(i).split(" ", 2)[0];
+                log.after(prefixIds[i], start, prefixFailed ? null : Result.empty(tag), prefixFailed ? e : null);
+            }
+            log.after(
+                    id,
+                    start,
+                    prefixFailed ? null : r,
+                    prefixFailed ? new CancellationException("not run: a statement sent ahead of it failed") : e);
             if (e != null) {
                 out.completeExceptionally(e);
             } else {

@@ -7,13 +7,19 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A plain TCP forwarder for tests: listens on one address and copies bytes both ways to another. Runs in the test
  * JVM ({@link #start}) or as a process of its own ({@link #main}), e.g. inside a network namespace.
+ *
+ * <p>It counts round trips on the wire ({@link #roundTrips()}): for each connection, one starts whenever the client
+ * sends bytes after the server has sent bytes since the client last sent (or for the connection's first bytes).
  */
 public final class TcpForwarder implements AutoCloseable {
     private final ServerSocket server;
+    private final AtomicLong roundTrips = new AtomicLong();
 
     private TcpForwarder(ServerSocket server) {
         this.server = server;
@@ -44,21 +50,31 @@ public final class TcpForwarder implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /** Returns the round trips counted so far, over all connections. */
+    public long roundTrips() {
+        return roundTrips.get();
+    }
+
     private void acceptLoop(String targetHost, int targetPort) {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
                 Socket upstream = new Socket();
                 upstream.connect(new InetSocketAddress(targetHost, targetPort), 5_000);
-                pump(client, upstream);
-                pump(upstream, client);
+                AtomicBoolean serverSpoke = new AtomicBoolean(true);
+                pump(client, upstream, () -> {
+                    if (serverSpoke.getAndSet(false)) {
+                        roundTrips.incrementAndGet();
+                    }
+                });
+                pump(upstream, client, () -> serverSpoke.set(true));
             } catch (IOException e) {
                 // closed, or the target refused: next connection
             }
         }
     }
 
-    private static void pump(Socket from, Socket to) {
+    private static void pump(Socket from, Socket to, Runnable beforeForwarding) {
         Thread t = new Thread(
                 () -> {
                     byte[] buf = new byte[16 * 1024];
@@ -66,6 +82,7 @@ public final class TcpForwarder implements AutoCloseable {
                             OutputStream out = to.getOutputStream()) {
                         int n;
                         while ((n = in.read(buf)) >= 0) {
+                            beforeForwarding.run();
                             out.write(buf, 0, n);
                             out.flush();
                         }

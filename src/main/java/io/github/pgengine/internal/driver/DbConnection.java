@@ -161,10 +161,25 @@ public final class DbConnection {
      *     {@link ConnectionException}, {@link TimeoutException} or the refusal of an unsupported command
      */
     public CompletableFuture<Result> execute(String sql, ParameterEncoder.Encoded params) {
-        return execute(sql, params, true);
+        return execute(List.of(), sql, params, true);
     }
 
-    private CompletableFuture<Result> execute(String sql, ParameterEncoder.Encoded params, boolean mayRetry) {
+    /**
+     * Runs one statement with the extended protocol, after statements sent ahead of it in the same request (a
+     * transaction's BEGIN, so it costs no round trip of its own). The answers of those are skipped; when one of them
+     * fails, the statement does not run and the error names the statement that failed.
+     *
+     * @param prefix statements without parameters or rows (the engine's own, from constants), run first in order
+     * @param sql one statement with {@code $n} placeholders
+     * @param params the encoded parameters, one per placeholder
+     * @return the statement's result at its ReadyForQuery, as {@link #execute(String, ParameterEncoder.Encoded)}
+     */
+    public CompletableFuture<Result> execute(List<String> prefix, String sql, ParameterEncoder.Encoded params) {
+        return execute(prefix, sql, params, true);
+    }
+
+    private CompletableFuture<Result> execute(
+            List<String> prefix, String sql, ParameterEncoder.Encoded params, boolean mayRetry) {
         StatementKey key = new StatementKey(sql, params.types());
         boolean unnamed = params.types().length == 0;
         String name;
@@ -195,12 +210,12 @@ public final class DbConnection {
         }
         ByteBuf request;
         try {
-            request = FrontendMessages.extended(channel.alloc(), closing, name, parse, sql, params);
+            request = FrontendMessages.extended(channel.alloc(), prefix, closing, name, parse, sql, params);
         } catch (RuntimeException e) {
             forget(key, name, false);
             return CompletableFuture.failedFuture(e);
         }
-        Exchange exchange = new Exchange(request);
+        Exchange exchange = new Exchange(request).withPrefix(prefix, true);
         CompletableFuture<Result> out = new CompletableFuture<>();
         if (!begin(out)) {
             request.release();
@@ -208,10 +223,10 @@ public final class DbConnection {
         }
         exchange.future.whenComplete((result, error) -> {
             if (error != null) {
-                boolean retry = afterFailure(key, name, parse, exchange, error) && mayRetry;
+                boolean retry = afterFailure(key, name, parse, exchange, error) && mayRetry && prefix.isEmpty();
                 if (retry && inFlight == out) {
                     inFlight = null;
-                    execute(sql, params, false).whenComplete((r, e) -> {
+                    execute(prefix, sql, params, false).whenComplete((r, e) -> {
                         if (e != null) {
                             out.completeExceptionally(e);
                         } else {
@@ -278,6 +293,22 @@ public final class DbConnection {
     }
 
     /**
+     * Runs one of the engine's own statements with the simple protocol after others sent in the same Query (a
+     * transaction's BEGIN); their answers are skipped, and an error among them names them.
+     *
+     * @param prefix statements built only from constants and quoted identifiers, run first in order
+     * @param sql the statement, built only from constants and quoted identifiers
+     * @return the statement's result at ReadyForQuery
+     */
+    public CompletableFuture<Result> simple(List<String> prefix, String sql) {
+        if (prefix.isEmpty()) {
+            return simple(sql);
+        }
+        String all = String.join("; ", prefix) + "; " + sql;
+        return submit(new Exchange(FrontendMessages.query(channel.alloc(), all)).withPrefix(prefix, false));
+    }
+
+    /**
      * Asks the server how it parses a statement without running it: {@link Result#parameterTypes()} tells how many
      * parameters it found.
      *
@@ -297,17 +328,29 @@ public final class DbConnection {
      *     names the row, or the rows of the multi-row statement that failed
      */
     public CompletableFuture<Result> executeBatch(List<BatchStep> steps) {
+        return executeBatch(List.of(), steps);
+    }
+
+    /**
+     * Runs a batch as {@link #executeBatch(List)} does, after statements sent ahead of it in the same request (a
+     * transaction's BEGIN), whose answers are skipped.
+     *
+     * @param prefix statements without parameters or rows (the engine's own, from constants), run first in order
+     * @param steps the statements with their values, in order (at least one)
+     * @return the result, as {@link #executeBatch(List)}
+     */
+    public CompletableFuture<Result> executeBatch(List<String> prefix, List<BatchStep> steps) {
         ByteBuf request;
         int[] rows = new int[steps.size()];
         try {
             for (int i = 0; i < rows.length; i++) {
                 rows[i] = steps.get(i).rows();
             }
-            request = FrontendMessages.batch(channel.alloc(), steps);
+            request = FrontendMessages.batch(channel.alloc(), prefix, steps);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return submit(Exchange.counting(request, rows));
+        return submit(Exchange.counting(request, rows).withPrefix(prefix, true));
     }
 
     /**

@@ -47,6 +47,15 @@ final class Exchange {
 
     private int errorAt = -1;
 
+    /** Statements sent ahead of the request's own (a transaction's BEGIN) whose completions are not yet in. */
+    private int prefixLeft;
+    /** ParseCompletes of those statements not yet in (0 when the prefix went in a simple Query). */
+    private int prefixParsesLeft;
+    /** The prefix's text, for an error it causes; null without one. */
+    private @Nullable String prefixSql;
+
+    private boolean prefixFailed;
+
     Exchange(ByteBuf request) {
         this.request = request;
         this.counts = null;
@@ -93,6 +102,23 @@ final class Exchange {
         return new Exchange(request, new int[] {rows}, firstRow, batchRows);
     }
 
+    /**
+     * Marks the request as carrying statements ahead of its own (a transaction's BEGIN): their answers are skipped,
+     * and an error among them fails the exchange naming them.
+     *
+     * @param prefix the statements, in order
+     * @param parsed whether each was sent with Parse (extended protocol) rather than in a simple Query
+     * @return this exchange
+     */
+    Exchange withPrefix(List<String> prefix, boolean parsed) {
+        if (!prefix.isEmpty()) {
+            prefixLeft = prefix.size();
+            prefixParsesLeft = parsed ? prefix.size() : 0;
+            prefixSql = String.join("; ", prefix);
+        }
+        return this;
+    }
+
     /** Returns the request bytes, once; the caller writes them and so releases them. */
     @Nullable
     ByteBuf takeRequest() {
@@ -102,7 +128,11 @@ final class Exchange {
     }
 
     void parseComplete() {
-        parseCompleted = true;
+        if (prefixParsesLeft > 0) {
+            prefixParsesLeft--;
+        } else {
+            parseCompleted = true;
+        }
     }
 
     /** Returns true when the server acknowledged this exchange's Parse (the statement now exists). */
@@ -174,6 +204,11 @@ final class Exchange {
     }
 
     void commandComplete(ByteBuf body) {
+        if (prefixLeft > 0) {
+            prefixLeft--;
+            body.skipBytes(body.readableBytes());
+            return;
+        }
         String tag = cstring(body);
         int[] perStatement = rowsPerStatement;
         if (counts != null && perStatement != null) {
@@ -212,6 +247,7 @@ final class Exchange {
         if (error == null) {
             error = e;
             errorAt = completions;
+            prefixFailed = prefixLeft > 0;
         } else {
             LOG.debug("a further error in the same exchange: {}", e);
         }
@@ -243,7 +279,10 @@ final class Exchange {
         if (refusal != null) {
             future.completeExceptionally(refusal);
         } else if (error != null) {
-            future.completeExceptionally(new ServerErrorException(error, batchContext()));
+            future.completeExceptionally(
+                    prefixFailed
+                            ? new ServerErrorException(error, prefixSql + ", sent ahead of the statement", true)
+                            : new ServerErrorException(error, batchContext()));
         } else if (counts != null && rowsPerStatement != null) {
             if (completions != rowsPerStatement.length) {
                 throw new ProtocolException(

@@ -14,13 +14,17 @@ import org.jspecify.annotations.Nullable;
 final class FrontendMessages {
     private static final byte TEXT = 0;
     private static final byte BINARY = 1;
+    private static final int[] NO_TYPES = new int[0];
 
     private FrontendMessages() {}
 
     /**
-     * An extended-protocol exchange on the unnamed portal: [Close statements] [Parse] Bind Describe Execute Sync.
+     * An extended-protocol exchange on the unnamed portal: [Close statements] [prefix] [Parse] Bind Describe Execute
+     * Sync.
      *
      * @param alloc the channel's allocator
+     * @param prefix statements without parameters or rows to run first, in the same request and before the one Sync
+     *     (a transaction's BEGIN); each as Parse, Bind and Execute of the unnamed statement
      * @param close prepared statements to close first (evicted from the cache)
      * @param statement the statement's name ("" for the unnamed one)
      * @param parse whether to send Parse (the statement is not prepared yet)
@@ -30,6 +34,7 @@ final class FrontendMessages {
      */
     static ByteBuf extended(
             ByteBufAllocator alloc,
+            List<String> prefix,
             List<String> close,
             String statement,
             boolean parse,
@@ -43,6 +48,7 @@ final class FrontendMessages {
                 cstring(buf, name);
                 end(buf, start);
             }
+            prefix(buf, prefix);
             if (parse) {
                 parse(buf, statement, sql, params.types());
             }
@@ -57,6 +63,21 @@ final class FrontendMessages {
         } catch (RuntimeException e) {
             buf.release();
             throw e;
+        }
+    }
+
+    /** Writes each statement as Parse, Bind and Execute of the unnamed statement and portal, without a Sync. */
+    private static void prefix(ByteBuf buf, List<String> statements) {
+        for (String sql : statements) {
+            parse(buf, "", sql, NO_TYPES);
+            int start = begin(buf, 'B');
+            cstring(buf, "");
+            cstring(buf, "");
+            buf.writeShort(0);
+            buf.writeShort(0);
+            buf.writeShort(0);
+            end(buf, start);
+            execute(buf);
         }
     }
 
@@ -118,12 +139,14 @@ final class FrontendMessages {
      * a description and skipped.
      *
      * @param alloc the channel's allocator
+     * @param prefix statements to run first, as in {@link #extended}
      * @param steps the statements with their encoded parameters
      * @return the buffer; the caller writes and thereby releases it
      */
-    static ByteBuf batch(ByteBufAllocator alloc, List<BatchStep> steps) {
+    static ByteBuf batch(ByteBufAllocator alloc, List<String> prefix, List<BatchStep> steps) {
         ByteBuf buf = alloc.buffer(64 + steps.get(0).sql().length() * 3 + 32 * steps.size());
         try {
+            prefix(buf, prefix);
             @Nullable String previousSql = null;
             int @Nullable [] previousTypes = null;
             for (BatchStep step : steps) {

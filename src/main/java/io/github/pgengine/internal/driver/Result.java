@@ -107,7 +107,13 @@ public final class Result {
         return parameterTypes;
     }
 
-    static Result empty(String tag) {
+    /**
+     * Returns a result with no rows.
+     *
+     * @param tag its command tag
+     * @return the result
+     */
+    public static Result empty(String tag) {
         return new Result(NO_NAMES, NO_TYPES, List.of(), tag);
     }
 

@@ -6,6 +6,7 @@ import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.driver.ServerErrorException;
 import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.Statement;
 import java.util.List;
@@ -14,13 +15,18 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One attempt of a transaction (CockroachDB retries start new ones): what the caller's {@code Transaction} works on.
  * Statements are queued in call order; the attempt's {@link FailureLedger} decides at COMMIT whether it may commit.
+ *
+ * <p>The transaction's BEGIN can wait for the first step ({@link #beginWith}): it then leaves in the same request as
+ * that step's statement, which saves a round trip, and a transaction that sends nothing sends no BEGIN and no
+ * COMMIT. Whether BEGIN took effect is read from the transaction status the server reports with the step's answer;
+ * when it failed, later statements are refused without being sent, so none can run outside the transaction.
  */
 public final class Attempt {
     /** Where an attempt stands. */
@@ -43,12 +49,28 @@ public final class Attempt {
     private @Nullable Throwable endError;
     private boolean endedByCaller;
     private String outcome = "ended";
+    /** Statements that open the transaction and wait for the first step to carry them; empty once sent. */
+    private List<String> pendingBegin = List.of();
+    /** Why the transaction did not begin (its BEGIN failed), or null. */
+    private @Nullable Throwable beginFailure;
 
     Attempt(TransactionSession session, StepQueue queue) {
         this.session = session;
         this.queue = queue;
         this.connection = session.connection();
         this.runner = session.runner();
+    }
+
+    /**
+     * Lets the statements that open the transaction (BEGIN with its options) travel with the first step that reaches
+     * the server instead of on their own; call before anything is queued.
+     *
+     * @param statements the statements, in order
+     */
+    public void beginWith(List<String> statements) {
+        synchronized (queue.lock()) {
+            pendingBegin = List.copyOf(statements);
+        }
     }
 
     /** Returns the session this attempt belongs to. */
@@ -106,7 +128,10 @@ public final class Attempt {
     private <T> CompletableFuture<T> refusedBeforeSending(RuntimeException e) {
         synchronized (queue.lock()) {
             if (refusal("run a statement") == null) {
-                step(true, true, () -> CompletableFuture.failedFuture(e), null);
+                queue.step(true, seq -> {
+                    ledger.failed(seq, ErrorMapper.map(e, connection.toString()));
+                    return CompletableFuture.failedFuture(e);
+                });
             }
         }
         return CompletableFuture.failedFuture(e);
@@ -127,7 +152,8 @@ public final class Attempt {
             return step(
                     true,
                     true,
-                    () -> runner.observed(session.scope(), st.sql(), 0, () -> runner.send(connection, st.sql(), st)),
+                    begin -> runner.observed(
+                            session.scope(), st.sql(), 0, () -> runner.send(connection, begin, st.sql(), st)),
                     null);
         }
     }
@@ -177,11 +203,11 @@ public final class Attempt {
             return step(
                     true,
                     true,
-                    () -> runner.observed(
+                    begin -> runner.observed(
                             session.scope(),
                             batch.sql(),
                             batch.encoded().size(),
-                            () -> runner.sendBatch(connection, batch)),
+                            () -> runner.sendBatch(connection, begin, batch, false)),
                     null);
         }
     }
@@ -196,7 +222,7 @@ public final class Attempt {
      */
     public CompletableFuture<Result> control(String sql) {
         synchronized (queue.lock()) {
-            return step(false, false, () -> runner.control(connection, sql), null);
+            return step(false, false, begin -> runner.control(connection, begin, sql), null);
         }
     }
 
@@ -239,7 +265,7 @@ public final class Attempt {
             if (refused != null) {
                 return CompletableFuture.failedFuture(refused);
             }
-            return step(true, true, () -> runner.control(connection, sql), onSuccess);
+            return step(true, true, begin -> runner.control(connection, begin, sql), onSuccess);
         }
     }
 
@@ -264,8 +290,8 @@ public final class Attempt {
                 FailureLedger.Failure since = ledger.firstSince(name);
                 boolean keep = commit && since == null;
                 CompletableFuture<Result> server = keep
-                        ? runner.control(connection, "RELEASE SAVEPOINT " + quoted)
-                        : runner.control(connection, "ROLLBACK TO SAVEPOINT " + quoted)
+                        ? withBegin(true, begin -> runner.control(connection, begin, "RELEASE SAVEPOINT " + quoted))
+                        : withBegin(true, begin -> runner.control(connection, begin, "ROLLBACK TO SAVEPOINT " + quoted))
                                 .thenCompose(r -> {
                                     ledger.undoTo(name);
                                     return runner.control(connection, "RELEASE SAVEPOINT " + quoted);
@@ -305,15 +331,26 @@ public final class Attempt {
             state = State.ENDING;
             endedByCaller = byCaller;
             CompletableFuture<Result> done = step(false, false, this::commitNow, null);
+
             done.whenComplete((r, e) -> ended(e, e == null ? "committed" : "rolled back"));
             return done;
         }
     }
 
-    private CompletableFuture<Result> commitNow() {
+    /** Commits, or rolls back when a failure counts; sends nothing when the transaction never began on the server. */
+    private CompletableFuture<Result> commitNow(List<String> unsentBegin) {
         FailureLedger.Failure first = ledger.first();
+        if (!unsentBegin.isEmpty()) {
+            return first == null
+                    ? CompletableFuture.completedFuture(Result.empty("COMMIT"))
+                    : CompletableFuture.failedFuture(rolledBack(
+                            "the transaction was rolled back because a statement in it failed: ", first.error()));
+        }
         if (first != null) {
-            return runner.control(connection, "ROLLBACK").handle((r, e) -> {
+            CompletableFuture<Result> undone = connection.transactionStatus() == 'I'
+                    ? CompletableFuture.completedFuture(Result.empty("ROLLBACK"))
+                    : runner.control(connection, "ROLLBACK");
+            return undone.handle((r, e) -> {
                 if (e != null) {
                     connection.retire();
                 }
@@ -348,7 +385,13 @@ public final class Attempt {
             }
             state = State.ENDING;
             endedByCaller = byCaller;
-            CompletableFuture<Result> done = step(false, false, () -> runner.control(connection, "ROLLBACK"), null);
+            CompletableFuture<Result> done = step(
+                    false,
+                    false,
+                    begin -> begin.isEmpty() && connection.transactionStatus() != 'I'
+                            ? runner.control(connection, "ROLLBACK")
+                            : CompletableFuture.completedFuture(Result.empty("ROLLBACK")),
+                    null);
             done.whenComplete((r, e) -> {
                 if (e != null) {
                     connection.retire();
@@ -427,11 +470,11 @@ public final class Attempt {
     private CompletableFuture<Result> step(
             boolean callers,
             boolean record,
-            Supplier<CompletableFuture<Result>> action,
+            Function<List<String>, CompletableFuture<Result>> action,
             @Nullable LongConsumer onSuccess) {
         return queue.step(
                 callers,
-                seq -> action.get().whenComplete((result, error) -> {
+                seq -> withBegin(callers, action).whenComplete((result, error) -> {
                     if (error != null) {
                         if (record) {
                             ledger.failed(seq, ErrorMapper.map(error, connection.toString()));
@@ -440,6 +483,49 @@ public final class Attempt {
                         onSuccess.accept(seq);
                     }
                 }));
+    }
+
+    /**
+     * Runs a step's action (on the queue, one step at a time), handing it the BEGIN still waiting to be sent, if any.
+     * Afterwards the server's transaction status tells whether BEGIN took effect: when its own error came back, the
+     * transaction did not begin and the caller's later statements are refused; when the request never left, BEGIN
+     * waits for the next step.
+     */
+    private CompletableFuture<Result> withBegin(
+            boolean callers, Function<List<String>, CompletableFuture<Result>> action) {
+        List<String> begin;
+        Throwable failed;
+        synchronized (queue.lock()) {
+            begin = pendingBegin;
+            pendingBegin = List.of();
+            failed = beginFailure;
+        }
+        if (failed != null && callers) {
+            return CompletableFuture.failedFuture(
+                    new TransactionException("the transaction did not begin: " + failed.getMessage(), failed));
+        }
+        CompletableFuture<Result> sent;
+        try {
+            sent = action.apply(begin);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        if (begin.isEmpty()) {
+            return sent;
+        }
+        return sent.whenComplete((r, e) -> {
+            if (e == null || connection.transactionStatus() != 'I') {
+                return;
+            }
+            Throwable cause = ErrorMapper.unwrap(e);
+            synchronized (queue.lock()) {
+                if (cause instanceof ServerErrorException s && s.sentAhead()) {
+                    beginFailure = ErrorMapper.map(cause, connection.toString());
+                } else if (connection.isAlive() && pendingBegin.isEmpty()) {
+                    pendingBegin = begin;
+                }
+            }
+        });
     }
 
     private static TransactionRolledBackException rolledBack(String message, Throwable cause) {

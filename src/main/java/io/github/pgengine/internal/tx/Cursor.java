@@ -7,6 +7,7 @@ import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.sql.Statement;
 import io.github.pgengine.internal.sql.StatementCache;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -70,16 +71,14 @@ public final class Cursor {
         TransactionSession session = new TransactionSession(lease, runner, statements, false, false, call);
         Cursor cursor = new Cursor(session, batchSize, observers);
         CompletableFuture<Cursor> opened = new CompletableFuture<>();
-        cursor.attempt
-                .control("BEGIN READ ONLY")
-                .thenCompose(r -> cursor.attempt.statement(declare))
-                .whenComplete((r, error) -> {
-                    if (error != null) {
-                        cursor.close().whenComplete((v, e) -> opened.completeExceptionally(error));
-                    } else if (!opened.complete(cursor)) {
-                        cursor.close();
-                    }
-                });
+        cursor.attempt.beginWith(List.of("BEGIN READ ONLY"));
+        cursor.attempt.statement(declare).whenComplete((r, error) -> {
+            if (error != null) {
+                cursor.close().whenComplete((v, e) -> opened.completeExceptionally(error));
+            } else if (!opened.complete(cursor)) {
+                cursor.close();
+            }
+        });
         return opened;
     }
 

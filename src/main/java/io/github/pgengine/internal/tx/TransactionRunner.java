@@ -16,6 +16,7 @@ import io.github.pgengine.internal.driver.NotSentException;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.sql.StatementCache;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -129,14 +130,20 @@ public final class TransactionRunner {
             attempt(s, 1, true);
         }
 
-        /** Starts attempt {@code n}: BEGIN (or, when retrying on CockroachDB, from the restart savepoint). */
+        /**
+         * Starts attempt {@code n}: BEGIN (or, when retrying on CockroachDB, from the restart savepoint). On
+         * PostgreSQL BEGIN travels with the work's first statement; CockroachDB's restart protocol sends it, and
+         * the restart savepoint, ahead of the work.
+         */
         private void attempt(TransactionSession s, int n, boolean begin) {
             Attempt a = s.begin();
             if (s.isAbandoned()) {
                 return;
             }
             CompletableFuture<?> ready = CompletableFuture.completedFuture(null);
-            if (begin) {
+            if (begin && !spec.restartSavepoint() && spec.autocommitBeforeDdl() == null) {
+                a.beginWith(List.of(spec.beginSql()));
+            } else if (begin) {
                 ready = a.control(spec.beginSql());
                 if (spec.restartSavepoint()) {
                     ready = ready.thenCompose(r -> a.control("SAVEPOINT " + TransactionSession.RESTART_SAVEPOINT));
