@@ -472,17 +472,15 @@ public final class Attempt {
             boolean record,
             Function<List<String>, CompletableFuture<Result>> action,
             @Nullable LongConsumer onSuccess) {
-        return queue.step(
-                callers,
-                seq -> withBegin(callers, action).whenComplete((result, error) -> {
-                    if (error != null) {
-                        if (record) {
-                            ledger.failed(seq, ErrorMapper.map(error, connection.toString()));
-                        }
-                    } else if (onSuccess != null) {
-                        onSuccess.accept(seq);
-                    }
-                }));
+        return queue.step(callers, seq -> withBegin(callers, action), (seq, result, error) -> {
+            if (error != null) {
+                if (record) {
+                    ledger.failed(seq, ErrorMapper.map(error, connection.toString()));
+                }
+            } else if (onSuccess != null) {
+                onSuccess.accept(seq);
+            }
+        });
     }
 
     /**

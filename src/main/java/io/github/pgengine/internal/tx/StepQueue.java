@@ -3,6 +3,7 @@ package io.github.pgengine.internal.tx;
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.driver.Result;
+import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongFunction;
@@ -16,14 +17,28 @@ import org.jspecify.annotations.Nullable;
  * {@link CancellationException}) and a result arriving for one that was running completes it as cancelled; final
  * steps (the engine's ROLLBACK, giving the connection back) still run. After {@link #closeWith} nothing more may be
  * queued.
+ *
+ * <p>Steps wait in a deque and the completion of one starts the next (a loop, not recursion, when steps complete
+ * at once), so a step costs its own future and one completion callback.
  */
 final class StepQueue {
+    /** Told of a step's outcome before its future completes (the failure ledger). */
+    interface Outcome {
+        void completed(long seq, @Nullable Result result, @Nullable Throwable error);
+    }
+
     private final Object lock = new Object();
     private final CompletableFuture<@Nullable Void> closed = new CompletableFuture<>();
-    private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
+    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
     private long sequence;
     private volatile boolean abandoned;
     private boolean closing;
+    /** True while a step runs or the loop starts the next. */
+    private boolean busy;
+    /** True while {@link #next()} loops on this queue (on some thread). */
+    private boolean looping;
+    /** Set when a step completed while {@link #next()} was looping: the loop goes on. */
+    private boolean again;
 
     /** Returns the lock that guards the queue; the transaction's state changes hold it too. */
     Object lock() {
@@ -65,24 +80,39 @@ final class StepQueue {
      * @param callers true for the caller's statements: skipped once abandoned, and completed as cancelled when the
      *     transaction is abandoned while they run
      * @param action runs the step, given its place in the queue
-     * @return completes with the step's result; a copy, so a caller cancelling it cannot start the next step early
+     * @return completes with the step's result; the next step starts whatever happens to this future
      */
     CompletableFuture<Result> step(boolean callers, LongFunction<CompletableFuture<Result>> action) {
+        return step(callers, action, null);
+    }
+
+    /**
+     * Queues a step (call holding the lock).
+     *
+     * @param callers as {@link #step(boolean, LongFunction)}
+     * @param action runs the step, given its place in the queue
+     * @param outcome told of the step's outcome (when it ran) before its future completes, or null
+     * @return completes with the step's result; the next step starts whatever happens to this future
+     */
+    CompletableFuture<Result> step(
+            boolean callers, LongFunction<CompletableFuture<Result>> action, @Nullable Outcome outcome) {
         CompletableFuture<Result> done = new CompletableFuture<>();
         if (closing) {
             done.completeExceptionally(new TransactionException("the transaction's connection was given back"));
             return done;
         }
         long seq = ++sequence;
-        CompletableFuture<?> previous = tail;
-        tail = done;
-        previous.whenComplete((r, e) -> {
+        enqueue(() -> {
             if (abandoned) {
                 done.completeExceptionally(
-                        new CancellationException("the transaction was cancelled before this " + "statement ran"));
+                        new CancellationException("the transaction was cancelled before this statement ran"));
+                next();
                 return;
             }
             run(action, seq).whenComplete((result, error) -> {
+                if (outcome != null) {
+                    outcome.completed(seq, result, error);
+                }
                 if (callers && abandoned) {
                     CancellationException c = new CancellationException("the transaction was cancelled");
                     if (error != null) {
@@ -94,9 +124,10 @@ final class StepQueue {
                 } else {
                     done.complete(result);
                 }
+                next();
             });
         });
-        return done.copy();
+        return done;
     }
 
     /**
@@ -107,30 +138,28 @@ final class StepQueue {
      */
     CompletableFuture<@Nullable Result> finalStep(Supplier<CompletableFuture<@Nullable Result>> action) {
         CompletableFuture<@Nullable Result> done = new CompletableFuture<>();
-        CompletableFuture<?> previous;
         synchronized (lock) {
             if (closing) {
                 done.completeExceptionally(new IllegalStateException("the transaction's connection was given back"));
                 return done;
             }
-            previous = tail;
-            tail = done;
-        }
-        previous.whenComplete((r, e) -> {
-            CompletableFuture<@Nullable Result> f;
-            try {
-                f = action.get();
-            } catch (RuntimeException ex) {
-                f = CompletableFuture.failedFuture(ex);
-            }
-            f.whenComplete((rr, ee) -> {
-                if (ee != null) {
-                    done.completeExceptionally(ee);
-                } else {
-                    done.complete(rr);
+            enqueue(() -> {
+                CompletableFuture<@Nullable Result> f;
+                try {
+                    f = action.get();
+                } catch (RuntimeException ex) {
+                    f = CompletableFuture.failedFuture(ex);
                 }
+                f.whenComplete((rr, ee) -> {
+                    if (ee != null) {
+                        done.completeExceptionally(ee);
+                    } else {
+                        done.complete(rr);
+                    }
+                    next();
+                });
             });
-        });
+        }
         return done;
     }
 
@@ -142,29 +171,79 @@ final class StepQueue {
      * @return completes when it has run
      */
     CompletableFuture<@Nullable Void> closeWith(Runnable last) {
-        CompletableFuture<?> previous;
         synchronized (lock) {
             if (closing) {
                 return closed.copy();
             }
             closing = true;
-            previous = tail;
-            tail = closed;
+            enqueue(() -> {
+                try {
+                    last.run();
+                } finally {
+                    closed.complete(null);
+                    next();
+                }
+            });
         }
-        previous.whenComplete((r, e) -> {
-            try {
-                last.run();
-            } finally {
-                closed.complete(null);
-            }
-        });
         return closed.copy();
     }
 
     /** Returns completes when every step queued so far has run. */
     CompletableFuture<?> drained() {
+        CompletableFuture<@Nullable Void> drained = new CompletableFuture<>();
         synchronized (lock) {
-            return tail.handle((r, e) -> null);
+            if (closing) {
+                return closed.copy();
+            }
+            enqueue(() -> {
+                drained.complete(null);
+                next();
+            });
+        }
+        return drained;
+    }
+
+    /** Runs an entry now when nothing runs, else after the entries before it (call holding the lock). */
+    private void enqueue(Runnable entry) {
+        if (busy) {
+            waiting.add(entry);
+            return;
+        }
+        busy = true;
+        entry.run();
+    }
+
+    /**
+     * Called once by each entry when it has completed: starts the next one. Entries that complete at once are run
+     * by this loop rather than by recursion; an entry completing on another thread while the loop runs makes it go
+     * on.
+     */
+    private void next() {
+        synchronized (lock) {
+            if (looping) {
+                again = true;
+                return;
+            }
+            looping = true;
+        }
+        while (true) {
+            Runnable entry;
+            synchronized (lock) {
+                entry = waiting.poll();
+                if (entry == null) {
+                    busy = false;
+                    looping = false;
+                    return;
+                }
+                again = false;
+            }
+            entry.run();
+            synchronized (lock) {
+                if (!again) {
+                    looping = false;
+                    return;
+                }
+            }
         }
     }
 
