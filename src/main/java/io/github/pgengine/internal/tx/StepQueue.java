@@ -29,7 +29,7 @@ final class StepQueue {
 
     private final Object lock = new Object();
     private final CompletableFuture<@Nullable Void> closed = new CompletableFuture<>();
-    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Runnable> waiting = new ArrayDeque<>(4);
     private long sequence;
     private volatile boolean abandoned;
     private boolean closing;
