@@ -47,7 +47,7 @@ public final class DbConnection {
     private final int backendPid;
     private final @Nullable BackendKey backendKey;
     private final long timeoutNanos;
-    private final LinkedHashMap<StatementKey, String> statements = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<StatementKey, Prepared> statements = new LinkedHashMap<>(16, 0.75f, true);
     private final List<String> toClose = new ArrayList<>();
     private final AtomicBoolean watchdogArmed = new AtomicBoolean();
     private int statementNumber;
@@ -56,6 +56,23 @@ public final class DbConnection {
     private volatile boolean stopSending;
     private volatile @Nullable CompletableFuture<Result> inFlight;
     private volatile long lastUsedNanos = System.nanoTime();
+
+    /**
+     * A prepared statement on this connection and, once an execution described it, the rows it returns: later
+     * executions send no Describe (the server then sends no RowDescription) and decode with the kept description. A
+     * change of the statement's result type fails on the server with 0A000 "cached plan must not change result
+     * type", which makes the engine forget it, so a kept description never outlives its plan.
+     */
+    private static final class Prepared {
+        final String name;
+        boolean described;
+        String @Nullable [] columnNames;
+        int @Nullable [] columnTypes;
+
+        Prepared(String name) {
+            this.name = name;
+        }
+    }
 
     /** A cached statement is one SQL text prepared for one set of parameter types. */
     @SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the array's contents
@@ -184,24 +201,32 @@ public final class DbConnection {
         boolean unnamed = params.types().length == 0;
         String name;
         boolean parse;
+        boolean describe;
+        String @Nullable [] knownNames = null;
+        int @Nullable [] knownTypes = null;
         List<String> closing;
         synchronized (statements) {
-            String cached = unnamed ? null : statements.get(key);
+            Prepared cached = unnamed ? null : statements.get(key);
             parse = cached == null;
+            describe = cached == null || !cached.described;
+            if (cached != null) {
+                knownNames = cached.columnNames;
+                knownTypes = cached.columnTypes;
+            }
             if (unnamed) {
                 name = "";
             } else if (cached == null) {
                 statementNumber++;
                 name = "pge_" + statementNumber;
             } else {
-                name = cached;
+                name = cached.name;
             }
             if (parse && !unnamed) {
-                statements.put(key, name);
+                statements.put(key, new Prepared(name));
                 if (statements.size() > STATEMENT_CACHE_SIZE) {
-                    Iterator<Map.Entry<StatementKey, String>> eldest =
+                    Iterator<Map.Entry<StatementKey, Prepared>> eldest =
                             statements.entrySet().iterator();
-                    toClose.add(eldest.next().getValue());
+                    toClose.add(eldest.next().getValue().name);
                     eldest.remove();
                 }
             }
@@ -210,12 +235,15 @@ public final class DbConnection {
         }
         ByteBuf request;
         try {
-            request = FrontendMessages.extended(channel.alloc(), prefix, closing, name, parse, sql, params);
+            request = FrontendMessages.extended(channel.alloc(), prefix, closing, name, parse, describe, sql, params);
         } catch (RuntimeException e) {
             forget(key, name, false);
             return CompletableFuture.failedFuture(e);
         }
         Exchange exchange = new Exchange(request).withPrefix(prefix, true);
+        if (!describe && knownNames != null && knownTypes != null) {
+            exchange.describedAs(knownNames, knownTypes);
+        }
         CompletableFuture<Result> out = new CompletableFuture<>();
         if (!begin(out)) {
             request.release();
@@ -239,6 +267,8 @@ public final class DbConnection {
                 synchronized (statements) {
                     statements.clear();
                 }
+            } else if (describe && !unnamed) {
+                remember(key, name, result);
             }
             end(out, result, error);
         });
@@ -271,9 +301,24 @@ public final class DbConnection {
         return false;
     }
 
+    /** Keeps what an execution that sent Describe learnt of the rows its statement returns. */
+    private void remember(StatementKey key, String name, Result result) {
+        synchronized (statements) {
+            Prepared p = statements.get(key);
+            if (p != null && p.name.equals(name)) {
+                if (result.hasRowDescription()) {
+                    p.columnNames = result.columnNames();
+                    p.columnTypes = result.columnTypes();
+                }
+                p.described = true;
+            }
+        }
+    }
+
     private void forget(StatementKey key, String name, boolean closeOnServer) {
         synchronized (statements) {
-            if (name.equals(statements.get(key))) {
+            Prepared p = statements.get(key);
+            if (p != null && p.name.equals(name)) {
                 statements.remove(key);
             }
             if (closeOnServer) {

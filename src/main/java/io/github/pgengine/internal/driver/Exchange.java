@@ -145,6 +145,19 @@ final class Exchange {
         return statusAfter;
     }
 
+    /**
+     * Gives the rows' description the server will not send (no Describe was sent: the statement's description is
+     * known from an earlier execution).
+     *
+     * @param columnNames the column names
+     * @param columnTypes their type OIDs
+     */
+    void describedAs(String[] columnNames, int[] columnTypes) {
+        names = columnNames;
+        types = columnTypes;
+        rows = new ArrayList<>();
+    }
+
     void rowDescription(ByteBuf body) {
         int n = body.readUnsignedShort();
         String[] columnNames = new String[n];

@@ -19,7 +19,7 @@ final class FrontendMessages {
     private FrontendMessages() {}
 
     /**
-     * An extended-protocol exchange on the unnamed portal: [Close statements] [prefix] [Parse] Bind Describe Execute
+     * An extended-protocol exchange on the unnamed portal: [Close statements] [prefix] [Parse] Bind [Describe] Execute
      * Sync.
      *
      * @param alloc the channel's allocator
@@ -28,6 +28,7 @@ final class FrontendMessages {
      * @param close prepared statements to close first (evicted from the cache)
      * @param statement the statement's name ("" for the unnamed one)
      * @param parse whether to send Parse (the statement is not prepared yet)
+     * @param describe whether to send Describe of the portal (the rows' description is not known yet)
      * @param sql the SQL, with $n placeholders
      * @param params the encoded parameters
      * @return the buffer; the caller writes and thereby releases it
@@ -38,6 +39,7 @@ final class FrontendMessages {
             List<String> close,
             String statement,
             boolean parse,
+            boolean describe,
             String sql,
             ParameterEncoder.Encoded params) {
         ByteBuf buf = alloc.buffer(64 + (parse ? sql.length() * 3 : 0) + 16 * params.values().length);
@@ -53,10 +55,12 @@ final class FrontendMessages {
                 parse(buf, statement, sql, params.types());
             }
             bind(buf, statement, params);
-            int start = begin(buf, 'D');
-            buf.writeByte('P');
-            cstring(buf, "");
-            end(buf, start);
+            if (describe) {
+                int start = begin(buf, 'D');
+                buf.writeByte('P');
+                cstring(buf, "");
+                end(buf, start);
+            }
             execute(buf);
             sync(buf);
             return buf;

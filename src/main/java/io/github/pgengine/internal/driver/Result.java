@@ -122,6 +122,11 @@ public final class Result {
         return columnNames;
     }
 
+    /** Returns true when the server described rows for this result (RowDescription), even with no columns. */
+    boolean hasRowDescription() {
+        return columnNames != NO_NAMES;
+    }
+
     /** Returns the columns' type OIDs in order (shared; do not modify). */
     public int[] columnTypes() {
         return columnTypes;
