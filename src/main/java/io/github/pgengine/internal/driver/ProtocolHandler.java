@@ -256,17 +256,27 @@ final class ProtocolHandler extends ByteToMessageDecoder {
                 }
                 return;
             }
-            ByteBuf body = in.slice(start + 5, length - 4);
-            in.readerIndex(start + 1 + length);
+            int end = start + 1 + length;
+            int available = in.writerIndex();
+            // the body is read in place: the buffer's readable bytes are narrowed to the message, so a read past
+            // its end fails as it would on a slice of it, without a slice per message
+            in.setIndex(start + 5, end);
             try {
-                dispatch(ctx, (char) type, body);
+                dispatch(ctx, (char) type, in);
             } catch (RuntimeException e) {
                 fatal(new ConnectionException(
                         "protocol error on " + where + " (message '" + (char) type + "'): " + e, e));
+            } finally {
+                in.setIndex(end, available);
             }
         }
     }
 
+    /**
+     * Hands one message to whoever it concerns.
+     *
+     * @param body the message's body, from the reader index to the writer index; read during this call, never kept
+     */
     private void dispatch(ChannelHandlerContext ctx, char type, ByteBuf body) {
         switch (type) {
             case 'Z' -> {
