@@ -6,6 +6,12 @@ import io.github.pgengine.ConnectionException;
 import io.github.pgengine.internal.ConfigParser;
 import io.github.pgengine.testing.Await;
 import io.github.pgengine.testing.TestPostgres;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,19 +21,23 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the protocol handler does when the wire goes wrong: backend messages that break the framing (a value longer
- * than its message, a message cut short, an unknown type). Each fails the caller
+ * What the protocol handler does when the wire goes wrong: a request whose write fails (with and without TLS, which
+ * writes with promises of its own), and backend messages that break the framing (a value longer than its message, a message cut short, an unknown type). Each fails the caller
  * with a {@link ConnectionException} at once and ends the connection, so no later answer can be paired with the
  * wrong caller. The bad messages are made by a forwarder between the connection and the real server that rewrites
  * one message once it is armed (while the connection is idle, so the next bytes start a message).
@@ -42,10 +52,9 @@ class WireFailureTest {
         }
     }
 
-    private DbConnection open(String host, int port) {
+    private DbConnection open(Map<String, Object> overrides) {
         Map<String, Object> config = new HashMap<>(TestPostgres.get().config());
-        config.put("host", host);
-        config.put("port", port);
+        config.putAll(overrides);
         DbConnection c = Await.result(
                 new ConnectionFactory(ConfigParser.fromEnvironment(5432).parse(config, null), x -> {}).open());
         resources.add(() -> Await.result(c.close()));
@@ -54,6 +63,66 @@ class WireFailureTest {
 
     private static ParameterEncoder.Encoded params(@Nullable Object... values) {
         return ParameterEncoder.encode(Arrays.asList(values));
+    }
+
+    @Test
+    void aRequestWhoseWriteFailsFailsItsCallerWithAConnectionException() {
+        DbConnection c = open(Map.of());
+        writeFails(c, c.channel().pipeline()::addFirst);
+    }
+
+    @Test
+    void aRequestWhoseWriteFailsUnderTlsFailsItsCallerWithAConnectionException() throws Exception {
+        TestPostgres pg = TestPostgres.get();
+        Assumptions.assumeTrue(pg.canRestart(), "turning TLS on needs the local cluster; backend is " + pg.source());
+        Path dir = Files.createTempDirectory("pgengine-wire-tls-");
+        Process p = new ProcessBuilder(
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "rsa:2048",
+                        "-nodes",
+                        "-keyout",
+                        "server.key",
+                        "-out",
+                        "server.crt",
+                        "-days",
+                        "2",
+                        "-subj",
+                        "/CN=localhost")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        pg.enableTls(dir.resolve("server.crt"), dir.resolve("server.key"));
+
+        // between the protocol handler and TLS, and between TLS and the socket
+        DbConnection above = open(Map.of("sslmode", "require"));
+        assertThat(above.channel().pipeline().get(SslHandler.class)).isNotNull();
+        writeFails(above, h -> above.channel().pipeline().addBefore("pgengine-protocol", "wire-failing-writes", h));
+        DbConnection below = open(Map.of("sslmode", "require"));
+        writeFails(below, below.channel().pipeline()::addFirst);
+    }
+
+    /** Makes every write fail from the handler's place on, then checks what the caller and the connection see. */
+    private static void writeFails(DbConnection c, Consumer<ChannelHandler> install) {
+        assertThat(Await.result(c.execute("SELECT $1::int4 AS v", params(1))).rows())
+                .hasSize(1);
+        install.accept(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg);
+                promise.setFailure(new IOException("injected write failure"));
+            }
+        });
+
+        Throwable failure = Await.failure(c.execute("SELECT $1::int4 AS v", params(2)));
+
+        assertThat(failure).isInstanceOf(ConnectionException.class).hasMessageContaining("injected write failure");
+        assertThat(c.isAlive()).isFalse();
+        assertThat(Await.failure(c.execute("SELECT 1", params()))).isInstanceOf(ConnectionException.class);
     }
 
     @Test
@@ -106,7 +175,8 @@ class WireFailureTest {
         TamperingForwarder forwarder = new TamperingForwarder(
                 TestPostgres.get().host(), TestPostgres.get().port());
         resources.add(forwarder);
-        DbConnection c = open(InetAddress.getLoopbackAddress().getHostAddress(), forwarder.port());
+        DbConnection c =
+                open(Map.of("host", InetAddress.getLoopbackAddress().getHostAddress(), "port", forwarder.port()));
         assertThat(Await.result(c.execute(sql, params())).rows()).hasSize(1); // intact while not armed
 
         forwarder.arm(rewrite);
