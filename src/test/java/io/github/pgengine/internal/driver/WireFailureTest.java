@@ -96,7 +96,10 @@ class WireFailureTest {
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
-        pg.enableTls(dir.resolve("server.crt"), dir.resolve("server.key"));
+        pg.enableTls(dir.resolve("server.crt"), dir.resolve("server.key")); // copies them
+        Files.delete(dir.resolve("server.crt"));
+        Files.delete(dir.resolve("server.key"));
+        Files.delete(dir);
 
         // between the protocol handler and TLS, and between TLS and the socket
         DbConnection above = open(Map.of("sslmode", "require"));
