@@ -547,6 +547,11 @@ public final class DbConnection {
         return channel.remoteAddress();
     }
 
+    /** Returns the connection's channel: tests reach its pipeline through it. */
+    Channel channel() {
+        return channel;
+    }
+
     /** Returns true while the socket is open and the protocol intact (whatever the transaction state). */
     public boolean isAlive() {
         return channel.isActive() && protocol.broken() == null;

@@ -189,6 +189,10 @@ final class Exchange {
         Object[] row = new Object[n];
         for (int i = 0; i < n; i++) {
             int length = body.readInt();
+            if (length > body.readableBytes()) {
+                throw new ProtocolException("DataRow value of " + length + " bytes in a message with "
+                        + body.readableBytes() + " bytes left");
+            }
             if (length >= 0) {
                 int at = body.readerIndex();
                 row[i] = decode(columnTypes[i], body, at, length);

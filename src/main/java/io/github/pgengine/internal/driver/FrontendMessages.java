@@ -104,32 +104,58 @@ final class FrontendMessages {
         end(buf, start);
     }
 
-    /** Writes Bind of the unnamed portal to a statement, parameters in text (or binary for byte[]), results in text. */
+    /**
+     * Writes Bind of the unnamed portal to a statement: parameters in text, or in binary for {@code byte[]} and the
+     * integers {@link ParameterEncoder} left as {@code Short}, {@code Integer} or {@code Long} (declared {@code int2},
+     * {@code int4}, {@code int8}); results in text.
+     */
     private static void bind(ByteBuf buf, String statement, ParameterEncoder.Encoded params) {
         int start = begin(buf, 'B');
         cstring(buf, "");
         cstring(buf, statement);
         @Nullable Object[] values = params.values();
-        if (params.anyBinary()) {
+        int binary = 0;
+        int text = 0;
+        for (Object v : values) {
+            if (v instanceof String) {
+                text++;
+            } else if (v != null) {
+                binary++;
+            }
+        }
+        if (binary == 0) {
+            buf.writeShort(0); // all in text
+        } else if (text == 0) {
+            buf.writeShort(1); // one code for all (a NULL has no format)
+            buf.writeShort(BINARY);
+        } else {
             buf.writeShort(values.length);
             for (Object v : values) {
-                buf.writeShort(v instanceof byte[] ? BINARY : TEXT);
+                buf.writeShort(v == null || v instanceof String ? TEXT : BINARY);
             }
-        } else {
-            buf.writeShort(0);
         }
         buf.writeShort(values.length);
         for (Object v : values) {
             if (v == null) {
                 buf.writeInt(-1);
-            } else if (v instanceof byte[] bytes) {
-                buf.writeInt(bytes.length);
-                buf.writeBytes(bytes);
-            } else {
+            } else if (v instanceof String s) {
                 int lengthAt = buf.writerIndex();
                 buf.writeInt(0);
-                int written = buf.writeCharSequence((String) v, StandardCharsets.UTF_8);
+                int written = buf.writeCharSequence(s, StandardCharsets.UTF_8);
                 buf.setInt(lengthAt, written);
+            } else if (v instanceof Integer i) {
+                buf.writeInt(Integer.BYTES);
+                buf.writeInt(i);
+            } else if (v instanceof Long l) {
+                buf.writeInt(Long.BYTES);
+                buf.writeLong(l);
+            } else if (v instanceof Short h) {
+                buf.writeInt(Short.BYTES);
+                buf.writeShort(h);
+            } else {
+                byte[] bytes = (byte[]) v;
+                buf.writeInt(bytes.length);
+                buf.writeBytes(bytes);
             }
         }
         buf.writeShort(0);

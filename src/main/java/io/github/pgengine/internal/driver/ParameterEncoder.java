@@ -26,7 +26,8 @@ import org.threeten.extra.PeriodDuration;
 
 /**
  * Turns Java parameter values into what a Bind message carries: a type OID for the Parse message and the value's
- * text (or, for {@code byte[]}, its raw bytes in binary format). Types are chosen by Java class, as pgjdbc does
+ * text, or its binary form for {@code byte[]} (raw bytes) and for integers declared {@code int2}, {@code int4} or
+ * {@code int8} (big-endian, 2, 4 or 8 bytes). Types are chosen by Java class, as pgjdbc does
  * ({@code Integer} is {@code int4}, {@code Long} {@code int8}, ...); a {@code String} is sent untyped so the server
  * infers its type from the statement. Anything else fails with an {@link IllegalArgumentException} that names
  * the parameter, before anything is sent.
@@ -47,20 +48,12 @@ public final class ParameterEncoder {
      * The encoded parameters of one statement.
      *
      * @param types the type OID of each parameter (0: let the server infer it)
-     * @param values each value: a {@code String} (text format), a {@code byte[]} (binary format) or {@code null}
+     * @param values each value: a {@code String} (text format), a {@code byte[]} (binary format), a {@code Short},
+     *     {@code Integer} or {@code Long} (binary format, 2, 4 or 8 bytes; only where the type is {@code int2},
+     *     {@code int4} or {@code int8} respectively) or {@code null}
      */
     @SuppressWarnings("ArrayRecordComponent") // made once per call, never changed, read by the message writer
-    public record Encoded(int[] types, @Nullable Object[] values) {
-        /** Returns true when some value travels in binary format. */
-        boolean anyBinary() {
-            for (Object v : values) {
-                if (v instanceof byte[]) {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
+    public record Encoded(int[] types, @Nullable Object[] values) {}
 
     /**
      * Encodes every parameter of a statement.
@@ -90,15 +83,35 @@ public final class ParameterEncoder {
                     copy.get(bytes);
                     types[i] = PgTypes.BYTEA;
                     out[i] = bytes;
+                } else if (v != null) {
+                    int type = typeOf(v);
+                    Object binary = binaryInteger(v, type);
+                    types[i] = type;
+                    out[i] = binary != null ? binary : text(v);
                 } else {
-                    types[i] = typeOf(v);
-                    out[i] = v == null ? null : text(v);
+                    types[i] = PgTypes.UNSPECIFIED;
                 }
             } catch (IllegalArgumentException | ArithmeticException | java.time.DateTimeException e) {
                 throw new IllegalArgumentException("parameter $" + (i + 1) + " cannot be sent: " + e.getMessage(), e);
             }
         }
         return new Encoded(types, out);
+    }
+
+    /**
+     * The value to send in binary format when it is an integer declared with the type of its own width (2, 4 or 8
+     * bytes), so the server reads exactly the bytes the Bind message carries; {@code null} when it travels as text.
+     */
+    private static @Nullable Object binaryInteger(Object v, int type) {
+        if ((v instanceof Integer && type == PgTypes.INT4)
+                || (v instanceof Long && type == PgTypes.INT8)
+                || (v instanceof Short && type == PgTypes.INT2)) {
+            return v;
+        }
+        if (v instanceof Byte b && type == PgTypes.INT2) {
+            return Short.valueOf(b); // from Short's cache: every byte is in it
+        }
+        return null;
     }
 
     private static @Nullable Object unwrap(@Nullable Object value) {

@@ -3,9 +3,11 @@ package io.github.pgengine.internal.driver;
 import io.github.pgengine.ConnectionException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -49,6 +51,10 @@ final class ProtocolHandler extends ByteToMessageDecoder {
     private final AtomicBoolean endSignalled = new AtomicBoolean();
     private volatile boolean closing;
     private @Nullable ChannelHandlerContext context;
+    /** Whether requests may be written with the void promise: no TLS (see {@link #write}); event-loop confined. */
+    private boolean voidWrites;
+
+    private final ChannelFutureListener writeFailed;
 
     /**
      * @param where the connection's description, for messages
@@ -58,12 +64,18 @@ final class ProtocolHandler extends ByteToMessageDecoder {
     ProtocolHandler(String where, int maxMessageSize, Map<String, String> initialParameters) {
         this.where = where;
         this.maxMessageSize = maxMessageSize;
+        this.writeFailed = f -> {
+            if (!f.isSuccess()) {
+                fatal(new ConnectionException("cannot send to " + where + ": " + f.cause(), f.cause()));
+            }
+        };
         this.parameters.putAll(initialParameters);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.context = ctx;
+        this.voidWrites = ctx.pipeline().get(SslHandler.class) == null;
     }
 
     /** Returns the server's ParameterStatus values, kept current. */
@@ -210,12 +222,19 @@ final class ProtocolHandler extends ByteToMessageDecoder {
                 "connection to " + where + " is closed" + (reason != null ? ": " + reason.getMessage() : ""), reason);
     }
 
+    /**
+     * Writes and flushes a request; a write that fails ends the connection and fails every pending request with a
+     * {@link ConnectionException}. Without TLS the write has no promise of its own: the void promise fires a failure
+     * into {@link #exceptionCaught}, and one because the socket is gone also closes the channel
+     * ({@link #channelInactive}). With TLS it has one, and a shared listener: the {@link SslHandler} writes the
+     * encrypted bytes with promises of its own and passes a failure on only to the promises it was given.
+     */
     private void write(ChannelHandlerContext ctx, ByteBuf request) {
-        ctx.writeAndFlush(request).addListener(f -> {
-            if (!f.isSuccess()) {
-                fatal(new ConnectionException("cannot send to " + where + ": " + f.cause(), f.cause()));
-            }
-        });
+        if (voidWrites) {
+            ctx.writeAndFlush(request, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(request).addListener(writeFailed);
+        }
     }
 
     private static void fail(Exchange exchange, RuntimeException e) {
@@ -256,17 +275,27 @@ final class ProtocolHandler extends ByteToMessageDecoder {
                 }
                 return;
             }
-            ByteBuf body = in.slice(start + 5, length - 4);
-            in.readerIndex(start + 1 + length);
+            int end = start + 1 + length;
+            int available = in.writerIndex();
+            // the body is read in place: the buffer's readable bytes are narrowed to the message, so a read past
+            // its end fails as it would on a slice of it, without a slice per message
+            in.setIndex(start + 5, end);
             try {
-                dispatch(ctx, (char) type, body);
+                dispatch(ctx, (char) type, in);
             } catch (RuntimeException e) {
                 fatal(new ConnectionException(
                         "protocol error on " + where + " (message '" + (char) type + "'): " + e, e));
+            } finally {
+                in.setIndex(end, available);
             }
         }
     }
 
+    /**
+     * Hands one message to whoever it concerns.
+     *
+     * @param body the message's body, from the reader index to the writer index; read during this call, never kept
+     */
     private void dispatch(ChannelHandlerContext ctx, char type, ByteBuf body) {
         switch (type) {
             case 'Z' -> {
