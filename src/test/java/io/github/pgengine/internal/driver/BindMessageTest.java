@@ -28,7 +28,7 @@ class BindMessageTest {
 
     private static Bind bind(ParameterEncoder.Encoded encoded) {
         ByteBuf buf = FrontendMessages.extended(
-                UnpooledByteBufAllocator.DEFAULT, List.of(), "pge_1", false, "SELECT", encoded);
+                UnpooledByteBufAllocator.DEFAULT, List.of(), List.of(), "pge_1", false, false, "SELECT", encoded);
         try {
             assertThat((char) buf.readByte()).isEqualTo('B');
             int end = buf.readerIndex() + buf.readInt();
