@@ -249,7 +249,7 @@ public final class DbConnection {
             request.release();
             return out;
         }
-        exchange.future.whenComplete((result, error) -> {
+        exchange.onCompletion((result, error) -> {
             if (error != null) {
                 boolean retry = afterFailure(key, name, parse, exchange, error) && mayRetry && prefix.isEmpty();
                 if (retry && inFlight == out) {
@@ -263,6 +263,8 @@ public final class DbConnection {
                     });
                     return;
                 }
+            } else if (result == null) {
+                error = new IllegalStateException("an exchange ended with neither a result nor an error");
             } else if (result.tag().equals("DISCARD ALL") || result.tag().equals("DEALLOCATE ALL")) {
                 synchronized (statements) {
                     statements.clear();
@@ -446,7 +448,7 @@ public final class DbConnection {
             }
             return out;
         }
-        exchange.future.whenComplete((result, error) -> end(out, result, error));
+        exchange.onCompletion((result, error) -> end(out, result, error));
         protocol.submit(exchange);
         return out;
     }

@@ -1,24 +1,52 @@
 package io.github.pgengine.internal.driver;
 
 import io.netty.buffer.ByteBuf;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One request and everything the server answers to it, up to and including its ReadyForQuery. The answer is
- * assembled on the connection's event loop; the future completes only at ReadyForQuery, so an error the server
+ * assembled on the connection's event loop; the exchange completes only at ReadyForQuery, so an error the server
  * reports after CommandComplete (a deferred constraint checked at commit) belongs to this request and to no other.
+ * Its {@link Completion} is told once, directly: no future stands between the event loop and the connection's own
+ * bookkeeping (one future, one completion node and one lambda fewer per statement).
  */
 final class Exchange {
     private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+    private static final VarHandle DONE;
 
-    final CompletableFuture<Result> future = new CompletableFuture<>();
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(Exchange.class, "done", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Told of an exchange's outcome, once. */
+    @FunctionalInterface
+    interface Completion {
+        /**
+         * The exchange ended.
+         *
+         * @param result its result, null when it failed
+         * @param error why it failed, null when it succeeded
+         */
+        void completed(@Nullable Result result, @Nullable Throwable error);
+    }
+
+    private @Nullable Completion completion;
+    /** 1 once the exchange has ended (set by compare-and-set: the first ending wins, as a future's would). */
+    @SuppressWarnings("UnusedVariable") // read and written through DONE
+    private volatile int done;
+
     private @Nullable ByteBuf request;
     private String @Nullable [] names;
     private int @Nullable [] types;
@@ -294,9 +322,9 @@ final class Exchange {
     void finish(char status) {
         statusAfter = status;
         if (refusal != null) {
-            future.completeExceptionally(refusal);
+            fail(refusal);
         } else if (error != null) {
-            future.completeExceptionally(
+            fail(
                     prefixFailed
                             ? new ServerErrorException(error, prefixSql + ", sent ahead of the statement", true)
                             : new ServerErrorException(error, batchContext()));
@@ -305,10 +333,51 @@ final class Exchange {
                 throw new ProtocolException(
                         "a batch of " + rowsPerStatement.length + " statements completed " + completions + " of them");
             }
-            future.complete(Result.countsOf(counts));
+            end(Result.countsOf(counts), null);
         } else {
             Result r = last;
-            future.complete((r != null ? r : Result.empty("")).withExchange(completions, parameterTypes));
+            end((r != null ? r : Result.empty("")).withExchange(completions, parameterTypes), null);
+        }
+    }
+
+    /**
+     * Sets who is told of the outcome; call before the exchange is submitted.
+     *
+     * @param completion told once, on the thread that ends the exchange (the event loop, or a submitter whose
+     *     request could not be sent)
+     * @return this exchange
+     */
+    Exchange onCompletion(Completion completion) {
+        this.completion = completion;
+        return this;
+    }
+
+    /**
+     * Fails the exchange, unless it has already ended.
+     *
+     * @param e why
+     */
+    void fail(Throwable e) {
+        end(null, e);
+    }
+
+    /** Returns whether the exchange has ended. */
+    boolean isDone() {
+        return done != 0;
+    }
+
+    private void end(@Nullable Result result, @Nullable Throwable e) {
+        if (!DONE.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        Completion c = completion;
+        if (c == null) {
+            return;
+        }
+        try {
+            c.completed(result, e);
+        } catch (RuntimeException thrown) {
+            LOG.error("an exchange's completion failed; its caller may not hear of the outcome", thrown);
         }
     }
 

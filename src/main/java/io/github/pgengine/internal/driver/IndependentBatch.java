@@ -99,7 +99,7 @@ final class IndependentBatch {
                     i == from ? request : null, steps.get(i).rows(), firstRow[i], counts.length);
             int step = i;
             boolean firstOfWindow = i == from;
-            exchange.future.whenComplete((r, e) -> answered(step, firstOfWindow, r, e));
+            exchange.onCompletion((r, e) -> answered(step, firstOfWindow, r, e));
             exchanges.add(exchange);
         }
         protocol.submitAll(exchanges);

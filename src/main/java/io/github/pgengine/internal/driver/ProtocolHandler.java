@@ -242,7 +242,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
         if (request != null) {
             request.release();
         }
-        exchange.future.completeExceptionally(e);
+        exchange.fail(e);
     }
 
     @Override
@@ -475,7 +475,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
                 e.error(serverError);
                 e.finish('I');
             } else {
-                e.future.completeExceptionally(reason);
+                e.fail(reason);
             }
         }
         ChannelHandlerContext ctx = context;
