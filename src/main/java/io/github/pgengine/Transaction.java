@@ -222,7 +222,12 @@ public final class Transaction {
 
     private <T> CompletableFuture<T> statement(
             @Nullable String sql, @Nullable Object[] params, Function<Result, T> mapper) {
-        return step(() -> attempt.statement(sql, params), mapper);
+        if (scope != null && scope.isEnded()) {
+            return CompletableFuture.failedFuture(endedError("run a statement"));
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        attempt.statement(sql, params, (qr, error) -> deliver(result, mapper, qr, error));
+        return result;
     }
 
     /** Queues a caller's statement or batch (unless this sub-transaction ended) and maps its result. */
@@ -231,21 +236,29 @@ public final class Transaction {
             return CompletableFuture.failedFuture(endedError("run a statement"));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        queue.get().whenComplete((qr, error) -> {
-            if (error != null) {
-                attempt.session().runner().fail(result, error);
-                return;
-            }
-            T value;
-            try {
-                value = mapper.apply(qr);
-            } catch (RuntimeException e) {
-                attempt.session().runner().fail(result, e);
-                return;
-            }
-            attempt.session().runner().succeed(result, value);
-        });
+        queue.get().whenComplete((qr, error) -> deliver(result, mapper, qr, error));
         return result;
+    }
+
+    /** Maps a step's result and completes the caller's future with it (or with the step's mapped error). */
+    private <T> void deliver(
+            CompletableFuture<T> result, Function<Result, T> mapper, @Nullable Result qr, @Nullable Throwable error) {
+        if (error != null || qr == null) {
+            attempt.session()
+                    .runner()
+                    .fail(
+                            result,
+                            error != null ? error : new IllegalStateException("a statement ended without a result"));
+            return;
+        }
+        T value;
+        try {
+            value = mapper.apply(qr);
+        } catch (RuntimeException e) {
+            attempt.session().runner().fail(result, e);
+            return;
+        }
+        attempt.session().runner().succeed(result, value);
     }
 
     private CompletableFuture<@Nullable Void> mapped(CompletableFuture<?> f) {

@@ -45,6 +45,9 @@ public final class Attempt {
     private final QueryRunner runner;
     private final AtomicInteger savepointNumbers = new AtomicInteger();
     private final FailureLedger ledger = new FailureLedger();
+    /** The outcome callback of a caller's statement: its failure counts against the transaction. */
+    private final StepQueue.Outcome recordFailures = outcome(true, null);
+
     private State state = State.ACTIVE;
     private @Nullable Throwable endError;
     private boolean endedByCaller;
@@ -119,6 +122,49 @@ public final class Attempt {
             return refusedBeforeSending(e);
         }
         return statement(st);
+    }
+
+    /**
+     * Queues a caller's statement as {@link #statement(String, Object[])} does, telling {@code sink} of its result
+     * instead of completing a future (one future and one completion stage fewer per statement). The sink is told on
+     * the thread that completes the statement, never while this attempt's lock is held.
+     *
+     * @param sql one statement
+     * @param params its values
+     * @param sink told once: the result, or the statement's error as {@link #statement(String, Object[])} fails
+     */
+    public void statement(@Nullable String sql, @Nullable Object @Nullable [] params, ResultSink sink) {
+        Statement st;
+        try {
+            st = Statement.of(session.statements(), Objects.requireNonNull(sql, "sql must not be null"), params);
+        } catch (RuntimeException e) {
+            refusedBeforeSending(e);
+            sink.accept(null, e);
+            return;
+        }
+        RuntimeException refused;
+        Runnable start = null;
+        synchronized (queue.lock()) {
+            refused = refusal("run a statement");
+            if (refused == null) {
+                start = queue.stepLater(
+                        true,
+                        seq -> withBegin(
+                                true,
+                                begin -> runner.observed(
+                                        session.scope(),
+                                        st.sql(),
+                                        0,
+                                        () -> runner.send(connection, begin, st.sql(), st))),
+                        recordFailures,
+                        sink);
+            }
+        }
+        if (refused != null) {
+            sink.accept(null, refused);
+        } else if (start != null) {
+            start.run();
+        }
     }
 
     /**
@@ -472,7 +518,12 @@ public final class Attempt {
             boolean record,
             Function<List<String>, CompletableFuture<Result>> action,
             @Nullable LongConsumer onSuccess) {
-        return queue.step(callers, seq -> withBegin(callers, action), (seq, result, error) -> {
+        return queue.step(callers, seq -> withBegin(callers, action), outcome(record, onSuccess));
+    }
+
+    /** The queue's outcome callback for a step: records its failure (with {@code record}) or its success. */
+    private StepQueue.Outcome outcome(boolean record, @Nullable LongConsumer onSuccess) {
+        return (seq, result, error) -> {
             if (error != null) {
                 if (record) {
                     ledger.failed(seq, ErrorMapper.map(error, connection.toString()));
@@ -480,7 +531,7 @@ public final class Attempt {
             } else if (onSuccess != null) {
                 onSuccess.accept(seq);
             }
-        });
+        };
     }
 
     /**

@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * queued.
  *
  * <p>Steps wait in a deque and the completion of one starts the next (a loop, not recursion, when steps complete
- * at once), so a step costs its own future and one completion callback.
+ * at once), so a step costs its own future and one completion callback; a caller's statement
+ * ({@link #stepLater}) costs no future of the queue's: its outcome goes straight to the caller's {@link ResultSink}.
  */
 final class StepQueue {
     /** Told of a step's outcome before its future completes (the failure ledger). */
@@ -101,33 +102,84 @@ final class StepQueue {
             done.completeExceptionally(new TransactionException("the transaction's connection was given back"));
             return done;
         }
+        enqueue(entry(callers, action, outcome, (result, error) -> {
+            if (error != null) {
+                done.completeExceptionally(error);
+            } else {
+                done.complete(result);
+            }
+        }));
+        return done;
+    }
+
+    /**
+     * Queues a step whose outcome goes to {@code sink} instead of a future (call holding the lock). When nothing
+     * runs, the step is not started here but handed back: the caller starts it once it has released the lock, so a
+     * step that fails at once tells its sink (and so the caller's code) on the caller's thread without the lock.
+     *
+     * @param callers as {@link #step(boolean, LongFunction)}
+     * @param action runs the step, given its place in the queue
+     * @param outcome told of the step's outcome (when it ran) before the sink, or null
+     * @param sink told once of the step's result, unmapped errors unwrapped
+     * @return the step to run once the lock is released, or null when it waits behind others (the queue starts it)
+     */
+    @Nullable
+    Runnable stepLater(
+            boolean callers,
+            LongFunction<CompletableFuture<Result>> action,
+            @Nullable Outcome outcome,
+            ResultSink sink) {
+        if (closing) {
+            TransactionException closed = new TransactionException("the transaction's connection was given back");
+            return () -> sink.accept(null, closed);
+        }
+        Runnable entry = entry(callers, action, outcome, sink);
+        if (busy) {
+            waiting.add(entry);
+            return null;
+        }
+        busy = true;
+        return entry;
+    }
+
+    /** Makes the queue's entry for a step (call holding the lock: it takes the step's place in the queue). */
+    private Runnable entry(
+            boolean callers,
+            LongFunction<CompletableFuture<Result>> action,
+            @Nullable Outcome outcome,
+            ResultSink sink) {
         long seq = ++sequence;
-        enqueue(() -> {
+        return () -> {
             if (abandoned) {
-                done.completeExceptionally(
-                        new CancellationException("the transaction was cancelled before this statement ran"));
-                next();
+                try {
+                    sink.accept(
+                            null, new CancellationException("the transaction was cancelled before this statement ran"));
+                } finally {
+                    next();
+                }
                 return;
             }
             run(action, seq).whenComplete((result, error) -> {
-                if (outcome != null) {
-                    outcome.completed(seq, result, error);
-                }
-                if (callers && abandoned) {
-                    CancellationException c = new CancellationException("the transaction was cancelled");
-                    if (error != null) {
-                        c.initCause(ErrorMapper.unwrap(error));
+                try {
+                    if (outcome != null) {
+                        outcome.completed(seq, result, error);
                     }
-                    done.completeExceptionally(c);
-                } else if (error != null) {
-                    done.completeExceptionally(ErrorMapper.unwrap(error));
-                } else {
-                    done.complete(result);
+                    if (callers && abandoned) {
+                        CancellationException c = new CancellationException("the transaction was cancelled");
+                        if (error != null) {
+                            c.initCause(ErrorMapper.unwrap(error));
+                        }
+                        sink.accept(null, c);
+                    } else if (error != null) {
+                        sink.accept(null, ErrorMapper.unwrap(error));
+                    } else {
+                        sink.accept(result, null);
+                    }
+                } finally {
+                    next(); // whatever the ledger or the sink did, the queue goes on
                 }
-                next();
             });
-        });
-        return done;
+        };
     }
 
     /**

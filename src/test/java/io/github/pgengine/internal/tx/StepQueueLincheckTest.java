@@ -167,6 +167,96 @@ class StepQueueLincheckTest {
         });
     }
 
+    /**
+     * Steps queued with {@code stepLater} (a caller's statement: started by the caller after it let go of the lock,
+     * outcome to a sink) mixed with ordinary steps and abandonment: still one at a time, in queue order, each sink
+     * told exactly once. (Whether the lock is held is checked without Lincheck, below: its model checker takes over
+     * monitors.)
+     */
+    @Test
+    void stepsStartedOutsideTheLockKeepOrderAndTellEachSinkOnce() {
+        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+            StepQueue queue = new StepQueue();
+            Trace trace = new Trace();
+            CompletableFuture<Result> slow = new CompletableFuture<>();
+            AtomicInteger told = new AtomicInteger();
+            AtomicInteger toldTwice = new AtomicInteger();
+            List<AtomicInteger> perSink = new ArrayList<>();
+            java.util.function.Supplier<ResultSink> sinks = () -> {
+                AtomicInteger mine = new AtomicInteger();
+                synchronized (perSink) {
+                    perSink.add(mine);
+                }
+                return (r, e) -> {
+                    if (mine.incrementAndGet() > 1) {
+                        toldTwice.incrementAndGet();
+                    }
+                    told.incrementAndGet();
+                };
+            };
+            Runnable first;
+            synchronized (queue.lock()) {
+                first = queue.stepLater(true, seq -> later(trace, seq, slow), null, sinks.get());
+            }
+            check(first != null, "the first step is handed back to start");
+            first.run();
+            run(
+                    () -> {
+                        for (int i = 0; i < 2; i++) {
+                            Runnable start;
+                            ResultSink sink = sinks.get();
+                            synchronized (queue.lock()) {
+                                start = queue.stepLater(true, seq -> now(trace, seq), null, sink);
+                            }
+                            if (start != null) {
+                                start.run();
+                            }
+                        }
+                    },
+                    () -> slow.complete(Result.empty("SLOW")),
+                    () -> {
+                        synchronized (queue.lock()) {
+                            queue.step(false, seq -> now(trace, seq));
+                        }
+                    },
+                    queue::abandon);
+            queue.drained().join();
+            check(!trace.overlapped, "two steps ran at once");
+            check(increasing(trace.started()), "queue order: " + trace.started());
+            check(told.get() == 3 && toldTwice.get() == 0, "each sink told once: " + told.get());
+        });
+    }
+
+    /**
+     * A caller's statement that fails at once (say its connection is gone) tells its sink on the caller's thread
+     * after the caller let go of the lock, never inside it: user code runs there.
+     */
+    @Test
+    void aStepThatCompletesAtOnceTellsItsSinkOnlyOnceStartedOutsideTheLock() {
+        StepQueue queue = new StepQueue();
+        Trace trace = new Trace();
+        List<Boolean> heldLock = new ArrayList<>();
+        ResultSink sink = (r, e) -> heldLock.add(Thread.holdsLock(queue.lock()));
+        Runnable start;
+        synchronized (queue.lock()) {
+            start = queue.stepLater(true, seq -> now(trace, seq), null, sink);
+            check(heldLock.isEmpty(), "told while queueing, under the lock");
+        }
+        check(start != null && trace.started().isEmpty(), "an idle queue hands the step back unstarted");
+        start.run();
+        check(heldLock.equals(List.of(false)), "told once, without the lock: " + heldLock);
+
+        Runnable closed;
+        synchronized (queue.lock()) {
+            queue.closeWith(() -> {});
+            closed = queue.stepLater(true, seq -> now(trace, seq), null, sink);
+        }
+        check(closed != null && heldLock.size() == 1, "a closed queue's refusal waits for the caller too");
+        closed.run();
+        check(heldLock.equals(List.of(false, false)), "refused without the lock: " + heldLock);
+        check(trace.started().size() == 1, "the refused step never ran");
+    }
+
     @Test
     void manyStepsThatCompleteAtOnceDoNotRecurse() {
         StepQueue queue = new StepQueue();
