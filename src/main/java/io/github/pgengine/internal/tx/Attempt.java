@@ -403,10 +403,11 @@ public final class Attempt {
                 throw rolledBack("the transaction was rolled back because a statement in it failed: ", first.error());
             });
         }
-        CompletableFuture<?> released = session.restartSavepoint()
+        CompletableFuture<Result> committed = session.restartSavepoint()
                 ? runner.control(connection, "RELEASE SAVEPOINT " + TransactionSession.RESTART_SAVEPOINT)
-                : CompletableFuture.completedFuture(null);
-        return released.thenCompose(r -> runner.control(connection, "COMMIT")).thenApply(r -> {
+                        .thenCompose(r -> runner.control(connection, "COMMIT"))
+                : runner.control(connection, "COMMIT");
+        return committed.thenApply(r -> {
             if (r.tag().equals("ROLLBACK")) {
                 throw new TransactionRolledBackException(
                         "the server answered COMMIT with ROLLBACK: the transaction "
