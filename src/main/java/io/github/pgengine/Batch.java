@@ -21,7 +21,9 @@ public final class Batch {
      * Fetches the next batch.
      *
      * @return up to the batch size rows, in order; an empty list when the rows have run out (the cursor is
-     *     then closed). Cancelling the future closes the cursor and gives its connection back.
+     *     then closed). A batch shorter than the batch size is the last: the cursor closes with it, and the next
+     *     call returns an empty list without asking the server. Cancelling the future closes the cursor and gives
+     *     its connection back.
      */
     public CompletableFuture<List<Row>> next() {
         CompletableFuture<List<Row>> result = new CompletableFuture<>();

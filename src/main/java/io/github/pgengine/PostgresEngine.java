@@ -564,9 +564,12 @@ public class PostgresEngine {
     }
 
     /**
-     * Streams a query's rows through a server-side cursor, fetching {@code fetchSize} rows at a time and only
-     * as the subscriber requests them. Each subscription runs the query on its own connection; cancelling the
-     * subscription closes the cursor and gives the connection back.
+     * Streams a query's rows through a server-side cursor, fetching {@code fetchSize} rows at a time once the
+     * subscriber requests rows. While the subscriber consumes one batch, the next is already being fetched (one
+     * batch ahead, no further), so at most two batches ({@code 2 * fetchSize} rows) are held in memory per
+     * subscription. A batch shorter than {@code fetchSize} is the last: the cursor closes without another FETCH.
+     * Each subscription runs the query on its own connection; cancelling the subscription closes the cursor and
+     * gives the connection back. An error in a FETCH reaches {@code onError} once, after the rows fetched before it.
      *
      * @param sql one query
      * @param params its values

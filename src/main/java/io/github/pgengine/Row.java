@@ -1,5 +1,6 @@
 package io.github.pgengine;
 
+import io.github.pgengine.internal.driver.RowData;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -30,6 +31,10 @@ import org.jspecify.annotations.Nullable;
  * share a name, the map holds the first; {@link #get(int)} reaches every column. The typed getters convert
  * between compatible types ({@code getLong} on an {@code int4}) and fail with a message naming the column
  * when they cannot. Unknown column names fail with {@link IllegalArgumentException} listing the columns.
+ *
+ * <p>A row from the server keeps the server's bytes and decodes a column the first time it is read, keeping the
+ * value: reading a few columns of a wide row costs little, and every read of a column returns the same instance.
+ * Rows may be read from any thread.
  */
 public final class Row extends AbstractMap<String, @Nullable Object> {
 
@@ -77,9 +82,10 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
     }
 
     private final Columns columns;
-    private final @Nullable Object[] values;
+    /** The values, each decoded from the server's text on first access. */
+    private final RowData values;
 
-    Row(Columns columns, @Nullable Object[] values) {
+    Row(Columns columns, RowData values) {
         this.columns = columns;
         this.values = values;
     }
@@ -96,7 +102,7 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
             throw new IllegalArgumentException(
                     "a row needs one value per column (" + names.size() + " names, " + values.size() + " values)");
         }
-        return new Row(new Columns(names.toArray(new String[0])), values.toArray());
+        return new Row(new Columns(names.toArray(new String[0])), RowData.of(values.toArray()));
     }
 
     /** Returns the column names in query order (duplicates included). */
@@ -106,7 +112,7 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
 
     /** Returns the number of columns (duplicates included). */
     public int columnCount() {
-        return values.length;
+        return values.size();
     }
 
     /**
@@ -116,17 +122,17 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
      * @return the value, can be {@code null}
      */
     public @Nullable Object get(int index) {
-        if (index < 0 || index >= values.length) {
+        if (index < 0 || index >= values.size()) {
             throw new IndexOutOfBoundsException(
-                    "column index " + index + " is out of range; the row has " + values.length + " columns");
+                    "column index " + index + " is out of range; the row has " + values.size() + " columns");
         }
-        return values[index];
+        return values.get(index);
     }
 
     @Override
     public @Nullable Object get(Object key) {
         int i = columns.position(key);
-        return i < 0 ? null : values[i];
+        return i < 0 ? null : values.get(i);
     }
 
     @Override
@@ -167,7 +173,7 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
                         }
                         int i = next;
                         next = advance(i + 1);
-                        return new SimpleImmutableEntry<>(columns.names[i], values[i]);
+                        return new SimpleImmutableEntry<>(columns.names[i], values.get(i));
                     }
                 };
             }
@@ -187,7 +193,7 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
      * @throws IllegalArgumentException when the row has no such column
      */
     public @Nullable Object getObject(String column) {
-        return values[indexOf(column)];
+        return values.get(indexOf(column));
     }
 
     /**
@@ -203,6 +209,9 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
         Object v = getObject(column);
         if (v == null) {
             return null;
+        }
+        if (v.getClass() == type) { // the usual case: the column's own type, nothing to convert
+            return type.cast(v);
         }
         Object converted = convert(column, v, type);
         return type.cast(converted);
@@ -435,11 +444,11 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("{");
-        for (int i = 0; i < values.length; i++) {
+        for (int i = 0; i < values.size(); i++) {
             if (i > 0) {
                 sb.append(", ");
             }
-            Object v = values[i];
+            Object v = values.get(i);
             sb.append(columns.names[i]).append('=').append(v instanceof byte[] b ? "<" + b.length + " bytes>" : v);
         }
         return sb.append('}').toString();

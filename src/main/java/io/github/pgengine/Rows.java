@@ -1,24 +1,24 @@
 package io.github.pgengine;
 
 import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.driver.RowData;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /** Turns the driver's results into {@link Row}s sharing one column index. */
 final class Rows {
     private Rows() {}
 
     static List<Row> from(Result result) {
-        List<@Nullable Object[]> data = result.rows();
+        List<RowData> data = result.rowData();
         int n = data.size();
         if (n == 0) {
             return List.of();
         }
         Row.Columns columns = new Row.Columns(result.columnNames());
         List<Row> rows = new ArrayList<>(n);
-        for (Object[] values : data) {
+        for (RowData values : data) {
             rows.add(new Row(columns, values));
         }
         return Collections.unmodifiableList(rows);

@@ -50,7 +50,7 @@ final class Exchange {
     private @Nullable ByteBuf request;
     private String @Nullable [] names;
     private int @Nullable [] types;
-    private @Nullable List<@Nullable Object[]> rows;
+    private @Nullable List<RowData> rows;
     private @Nullable Result last;
     private int completions;
     private @Nullable ServerError error;
@@ -206,7 +206,7 @@ final class Exchange {
             return;
         }
         int[] columnTypes = types;
-        List<@Nullable Object[]> out = rows;
+        List<RowData> out = rows;
         if (columnTypes == null || out == null) {
             throw new ProtocolException("DataRow before RowDescription");
         }
@@ -214,29 +214,9 @@ final class Exchange {
         if (n != columnTypes.length) {
             throw new ProtocolException("DataRow with " + n + " values for " + columnTypes.length + " columns");
         }
-        Object[] row = new Object[n];
-        for (int i = 0; i < n; i++) {
-            int length = body.readInt();
-            if (length > body.readableBytes()) {
-                throw new ProtocolException("DataRow value of " + length + " bytes in a message with "
-                        + body.readableBytes() + " bytes left");
-            }
-            if (length >= 0) {
-                int at = body.readerIndex();
-                row[i] = decode(columnTypes[i], body, at, length);
-                body.skipBytes(length);
-            }
-        }
-        out.add(row);
-    }
-
-    private static Object decode(int type, ByteBuf body, int at, int length) {
-        try {
-            return TextDecoders.decode(type, body, at, length);
-        } catch (RuntimeException e) {
-            LOG.debug("cannot decode a value of type {}; returning its text: {}", type, e.toString());
-            return body.toString(at, length, StandardCharsets.UTF_8);
-        }
+        byte[] copy = new byte[body.readableBytes()];
+        body.readBytes(copy);
+        out.add(RowData.parse(columnTypes, copy));
     }
 
     void parameterDescription(ByteBuf body) {
@@ -273,7 +253,7 @@ final class Exchange {
         completions++;
         String[] columnNames = names;
         int[] columnTypes = types;
-        List<@Nullable Object[]> out = rows;
+        List<RowData> out = rows;
         last = columnNames == null || columnTypes == null || out == null
                 ? Result.empty(tag)
                 : new Result(columnNames, columnTypes, out, tag);

@@ -1,5 +1,6 @@
 package io.github.pgengine.internal.driver;
 
+import java.util.AbstractList;
 import java.util.Collections;
 import java.util.List;
 import java.util.SortedMap;
@@ -21,21 +22,21 @@ public final class Result {
 
     private final String[] columnNames;
     private final int[] columnTypes;
-    private final List<@Nullable Object[]> rows;
+    private final List<RowData> rows;
     private final String tag;
     private final int statements;
     private final int @Nullable [] parameterTypes;
     private final long @Nullable [] counts;
     private final SortedMap<Integer, ServerErrorException> rowErrors;
 
-    Result(String[] columnNames, int[] columnTypes, List<@Nullable Object[]> rows, String tag) {
+    Result(String[] columnNames, int[] columnTypes, List<RowData> rows, String tag) {
         this(columnNames, columnTypes, rows, tag, 1, null, null, Collections.emptySortedMap());
     }
 
     private Result(
             String[] columnNames,
             int[] columnTypes,
-            List<@Nullable Object[]> rows,
+            List<RowData> rows,
             String tag,
             int statements,
             int @Nullable [] parameterTypes,
@@ -132,8 +133,26 @@ public final class Result {
         return columnTypes;
     }
 
-    /** Returns the rows; each array holds one value per column (shared; do not modify). */
+    /**
+     * Returns the rows, each decoded in full as it is read: each array holds one value per column (do not modify).
+     * {@link #rowData()} decodes only the columns that are read.
+     */
     public List<@Nullable Object[]> rows() {
+        return new AbstractList<>() {
+            @Override
+            public @Nullable Object[] get(int index) {
+                return rows.get(index).toArray();
+            }
+
+            @Override
+            public int size() {
+                return rows.size();
+            }
+        };
+    }
+
+    /** Returns the rows as the server sent them, each column decoded on first access (shared). */
+    public List<RowData> rowData() {
         return rows;
     }
 

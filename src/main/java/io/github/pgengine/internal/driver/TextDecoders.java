@@ -1,6 +1,5 @@
 package io.github.pgengine.internal.driver;
 
-import io.netty.buffer.ByteBuf;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -21,15 +20,15 @@ final class TextDecoders {
     private TextDecoders() {}
 
     /**
-     * Decodes one value straight from the receive buffer.
+     * Decodes one value straight from a row's bytes.
      *
      * @param oid the column's type
-     * @param buf the buffer
+     * @param buf the bytes
      * @param index where the value starts
      * @param length its length in bytes
      * @return the Java value
      */
-    static Object decode(int oid, ByteBuf buf, int index, int length) {
+    static Object decode(int oid, byte[] buf, int index, int length) {
         if (oid == PgTypes.BYTEA) {
             return bytea(buf, index, length);
         }
@@ -39,14 +38,14 @@ final class TextDecoders {
                 return oid == PgTypes.INT4 ? (Object) small.intValue() : small;
             }
         }
-        return decodeText(oid, buf.toString(index, length, StandardCharsets.UTF_8));
+        return decodeText(oid, new String(buf, index, length, StandardCharsets.UTF_8));
     }
 
     /** Reads a short decimal integer without making a String; {@code null} when it is not one. */
-    private static @Nullable Long digits(ByteBuf buf, int index, int length) {
+    private static @Nullable Long digits(byte[] buf, int index, int length) {
         int i = index;
         int end = index + length;
-        boolean negative = buf.getByte(i) == '-';
+        boolean negative = buf[i] == '-';
         if (negative) {
             i++;
             if (i == end) {
@@ -55,7 +54,7 @@ final class TextDecoders {
         }
         long n = 0;
         for (; i < end; i++) {
-            int d = buf.getByte(i) - '0';
+            int d = buf[i] - '0';
             if (d < 0 || d > 9) {
                 return null;
             }
@@ -115,17 +114,17 @@ final class TextDecoders {
         };
     }
 
-    private static byte[] bytea(ByteBuf buf, int index, int length) {
-        if (length >= 2 && buf.getByte(index) == '\\' && buf.getByte(index + 1) == 'x') {
+    private static byte[] bytea(byte[] buf, int index, int length) {
+        if (length >= 2 && buf[index] == '\\' && buf[index + 1] == 'x') {
             int n = (length - 2) / 2;
             byte[] out = new byte[n];
             int p = index + 2;
             for (int i = 0; i < n; i++, p += 2) {
-                out[i] = (byte) ((hexDigit(buf.getByte(p)) << 4) | hexDigit(buf.getByte(p + 1)));
+                out[i] = (byte) ((hexDigit(buf[p]) << 4) | hexDigit(buf[p + 1]));
             }
             return out;
         }
-        return byteaText(buf.toString(index, length, StandardCharsets.UTF_8));
+        return byteaText(new String(buf, index, length, StandardCharsets.UTF_8));
     }
 
     private static int hexDigit(byte b) {

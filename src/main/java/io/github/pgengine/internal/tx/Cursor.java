@@ -24,6 +24,7 @@ public final class Cursor {
     private final TransactionSession session;
     private final Attempt attempt;
     private final String fetchSql;
+    private final int batchSize;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Observers observers;
 
@@ -31,6 +32,7 @@ public final class Cursor {
         this.session = session;
         this.observers = observers;
         this.attempt = session.begin();
+        this.batchSize = batchSize;
         this.fetchSql = "FETCH FORWARD " + batchSize + " FROM " + NAME;
     }
 
@@ -83,7 +85,8 @@ public final class Cursor {
     }
 
     /**
-     * Fetches the next batch. An empty batch means the end; the cursor then closes itself.
+     * Fetches the next batch. A batch shorter than the batch size (empty included) is the last: the cursor then
+     * closes itself at once, without a further FETCH to learn that the rows ran out.
      *
      * @return the rows; fails with the server's error (the cursor is then closed)
      */
@@ -93,10 +96,16 @@ public final class Cursor {
                     "the cursor is closed (exhausted, failed, cancelled or closed by the caller)"));
         }
         return attempt.control(fetchSql).whenComplete((r, error) -> {
-            if (error != null || r.rows().isEmpty()) {
+            if (error != null) {
                 close();
-            } else {
-                observers.cursorRows(r.rows().size());
+                return;
+            }
+            int rows = r.rowData().size();
+            if (rows > 0) {
+                observers.cursorRows(rows);
+            }
+            if (rows < batchSize) {
+                close();
             }
         });
     }

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A demand-driven {@link Flow.Publisher} over a server-side cursor: each subscription opens its own cursor,
- * fetches a batch only when the subscriber has requested rows that are not yet buffered, and closes the
- * cursor when the rows run out, on error and on cancel. A subscriber whose {@code onNext} throws (which
+ * fetches the first batch once the subscriber requests rows, and reads one batch ahead while the subscriber
+ * consumes the current one (so at most two batches are held), and closes the cursor when the rows run out, on
+ * error and on cancel. An error from a FETCH reaches the subscriber after the rows fetched before it. A subscriber whose {@code onNext} throws (which
  * Reactive Streams rule 2.13 forbids, but real code does) has its subscription cancelled: the cursor closes, the
  * connection goes back, and the error is logged at WARN.
  *
@@ -58,14 +59,21 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
         private final Flow.Subscriber<? super T> subscriber;
         private final Function<Result, List<T>> mapper;
         private final AtomicInteger wip = new AtomicInteger();
+        /** The batch being delivered; touched only inside {@link #drain()}. */
         private final ArrayDeque<T> buffer = new ArrayDeque<>();
+        /** The batch read ahead, set when its FETCH completes and taken when the buffer has run dry. */
+        private volatile @Nullable List<T> ahead;
+
         private volatile @Nullable Cursor cursor;
         private volatile long demand;
         private volatile boolean fetching = true; // until the cursor is open
         private volatile boolean exhausted;
         private volatile boolean cancelled;
         private volatile boolean terminated;
+        /** Ends the stream at once (open failed, rule 3.9). */
         private volatile @Nullable Throwable error;
+        /** Ends the stream once the rows fetched before it are delivered (a FETCH or the mapping failed). */
+        private volatile @Nullable Throwable fetchError;
 
         Subscription(Flow.Subscriber<? super T> subscriber, Function<Result, List<T>> mapper) {
             this.subscriber = subscriber;
@@ -123,6 +131,16 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
             }
         }
 
+        /** Records that {@code n} rows went out and returns the demand left. */
+        private synchronized long produced(long n) {
+            long d = demand;
+            if (d != Long.MAX_VALUE) {
+                d -= n;
+                demand = d;
+            }
+            return d;
+        }
+
         /** Calls the subscriber; a subscriber that throws breaks rule 2.13, and its subscription ends here. */
         private boolean signal(Runnable call, String what) {
             try {
@@ -136,6 +154,20 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
                         what,
                         e);
                 return false;
+            }
+        }
+
+        /** Like {@link #signal} for one row, without a lambda per row. */
+        private boolean next(T row) {
+            try {
+                subscriber.onNext(row);
+                return true;
+            } catch (RuntimeException e) {
+                return signal(
+                        () -> {
+                            throw e;
+                        },
+                        "onNext");
             }
         }
 
@@ -156,71 +188,122 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
             }
         }
 
+        /** Moves the batch read ahead into the empty buffer; returns false when there is none. */
+        private boolean refill() {
+            List<T> next = ahead;
+            if (next == null) {
+                return false;
+            }
+            ahead = null;
+            buffer.addAll(next);
+            return true;
+        }
+
+        private void stop() {
+            terminated = true;
+            buffer.clear();
+            ahead = null;
+        }
+
+        private void fail(Throwable e) {
+            stop();
+            closeCursor();
+            signal(() -> subscriber.onError(ErrorMapper.map(e, "the cursor's connection")), "onError");
+        }
+
         private void step() {
             Throwable e = error;
             if (e != null) {
-                terminated = true;
-                buffer.clear();
-                closeCursor();
-                signal(() -> subscriber.onError(ErrorMapper.map(e, "the cursor's connection")), "onError");
+                fail(e);
                 return;
             }
             if (cancelled) {
-                terminated = true;
-                buffer.clear();
+                stop();
                 return;
             }
-            while (demand > 0 && !buffer.isEmpty()) {
-                T next = buffer.poll();
-                synchronized (this) {
-                    if (demand != Long.MAX_VALUE) {
-                        demand--;
+            if (buffer.isEmpty()) {
+                refill();
+            }
+            fetchAhead();
+            long d = demand;
+            long emitted = 0;
+            while (true) {
+                if (emitted == d) {
+                    d = produced(emitted);
+                    emitted = 0;
+                    if (d == 0) {
+                        break;
                     }
                 }
-                if (!signal(() -> subscriber.onNext(next), "onNext")) {
+                if (buffer.isEmpty()) {
+                    if (!refill()) {
+                        break;
+                    }
+                    fetchAhead();
+                }
+                T next = buffer.poll();
+                emitted++;
+                if (!next(next)) {
                     cancelled = true;
-                    terminated = true;
-                    buffer.clear();
+                    stop();
                     closeCursor();
                     return;
                 }
                 if (cancelled) {
-                    terminated = true;
-                    buffer.clear();
+                    stop();
                     return;
                 }
             }
-            if (buffer.isEmpty() && exhausted) {
-                terminated = true;
-                signal(subscriber::onComplete, "onComplete");
+            if (emitted > 0) {
+                produced(emitted);
+            }
+            // fetching first: a FETCH writes its batch (or error) before clearing it, so the batch cannot be missed
+            if (!fetching && buffer.isEmpty() && ahead == null) {
+                Throwable failure = fetchError;
+                if (failure != null) {
+                    fail(failure);
+                } else if (exhausted) {
+                    terminated = true;
+                    signal(subscriber::onComplete, "onComplete");
+                }
+            }
+        }
+
+        /**
+         * Starts the next FETCH when no batch is read ahead yet and rows are wanted or still being delivered, so at
+         * most two batches are held: the one being delivered and the one read ahead (arrived or in flight).
+         */
+        private void fetchAhead() {
+            Cursor c = cursor;
+            if (c == null
+                    || fetching
+                    || ahead != null
+                    || exhausted
+                    || fetchError != null
+                    || (demand == 0 && buffer.isEmpty())) {
                 return;
             }
-            Cursor c = cursor;
-            if (demand > 0 && buffer.isEmpty() && !fetching && c != null) {
-                fetching = true;
-                c.fetch()
-                        .whenComplete((result, fetchError) -> EngineThreads.offEngineThreads(() -> {
-                            if (fetchError != null) {
-                                error = ErrorMapper.unwrap(fetchError);
-                            } else {
-                                List<T> rows;
-                                try {
-                                    rows = mapper.apply(result);
-                                } catch (RuntimeException ex) {
-                                    error = ex;
-                                    rows = List.of();
+            fetching = true;
+            c.fetch()
+                    .whenComplete((result, failure) -> EngineThreads.offEngineThreads(() -> {
+                        if (failure != null) {
+                            fetchError = ErrorMapper.unwrap(failure);
+                        } else {
+                            try {
+                                List<T> rows = mapper.apply(result);
+                                if (rows.isEmpty() || c.isClosed()) {
+                                    exhausted = true; // a short batch is the last: the cursor has closed itself
                                 }
-                                if (rows.isEmpty()) {
-                                    exhausted = true;
+                                if (!rows.isEmpty()) {
+                                    ahead = rows;
                                 }
-                                synchronized (this) {
-                                    buffer.addAll(rows);
-                                }
+                            } catch (RuntimeException ex) {
+                                fetchError = ex;
                             }
-                            fetching = false;
-                            drain();
-                        }));
-            }
+                        }
+                        fetching = false;
+                        drain();
+                    }));
         }
     }
 }
