@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code [seconds per round] [rounds] [callers, comma-separated]}: the full report (defaults 3, 2, 1,8,64);
  *   <li>{@code latency [seconds]}: only the proxy's check and the latency-injected table, printed, no report;
+ *   <li>{@code streaming}: only the streaming comparison, printed, no report;
  *   <li>{@code proxy [seconds]}: only the proxy's check (pgbench direct, through the proxy, with the delay);
  *   <li>{@code profile [seconds] [contestant key]}: one child (pgengine by default) under JFR (CPU sampled every
  *       1 ms) for the 8-caller write transaction, then the top CPU frames and allocation sites ({@link JfrTop});
@@ -47,6 +48,8 @@ public final class PeerBenchmark {
     private static final int ACCOUNTS = 100_000 * SCALE;
     private static final int BULK_ROWS = 100_000;
     private static final int BULK_ROUNDS = 5;
+    /** Streaming runs per client (median reported). */
+    private static final int STREAM_ROUNDS = 3;
     /** One-way delay the latency-injected table adds on each direction. */
     static final Duration DELAY = Duration.ofMillis(1).dividedBy(4);
     /** Callers of the latency-injected write transaction. */
@@ -139,6 +142,10 @@ public final class PeerBenchmark {
             JfrTop.main(new String[] {jfr.toString()});
             return;
         }
+        if (mode.equals("streaming")) {
+            streaming(pg);
+            return;
+        }
         if (mode.equals("proxy")) {
             System.out.println("proxy check: " + proxyCheck(pg, bin, seconds));
             return;
@@ -174,11 +181,7 @@ public final class PeerBenchmark {
             latency.put(key, latencyTable(pg, bin, callers, seconds, 1));
             System.out.println(key + ": " + latency.get(key));
         }
-        Map<String, String> streaming = new LinkedHashMap<>();
-        for (String client : new String[] {"pgengine", "pgjdbc", "vertx"}) {
-            streaming.put(client, streamInChild(pg, client));
-            System.out.println("stream " + client + ": " + streaming.get(client));
-        }
+        Map<String, String> streaming = streaming(pg);
         Map<String, Double> bulk = BulkBenchmark.measure(pg, BULK_ROWS, BULK_ROUNDS);
         System.out.println("bulk writes: " + bulk);
         double minutes = (System.nanoTime() - begin) / 60e9;
@@ -465,6 +468,54 @@ public final class PeerBenchmark {
             throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
         }
         return out;
+    }
+
+    /**
+     * Streams with each client {@value #STREAM_ROUNDS} times, alternating clients round by round, each time in a fresh
+     * JVM with a 64 MB heap.
+     *
+     * @return per client: the median rows/s, the highest peak heap and each round's rows/s
+     */
+    private static Map<String, String> streaming(TestPostgres pg) throws Exception {
+        String[] clients = {"pgengine", "pgjdbc", "vertx"};
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, Double> peaks = new LinkedHashMap<>();
+        Map<String, String> failures = new LinkedHashMap<>();
+        for (int round = 0; round < STREAM_ROUNDS; round++) {
+            for (String client : clients) {
+                String out = streamInChild(pg, client);
+                System.out.println("stream " + client + " round " + (round + 1) + ": " + out);
+                Matcher rate = Pattern.compile("rowsPerSecond=([0-9.]+)").matcher(out);
+                Matcher peak = Pattern.compile("peakHeapMB=([0-9.]+)").matcher(out);
+                if (rate.find() && peak.find()) {
+                    rates.computeIfAbsent(client, c -> new ArrayList<>()).add(Double.parseDouble(rate.group(1)));
+                    peaks.merge(client, Double.parseDouble(peak.group(1)), Math::max);
+                } else {
+                    failures.put(client, out);
+                }
+            }
+        }
+        Map<String, String> streaming = new LinkedHashMap<>();
+        for (String client : clients) {
+            List<Double> r = rates.get(client);
+            if (failures.containsKey(client) || r == null) {
+                streaming.put(client, failures.getOrDefault(client, "failed"));
+                continue;
+            }
+            List<Double> sorted = r.stream().sorted().toList();
+            streaming.put(
+                    client,
+                    String.format(
+                            Locale.ROOT,
+                            "rowsPerSecond=%.0f peakHeapMB=%.1f rounds=%s",
+                            sorted.get(sorted.size() / 2),
+                            peaks.get(client),
+                            r.stream()
+                                    .map(v -> String.format(Locale.ROOT, "%.0f", v))
+                                    .collect(java.util.stream.Collectors.joining("/"))));
+            System.out.println("stream " + client + ": " + streaming.get(client));
+        }
+        return streaming;
     }
 
     private static String streamInChild(TestPostgres pg, String client) throws Exception {
