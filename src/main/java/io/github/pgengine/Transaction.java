@@ -3,12 +3,13 @@ package io.github.pgengine;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.sql.Identifiers;
 import io.github.pgengine.internal.tx.Attempt;
+import io.github.pgengine.internal.tx.ResultSink;
 import io.github.pgengine.internal.tx.SavepointScope;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,7 +66,7 @@ public final class Transaction {
      *     whose rows did not all write one row)
      */
     public CompletableFuture<long[]> executeBatch(String sql, List<? extends List<? extends @Nullable Object>> rows) {
-        return step(() -> attempt.batch(sql, rows), Result::counts);
+        return step(sink -> attempt.batch(sql, rows).whenComplete(sink::accept), Result::counts);
     }
 
     /**
@@ -85,7 +86,8 @@ public final class Transaction {
         if (options == null) {
             return CompletableFuture.failedFuture(new NullPointerException("options must not be null"));
         }
-        return step(() -> attempt.batch(sql, rows, options.isIndependent()), Result::counts);
+        return step(
+                sink -> attempt.batch(sql, rows, options.isIndependent()).whenComplete(sink::accept), Result::counts);
     }
 
     /**
@@ -222,21 +224,20 @@ public final class Transaction {
 
     private <T> CompletableFuture<T> statement(
             @Nullable String sql, @Nullable Object[] params, Function<Result, T> mapper) {
-        if (scope != null && scope.isEnded()) {
-            return CompletableFuture.failedFuture(endedError("run a statement"));
-        }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        attempt.statement(sql, params, (qr, error) -> deliver(result, mapper, qr, error));
-        return result;
+        return step(sink -> attempt.statement(sql, params, sink), mapper);
     }
 
-    /** Queues a caller's statement or batch (unless this sub-transaction ended) and maps its result. */
-    private <T> CompletableFuture<T> step(Supplier<CompletableFuture<Result>> queue, Function<Result, T> mapper) {
+    /**
+     * Queues a caller's statement or batch (unless this sub-transaction ended) and maps its result.
+     *
+     * @param queue queues it, telling the given sink of its result
+     */
+    private <T> CompletableFuture<T> step(Consumer<ResultSink> queue, Function<Result, T> mapper) {
         if (scope != null && scope.isEnded()) {
             return CompletableFuture.failedFuture(endedError("run a statement"));
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        queue.get().whenComplete((qr, error) -> deliver(result, mapper, qr, error));
+        queue.accept((qr, error) -> deliver(result, mapper, qr, error));
         return result;
     }
 

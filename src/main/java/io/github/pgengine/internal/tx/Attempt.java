@@ -106,32 +106,14 @@ public final class Attempt {
     }
 
     /**
-     * Queues a caller's statement. A statement that cannot be sent (bad SQL text or values) fails at once and also
-     * counts as a failure of the transaction.
+     * Queues a caller's statement, telling {@code sink} of its result instead of completing a future (one future and
+     * one completion stage fewer per statement). A statement that cannot be sent (bad SQL text or values) fails at
+     * once and also counts as a failure of the transaction.
      *
      * @param sql one statement
      * @param params its values
-     * @return the result; fails with the statement's error (unmapped), {@link TransactionException} when the
+     * @param sink told once: the result, or the statement's error (unmapped), {@link TransactionException} when the
      *     transaction has ended, {@link CancellationException} when it was cancelled
-     */
-    public CompletableFuture<Result> statement(@Nullable String sql, @Nullable Object @Nullable [] params) {
-        Statement st;
-        try {
-            st = Statement.of(session.statements(), Objects.requireNonNull(sql, "sql must not be null"), params);
-        } catch (RuntimeException e) {
-            return refusedBeforeSending(e);
-        }
-        return statement(st);
-    }
-
-    /**
-     * Queues a caller's statement as {@link #statement(String, Object[])} does, telling {@code sink} of its result
-     * instead of completing a future (one future and one completion stage fewer per statement). The sink is told on
-     * the thread that completes the statement, never while this attempt's lock is held.
-     *
-     * @param sql one statement
-     * @param params its values
-     * @param sink told once: the result, or the statement's error as {@link #statement(String, Object[])} fails
      */
     public void statement(@Nullable String sql, @Nullable Object @Nullable [] params, ResultSink sink) {
         Statement st;
@@ -142,6 +124,36 @@ public final class Attempt {
             sink.accept(null, e);
             return;
         }
+        statement(st, sink);
+    }
+
+    /**
+     * Queues a caller's statement that was already checked.
+     *
+     * @param st the statement
+     * @return the result; fails as {@link #statement(Statement, ResultSink)} tells its sink
+     */
+    public CompletableFuture<Result> statement(Statement st) {
+        CompletableFuture<Result> out = new CompletableFuture<>();
+        statement(st, (r, e) -> {
+            if (e != null) {
+                out.completeExceptionally(e);
+            } else {
+                out.complete(Objects.requireNonNull(r));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Queues a caller's statement that was already checked. The sink is told on the thread that completes the
+     * statement, never while this attempt's lock is held.
+     *
+     * @param st the statement
+     * @param sink told once: the result, or the statement's error (unmapped), {@link TransactionException} when the
+     *     transaction has ended, {@link CancellationException} when it was cancelled
+     */
+    public void statement(Statement st, ResultSink sink) {
         RuntimeException refused;
         Runnable start = null;
         synchronized (queue.lock()) {
@@ -181,27 +193,6 @@ public final class Attempt {
             }
         }
         return CompletableFuture.failedFuture(e);
-    }
-
-    /**
-     * Queues a caller's statement that was already checked.
-     *
-     * @param st the statement
-     * @return the result
-     */
-    public CompletableFuture<Result> statement(Statement st) {
-        synchronized (queue.lock()) {
-            RuntimeException refused = refusal("run a statement");
-            if (refused != null) {
-                return CompletableFuture.failedFuture(refused);
-            }
-            return step(
-                    true,
-                    true,
-                    begin -> runner.observed(
-                            session.scope(), st.sql(), 0, () -> runner.send(connection, begin, st.sql(), st)),
-                    null);
-        }
     }
 
     /**
