@@ -5,10 +5,11 @@ import io.github.pgengine.internal.sql.Identifiers;
 import io.github.pgengine.internal.tx.Attempt;
 import io.github.pgengine.internal.tx.ResultSink;
 import io.github.pgengine.internal.tx.SavepointScope;
+import io.github.pgengine.internal.tx.StepFuture;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -66,7 +67,7 @@ public final class Transaction {
      *     whose rows did not all write one row)
      */
     public CompletableFuture<long[]> executeBatch(String sql, List<? extends List<? extends @Nullable Object>> rows) {
-        return step(sink -> attempt.batch(sql, rows).whenComplete(sink::accept), Result::counts);
+        return step((caller, sink) -> attempt.batch(sql, rows, false, caller, sink), Result::counts);
     }
 
     /**
@@ -87,7 +88,7 @@ public final class Transaction {
             return CompletableFuture.failedFuture(new NullPointerException("options must not be null"));
         }
         return step(
-                sink -> attempt.batch(sql, rows, options.isIndependent()).whenComplete(sink::accept), Result::counts);
+                (caller, sink) -> attempt.batch(sql, rows, options.isIndependent(), caller, sink), Result::counts);
     }
 
     /**
@@ -121,7 +122,7 @@ public final class Transaction {
             result.completeExceptionally(endedError("start a nested transaction"));
             return result;
         }
-        return SavepointScope.run(attempt, scope -> new Transaction(attempt, scope), work);
+        return SavepointScope.run(attempt, scope, nested -> new Transaction(attempt, nested), work);
     }
 
     /**
@@ -181,7 +182,15 @@ public final class Transaction {
             }
             return mapped(scope.finish(true));
         }
-        return mapped(attempt.commit(true));
+        StepFuture<@Nullable Void> out = new StepFuture<>(false);
+        attempt.commit(true, out).whenComplete((r, e) -> {
+            if (e != null) {
+                fail(out, e);
+            } else {
+                attempt.session().runner().completeCaller(() -> out.deliver(null));
+            }
+        });
+        return out;
     }
 
     /**
@@ -224,42 +233,47 @@ public final class Transaction {
 
     private <T> CompletableFuture<T> statement(
             @Nullable String sql, @Nullable Object[] params, Function<Result, T> mapper) {
-        return step(sink -> attempt.statement(sql, params, sink), mapper);
+        return step((caller, sink) -> attempt.statement(sql, params, caller, sink), mapper);
     }
 
     /**
-     * Queues a caller's statement or batch (unless this sub-transaction ended) and maps its result.
+     * Queues a caller's statement or batch (unless this sub-transaction ended) and maps its result. The caller's
+     * future is a {@link StepFuture}: cancelling it stops the step (see {@link #query}).
      *
-     * @param queue queues it, telling the given sink of its result
+     * @param queue queues it, given the caller's future and the sink to tell of its result
      */
-    private <T> CompletableFuture<T> step(Consumer<ResultSink> queue, Function<Result, T> mapper) {
+    private <T> CompletableFuture<T> step(BiConsumer<StepFuture<?>, ResultSink> queue, Function<Result, T> mapper) {
         if (scope != null && scope.isEnded()) {
             return CompletableFuture.failedFuture(endedError("run a statement"));
         }
-        CompletableFuture<T> result = new CompletableFuture<>();
-        queue.accept((qr, error) -> deliver(result, mapper, qr, error));
+        StepFuture<T> result = new StepFuture<>(true);
+        if (scope != null) {
+            scope.track(result);
+        }
+        queue.accept(result, (qr, error) -> deliver(result, mapper, qr, error));
         return result;
     }
 
     /** Maps a step's result and completes the caller's future with it (or with the step's mapped error). */
     private <T> void deliver(
-            CompletableFuture<T> result, Function<Result, T> mapper, @Nullable Result qr, @Nullable Throwable error) {
+            StepFuture<T> result, Function<Result, T> mapper, @Nullable Result qr, @Nullable Throwable error) {
         if (error != null || qr == null) {
-            attempt.session()
-                    .runner()
-                    .fail(
-                            result,
-                            error != null ? error : new IllegalStateException("a statement ended without a result"));
+            fail(result, error != null ? error : new IllegalStateException("a statement ended without a result"));
             return;
         }
         T value;
         try {
             value = mapper.apply(qr);
         } catch (RuntimeException e) {
-            attempt.session().runner().fail(result, e);
+            fail(result, e);
             return;
         }
-        attempt.session().runner().succeed(result, value);
+        attempt.session().runner().completeCaller(() -> result.deliver(value));
+    }
+
+    private void fail(StepFuture<?> result, Throwable error) {
+        RuntimeException mapped = attempt.session().runner().mapped(error);
+        attempt.session().runner().completeCaller(() -> result.deliverError(mapped));
     }
 
     private CompletableFuture<@Nullable Void> mapped(CompletableFuture<?> f) {

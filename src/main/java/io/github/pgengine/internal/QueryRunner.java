@@ -327,6 +327,26 @@ public final class QueryRunner {
     }
 
     /**
+     * Runs the completion of a caller's future as every completion runs: on the callback executor when one is set,
+     * else here (or on an I/O thread when here is one of the engine's own threads).
+     *
+     * @param completion completes the future
+     */
+    public void completeCaller(Runnable completion) {
+        complete(completion);
+    }
+
+    /**
+     * Maps an error as the engine's callers see it.
+     *
+     * @param error any error
+     * @return the error to hand the caller
+     */
+    public RuntimeException mapped(Throwable error) {
+        return ErrorMapper.map(error, where);
+    }
+
+    /**
      * Completes a caller's future: on the callback executor when one is set, else here, unless here is one of the
      * engine's own threads (the timer): then on an I/O thread, so user code never runs on them.
      */

@@ -14,6 +14,9 @@ import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.future.await
+import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlin.coroutines.resumeWithException
+import io.github.pgengine.internal.tx.StepFuture
 
 /**
  * Runs [block] in a transaction, in the calling coroutine (no `future { }`, no other scope): BEGIN,
@@ -77,18 +80,18 @@ public class CoroutineTransaction internal constructor(private val tx: Transacti
 
     /** Runs one statement and returns its rows. */
     public suspend fun query(sql: String, vararg params: Any?): List<Row> =
-        tx.query(sql, *params).await()
+        tx.query(sql, *params).awaitStep()
 
     /** Runs one statement and returns the rows it affected. */
     public suspend fun execute(sql: String, vararg params: Any?): Long =
-        tx.execute(sql, *params).await()
+        tx.execute(sql, *params).awaitStep()
 
     /** Runs one DDL statement. */
-    public suspend fun runDdl(ddl: String): List<Row> = tx.runDdl(ddl).await()
+    public suspend fun runDdl(ddl: String): List<Row> = tx.runDdl(ddl).awaitStep()
 
     /** Runs one statement once per row in one round trip; see [Transaction.executeBatch]. */
     public suspend fun executeBatch(sql: String, rows: List<List<Any?>>): LongArray =
-        tx.executeBatch(sql, rows).await()
+        tx.executeBatch(sql, rows).awaitStep()
 
     /**
      * Runs one statement once per row as one step; only [BatchOptions.atomic] is possible in a
@@ -98,7 +101,7 @@ public class CoroutineTransaction internal constructor(private val tx: Transacti
         sql: String,
         rows: List<List<Any?>>,
         options: BatchOptions,
-    ): LongArray = tx.executeBatch(sql, rows, options).await()
+    ): LongArray = tx.executeBatch(sql, rows, options).awaitStep()
 
     /**
      * Runs [block] as a sub-transaction on a savepoint, in this coroutine: released when it
@@ -142,7 +145,7 @@ public class CoroutineTransaction internal constructor(private val tx: Transacti
 
     /** Commits now; the transaction's block may go on only with work outside the transaction. */
     public suspend fun commit() {
-        tx.commit().await()
+        tx.commit().awaitStep()
     }
 
     /** Rolls back now. */
@@ -177,6 +180,35 @@ public class CoroutineSavepoint internal constructor(private val savepoint: Save
     }
 
     override fun toString(): String = savepoint.toString()
+}
+
+/**
+ * Awaits a statement of a transaction. Cancelling the coroutine cancels the statement (on the server when it
+ * runs); when its result was already settled, the result is not silently dropped: a statement the coroutine never
+ * saw succeed counts as failed, so the transaction cannot commit it unless a savepoint rolls it back.
+ */
+private suspend fun <T> CompletableFuture<T>.awaitStep(): T {
+    val step = this
+    return suspendCancellableCoroutine { cont ->
+        step.whenComplete { value, error ->
+            if (error == null) {
+                // the older overload: it exists in every kotlinx-coroutines a consumer may bring (1.8 included)
+                @Suppress("UNCHECKED_CAST", "DEPRECATION")
+                cont.resume(value as T) { _ -> lost(step) }
+            } else {
+                cont.resumeWithException(unwrap(error))
+            }
+        }
+        cont.invokeOnCancellation {
+            if (!step.cancel(false)) {
+                lost(step)
+            }
+        }
+    }
+}
+
+private fun lost(step: CompletableFuture<*>) {
+    (step as? StepFuture<*>)?.lost()
 }
 
 private fun unwrap(e: Throwable): Throwable =

@@ -112,10 +112,15 @@ public final class Attempt {
      *
      * @param sql one statement
      * @param params its values
+     * @param caller the caller's future, whose cancellation stops the statement (see {@link StepFuture}), or null
      * @param sink told once: the result, or the statement's error (unmapped), {@link TransactionException} when the
      *     transaction has ended, {@link CancellationException} when it was cancelled
      */
-    public void statement(@Nullable String sql, @Nullable Object @Nullable [] params, ResultSink sink) {
+    public void statement(
+            @Nullable String sql,
+            @Nullable Object @Nullable [] params,
+            @Nullable StepFuture<?> caller,
+            ResultSink sink) {
         Statement st;
         try {
             st = Statement.of(session.statements(), Objects.requireNonNull(sql, "sql must not be null"), params);
@@ -124,18 +129,18 @@ public final class Attempt {
             sink.accept(null, e);
             return;
         }
-        statement(st, sink);
+        statement(st, caller, sink);
     }
 
     /**
-     * Queues a caller's statement that was already checked.
+     * Queues a statement of the engine's own on the caller's behalf that was already checked (a cursor's DECLARE).
      *
      * @param st the statement
-     * @return the result; fails as {@link #statement(Statement, ResultSink)} tells its sink
+     * @return the result; fails as {@link #statement(Statement, StepFuture, ResultSink)} tells its sink
      */
     public CompletableFuture<Result> statement(Statement st) {
         CompletableFuture<Result> out = new CompletableFuture<>();
-        statement(st, (r, e) -> {
+        statement(st, null, (r, e) -> {
             if (e != null) {
                 out.completeExceptionally(e);
             } else {
@@ -150,26 +155,89 @@ public final class Attempt {
      * statement, never while this attempt's lock is held.
      *
      * @param st the statement
+     * @param caller the caller's future, whose cancellation stops the statement (see {@link StepFuture}), or null
      * @param sink told once: the result, or the statement's error (unmapped), {@link TransactionException} when the
      *     transaction has ended, {@link CancellationException} when it was cancelled
      */
-    public void statement(Statement st, ResultSink sink) {
+    public void statement(Statement st, @Nullable StepFuture<?> caller, ResultSink sink) {
+        callerStep(
+                "run a statement",
+                begin -> runner.observed(
+                        session.scope(), st.sql(), 0, () -> runner.send(connection, begin, st.sql(), st)),
+                caller,
+                sink);
+    }
+
+    /**
+     * Queues a caller's batch: one statement run once per row, as one step (all or nothing), or refuses it before
+     * sending when its rows were to commit one by one, which a transaction cannot do.
+     *
+     * @param sql one statement
+     * @param rows each run's values
+     * @param independent whether the caller asked for each row to commit on its own
+     * @param caller the caller's future, whose cancellation stops the batch (see {@link StepFuture}), or null
+     * @param sink told once: the result, whose counts hold each row's count, or the error as for a statement
+     */
+    public void batch(
+            @Nullable String sql,
+            List<? extends List<? extends @Nullable Object>> rows,
+            boolean independent,
+            @Nullable StepFuture<?> caller,
+            ResultSink sink) {
+        if (independent) {
+            IllegalArgumentException e = new IllegalArgumentException("BatchOptions.independent() cannot run inside a "
+                    + "transaction: a failing row aborts the transaction, so rows cannot commit one by one; use "
+                    + "BatchOptions.atomic() here, or run the batch on the engine");
+            refusedBeforeSending(e);
+            sink.accept(null, e);
+            return;
+        }
+        BatchStatement batch;
+        try {
+            batch = BatchStatement.of(session.statements(), Objects.requireNonNull(sql, "sql must not be null"), rows);
+        } catch (RuntimeException e) {
+            refusedBeforeSending(e);
+            sink.accept(null, e);
+            return;
+        }
+        if (batch.encoded().isEmpty()) {
+            RuntimeException refused;
+            synchronized (queue.lock()) {
+                refused = refusal("run a statement");
+            }
+            sink.accept(refused == null ? Result.countsOf(new long[0]) : null, refused);
+            return;
+        }
+        callerStep(
+                "run a statement",
+                begin -> runner.observed(
+                        session.scope(),
+                        batch.sql(),
+                        batch.encoded().size(),
+                        () -> runner.sendBatch(connection, begin, batch, false)),
+                caller,
+                sink);
+    }
+
+    /**
+     * Queues a caller's step (a statement or a batch) whose failure counts against the transaction, watching the
+     * caller's future; starts it here, after the lock is released, when nothing else runs.
+     */
+    private void callerStep(
+            String what,
+            Function<List<String>, CompletableFuture<Result>> send,
+            @Nullable StepFuture<?> caller,
+            ResultSink sink) {
         RuntimeException refused;
         Runnable start = null;
         synchronized (queue.lock()) {
-            refused = refusal("run a statement");
+            refused = refusal(what);
             if (refused == null) {
+                if (caller != null) {
+                    caller.onLost(this::recordLost);
+                }
                 start = queue.stepLater(
-                        true,
-                        seq -> withBegin(
-                                true,
-                                begin -> runner.observed(
-                                        session.scope(),
-                                        st.sql(),
-                                        0,
-                                        () -> runner.send(connection, begin, st.sql(), st))),
-                        recordFailures,
-                        sink);
+                        true, seq -> withBegin(true, send), recordFailures, sink, caller, this::cancelRunning);
             }
         }
         if (refused != null) {
@@ -179,11 +247,34 @@ public final class Attempt {
         }
     }
 
+    /** Sends a cancel request for the statement running on the connection; completes once the server has it. */
+    private CompletableFuture<?> cancelRunning() {
+        return runner.canceller().cancel(connection);
+    }
+
+    /**
+     * A caller's statement that succeeded but whose caller never received the result (its coroutine was cancelled at
+     * that moment) counts as failed, in queue order, unless the transaction already refuses statements.
+     */
+    private void recordLost() {
+        synchronized (queue.lock()) {
+            if (refusal("run a statement") == null) {
+                queue.step(true, seq -> {
+                    ledger.failed(
+                            seq,
+                            new CancellationException("the caller was cancelled before it received the result of a "
+                                    + "statement that had run; the transaction cannot commit it"));
+                    return CompletableFuture.completedFuture(Result.empty("CANCELLED"));
+                });
+            }
+        }
+    }
+
     /**
      * Records a caller's statement refused before it was sent: it counts against the transaction like a failed one
      * (in queue order), unless the transaction already refuses statements.
      */
-    private <T> CompletableFuture<T> refusedBeforeSending(RuntimeException e) {
+    private void refusedBeforeSending(RuntimeException e) {
         synchronized (queue.lock()) {
             if (refusal("run a statement") == null) {
                 queue.step(true, seq -> {
@@ -191,61 +282,6 @@ public final class Attempt {
                     return CompletableFuture.failedFuture(e);
                 });
             }
-        }
-        return CompletableFuture.failedFuture(e);
-    }
-
-    /**
-     * Queues a caller's batch: one statement run once per row, as one step.
-     *
-     * @param sql one statement
-     * @param rows each run's values
-     * @return the result, whose counts hold each row's count
-     */
-    public CompletableFuture<Result> batch(
-            @Nullable String sql, List<? extends List<? extends @Nullable Object>> rows) {
-        return batch(sql, rows, false);
-    }
-
-    /**
-     * Queues a caller's batch as {@link #batch(String, List)} does, or refuses it before sending when its rows were
-     * to commit one by one, which a transaction cannot do.
-     *
-     * @param sql one statement
-     * @param rows each run's values
-     * @param independent whether the caller asked for each row to commit on its own
-     * @return the result, whose counts hold each row's count
-     */
-    public CompletableFuture<Result> batch(
-            @Nullable String sql, List<? extends List<? extends @Nullable Object>> rows, boolean independent) {
-        if (independent) {
-            return refusedBeforeSending(new IllegalArgumentException("BatchOptions.independent() cannot run inside a "
-                    + "transaction: a failing row aborts the transaction, so rows cannot commit one by one; use "
-                    + "BatchOptions.atomic() here, or run the batch on the engine"));
-        }
-        BatchStatement batch;
-        try {
-            batch = BatchStatement.of(session.statements(), Objects.requireNonNull(sql, "sql must not be null"), rows);
-        } catch (RuntimeException e) {
-            return refusedBeforeSending(e);
-        }
-        synchronized (queue.lock()) {
-            RuntimeException refused = refusal("run a statement");
-            if (refused != null) {
-                return CompletableFuture.failedFuture(refused);
-            }
-            if (batch.encoded().isEmpty()) {
-                return CompletableFuture.completedFuture(Result.countsOf(new long[0]));
-            }
-            return step(
-                    true,
-                    true,
-                    begin -> runner.observed(
-                            session.scope(),
-                            batch.sql(),
-                            batch.encoded().size(),
-                            () -> runner.sendBatch(connection, begin, batch, false)),
-                    null);
         }
     }
 
@@ -360,6 +396,19 @@ public final class Attempt {
      *     rolled back instead, or the server's error
      */
     public CompletableFuture<Result> commit(boolean byCaller) {
+        return commit(byCaller, null);
+    }
+
+    /**
+     * Queues the commit as {@link #commit(boolean)} does, for a caller who may give it up: given up before its turn,
+     * the transaction rolls back instead (and the commit fails with {@link TransactionRolledBackException}); once
+     * COMMIT is sent, it cannot be given up.
+     *
+     * @param byCaller true when the caller's callback asked for it ({@code tx.commit()})
+     * @param caller the caller's future of the commit, or null
+     * @return completes when committed
+     */
+    public CompletableFuture<Result> commit(boolean byCaller, @Nullable StepFuture<?> caller) {
         synchronized (queue.lock()) {
             RuntimeException refused = refusal("commit");
             if (refused != null) {
@@ -367,9 +416,31 @@ public final class Attempt {
             }
             state = State.ENDING;
             endedByCaller = byCaller;
-            CompletableFuture<Result> done = step(false, false, this::commitNow, null);
-
-            done.whenComplete((r, e) -> ended(e, e == null ? "committed" : "rolled back"));
+            CompletableFuture<Result> done = step(
+                    false,
+                    false,
+                    begin -> {
+                        if (caller != null && !caller.send()) {
+                            return rollBackNow(
+                                    begin,
+                                    new TransactionRolledBackException(
+                                            "the caller cancelled the commit before COMMIT was sent; the transaction "
+                                                    + "was rolled back",
+                                            null));
+                        }
+                        CompletableFuture<Result> committing = commitNow(begin);
+                        if (caller != null) {
+                            caller.sent(() -> CompletableFuture.completedFuture(null));
+                        }
+                        return committing;
+                    },
+                    null);
+            done.whenComplete((r, e) -> {
+                if (caller != null) {
+                    caller.settle(e == null);
+                }
+                ended(e, e == null ? "committed" : "rolled back");
+            });
             return done;
         }
     }
@@ -377,22 +448,13 @@ public final class Attempt {
     /** Commits, or rolls back when a failure counts; sends nothing when the transaction never began on the server. */
     private CompletableFuture<Result> commitNow(List<String> unsentBegin) {
         FailureLedger.Failure first = ledger.first();
-        if (!unsentBegin.isEmpty()) {
-            return first == null
-                    ? CompletableFuture.completedFuture(Result.empty("COMMIT"))
-                    : CompletableFuture.failedFuture(rolledBack(
-                            "the transaction was rolled back because a statement in it failed: ", first.error()));
-        }
         if (first != null) {
-            CompletableFuture<Result> undone = connection.transactionStatus() == 'I'
-                    ? CompletableFuture.completedFuture(Result.empty("ROLLBACK"))
-                    : runner.control(connection, "ROLLBACK");
-            return undone.handle((r, e) -> {
-                if (e != null) {
-                    connection.retire();
-                }
-                throw rolledBack("the transaction was rolled back because a statement in it failed: ", first.error());
-            });
+            return rollBackNow(
+                    unsentBegin,
+                    rolledBack("the transaction was rolled back because a statement in it failed: ", first.error()));
+        }
+        if (!unsentBegin.isEmpty()) {
+            return CompletableFuture.completedFuture(Result.empty("COMMIT"));
         }
         CompletableFuture<Result> committed = session.restartSavepoint()
                 ? runner.control(connection, "RELEASE SAVEPOINT " + TransactionSession.RESTART_SAVEPOINT)
@@ -406,6 +468,25 @@ public final class Attempt {
                         null);
             }
             return r;
+        });
+    }
+
+    /**
+     * Rolls back instead of committing (nothing to send when the transaction never began on the server or is already
+     * over there), then fails with {@code why}.
+     */
+    private CompletableFuture<Result> rollBackNow(List<String> unsentBegin, TransactionRolledBackException why) {
+        if (!unsentBegin.isEmpty()) {
+            return CompletableFuture.failedFuture(why);
+        }
+        CompletableFuture<Result> undone = connection.transactionStatus() == 'I'
+                ? CompletableFuture.completedFuture(Result.empty("ROLLBACK"))
+                : runner.control(connection, "ROLLBACK");
+        return undone.handle((r, e) -> {
+            if (e != null) {
+                connection.retire();
+            }
+            throw why;
         });
     }
 

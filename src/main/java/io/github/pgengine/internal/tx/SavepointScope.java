@@ -1,9 +1,12 @@
 package io.github.pgengine.internal.tx;
 
 import io.github.pgengine.internal.ErrorMapper;
+import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.sql.Identifiers;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -12,12 +15,20 @@ import org.jspecify.annotations.Nullable;
  * A sub-transaction on a savepoint, and the template that runs one: make the savepoint, run the caller's work,
  * then release the savepoint when the work succeeded or roll back to it when the work failed, unless the work
  * ended the sub-transaction itself.
+ *
+ * <p>Cancelling the sub-transaction's future ends it at once: its statements not yet sent are never sent, the one
+ * running is cancelled on the server, those of its own sub-transactions too, and the transaction rolls back to the
+ * savepoint; the outer transaction may go on. A statement the work queues afterwards fails.
  */
 public final class SavepointScope {
     private final Attempt attempt;
     private final String name;
     private final String quoted;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** The caller's steps of this sub-transaction that have not completed, and its own sub-transactions. */
+    private final Set<StepFuture<?>> steps = ConcurrentHashMap.newKeySet();
+
+    private final Set<SavepointScope> children = ConcurrentHashMap.newKeySet();
 
     private SavepointScope(Attempt attempt, String name) {
         this.attempt = attempt;
@@ -29,6 +40,7 @@ public final class SavepointScope {
      * Runs work as a sub-transaction of the attempt on a generated savepoint.
      *
      * @param attempt the transaction's attempt
+     * @param parent the sub-transaction this one runs in, or null for the transaction itself
      * @param facade makes the caller's view of the sub-transaction
      * @param work the caller's callback
      * @param <X> the caller's view
@@ -37,14 +49,31 @@ public final class SavepointScope {
      */
     public static <X, T extends @Nullable Object> CompletableFuture<T> run(
             Attempt attempt,
+            @Nullable SavepointScope parent,
             Function<SavepointScope, X> facade,
             Function<? super X, ? extends CompletionStage<T>> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
         SavepointScope scope = new SavepointScope(attempt, attempt.nextSavepointName());
-        attempt.savepoint(scope.quoted, scope.name).whenComplete((r, error) -> {
+        if (parent != null) {
+            parent.children.add(scope);
+            result.whenComplete((v, e) -> parent.children.remove(scope));
+        }
+        CompletableFuture<Result> saved = attempt.savepoint(scope.quoted, scope.name);
+        result.whenComplete((v, e) -> {
+            if (result.isCancelled() && scope.end()) {
+                scope.stopSteps();
+                if (!saved.isCompletedExceptionally()) {
+                    scope.finish(false);
+                }
+            }
+        });
+        saved.whenComplete((r, error) -> {
             if (error != null) {
                 attempt.session().runner().fail(result, error);
                 return;
+            }
+            if (result.isDone()) {
+                return; // cancelled before the savepoint existed: the work never runs
             }
             Work.call(work, facade.apply(scope)).whenComplete((value, workError) -> {
                 if (!scope.end()) {
@@ -64,6 +93,30 @@ public final class SavepointScope {
             });
         });
         return result;
+    }
+
+    /**
+     * Follows a caller's step of this sub-transaction, so that cancelling the sub-transaction stops it.
+     *
+     * @param step the caller's future of the step
+     */
+    public void track(StepFuture<?> step) {
+        steps.add(step);
+        step.whenComplete((v, e) -> steps.remove(step));
+        if (ended.get()) {
+            step.cancel(false);
+        }
+    }
+
+    /** Stops the steps of this sub-transaction and of its own sub-transactions that have not completed. */
+    private void stopSteps() {
+        for (StepFuture<?> step : steps) {
+            step.cancel(false);
+        }
+        for (SavepointScope child : children) {
+            child.end();
+            child.stopSteps();
+        }
     }
 
     /** Returns the savepoint's name. */

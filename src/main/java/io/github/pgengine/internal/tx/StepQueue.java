@@ -102,13 +102,19 @@ final class StepQueue {
             done.completeExceptionally(new TransactionException("the transaction's connection was given back"));
             return done;
         }
-        enqueue(entry(callers, action, outcome, (result, error) -> {
-            if (error != null) {
-                done.completeExceptionally(error);
-            } else {
-                done.complete(result);
-            }
-        }));
+        enqueue(entry(
+                callers,
+                action,
+                outcome,
+                (result, error) -> {
+                    if (error != null) {
+                        done.completeExceptionally(error);
+                    } else {
+                        done.complete(result);
+                    }
+                },
+                null,
+                StepQueue::noStop));
         return done;
     }
 
@@ -129,11 +135,31 @@ final class StepQueue {
             LongFunction<CompletableFuture<Result>> action,
             @Nullable Outcome outcome,
             ResultSink sink) {
+        return stepLater(callers, action, outcome, sink, null, StepQueue::noStop);
+    }
+
+    /**
+     * Queues a caller's step as {@link #stepLater(boolean, LongFunction, Outcome, ResultSink)} does, watching the
+     * caller's future: a step the caller gave up before its turn is not sent and counts as failed; one given up while
+     * it runs is cancelled on the server with {@code stop}, counts as failed, and the next step waits until the server
+     * has the cancel request (so it can never hit the next step).
+     *
+     * @param caller the caller's future of the step, or null when no caller can give it up
+     * @param stop sends a cancel request for the running step; completes once the server has it
+     */
+    @Nullable
+    Runnable stepLater(
+            boolean callers,
+            LongFunction<CompletableFuture<Result>> action,
+            @Nullable Outcome outcome,
+            ResultSink sink,
+            @Nullable StepFuture<?> caller,
+            Supplier<CompletableFuture<?>> stop) {
         if (closing) {
             TransactionException closed = new TransactionException("the transaction's connection was given back");
             return () -> sink.accept(null, closed);
         }
-        Runnable entry = entry(callers, action, outcome, sink);
+        Runnable entry = entry(callers, action, outcome, sink, caller, stop);
         if (busy) {
             waiting.add(entry);
             return null;
@@ -147,7 +173,9 @@ final class StepQueue {
             boolean callers,
             LongFunction<CompletableFuture<Result>> action,
             @Nullable Outcome outcome,
-            ResultSink sink) {
+            ResultSink sink,
+            @Nullable StepFuture<?> caller,
+            Supplier<CompletableFuture<?>> stop) {
         long seq = ++sequence;
         return () -> {
             if (abandoned) {
@@ -159,24 +187,58 @@ final class StepQueue {
                 }
                 return;
             }
-            run(action, seq).whenComplete((result, error) -> {
+            if (caller != null && !caller.send()) {
                 try {
+                    CancellationException gone =
+                            new CancellationException("the caller cancelled this statement before it was sent");
                     if (outcome != null) {
-                        outcome.completed(seq, result, error);
+                        outcome.completed(seq, null, gone);
+                    }
+                    sink.accept(null, gone);
+                } finally {
+                    next();
+                }
+                return;
+            }
+            CompletableFuture<Result> running = run(action, seq);
+            if (caller != null) {
+                caller.sent(stop);
+            }
+            running.whenComplete((result, error) -> {
+                boolean kept = caller == null || caller.settle(error == null);
+                try {
+                    Throwable failure = error;
+                    if (!kept) {
+                        failure = new CancellationException(error == null
+                                ? "the caller cancelled this statement after the server had run it; it counts as "
+                                        + "failed"
+                                : "the caller cancelled this statement while it ran");
+                        if (error != null) {
+                            failure.initCause(ErrorMapper.unwrap(error));
+                        }
+                    }
+                    if (outcome != null) {
+                        outcome.completed(seq, failure == null ? result : null, failure);
                     }
                     if (callers && abandoned) {
                         CancellationException c = new CancellationException("the transaction was cancelled");
-                        if (error != null) {
-                            c.initCause(ErrorMapper.unwrap(error));
+                        if (failure != null) {
+                            c.initCause(ErrorMapper.unwrap(failure));
                         }
                         sink.accept(null, c);
-                    } else if (error != null) {
-                        sink.accept(null, ErrorMapper.unwrap(error));
+                    } else if (failure != null) {
+                        sink.accept(null, ErrorMapper.unwrap(failure));
                     } else {
                         sink.accept(result, null);
                     }
                 } finally {
-                    next(); // whatever the ledger or the sink did, the queue goes on
+                    // whatever the ledger or the sink did, the queue goes on; after a cancel request, only once the
+                    // server has it, so that it cannot hit the next step
+                    if (kept || caller == null) {
+                        next();
+                    } else {
+                        caller.stopped().whenComplete((v, e) -> next());
+                    }
                 }
             });
         };
@@ -297,6 +359,11 @@ final class StepQueue {
                 }
             }
         }
+    }
+
+    /** The cancel request of steps that no caller can give up: none. */
+    private static CompletableFuture<?> noStop() {
+        return CompletableFuture.completedFuture(null);
     }
 
     private static CompletableFuture<Result> run(LongFunction<CompletableFuture<Result>> action, long seq) {
