@@ -136,15 +136,21 @@ class TransactionCancellationTest {
 
     @Test
     void aCancelledStatementRolledBackToASavepointLetsTheTransactionCommit() {
+        // the callback never blocks (it may run on an I/O thread): the test thread cancels from outside
+        CompletableFuture<CompletableFuture<Long>> handed = new CompletableFuture<>();
         CompletableFuture<Long> tx = engine.transaction(t -> t.savepoint("before").thenCompose(sp -> {
             CompletableFuture<Long> update = t.execute(slowUpdate());
-            awaitRunning("UPDATE " + table);
-            update.cancel(true);
+            handed.complete(update);
             return update.handle((n, e) -> null)
                     .thenCompose(x -> t.rollbackTo("before"))
                     .thenCompose(x -> t.execute("UPDATE " + table + " SET v = 3 WHERE id = 1"));
         }));
+        CompletableFuture<Long> update = Await.result(handed);
+        awaitRunning("UPDATE " + table);
+        long at = System.nanoTime();
+        assertThat(update.cancel(true)).isTrue();
         assertThat(Await.result(tx)).isEqualTo(1L);
+        assertThat(awaitGone("UPDATE " + table, at)).isLessThan(PROMPTLY);
         assertThat(value()).isEqualTo(3);
     }
 
