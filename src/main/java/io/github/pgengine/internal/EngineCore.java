@@ -24,6 +24,7 @@ import io.github.pgengine.internal.driver.ServerErrorException;
 import io.github.pgengine.internal.listen.Listeners;
 import io.github.pgengine.internal.pool.ConnectionPool;
 import io.github.pgengine.internal.pool.Lease;
+import io.github.pgengine.internal.pool.Lender;
 import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.Identifiers;
 import io.github.pgengine.internal.sql.ParsedSql;
@@ -305,9 +306,6 @@ public final class EngineCore {
         return out;
     }
 
-    /** Where connections come from and go back to: the pool when one runs, else a connection per call. */
-    private record Lender(Supplier<CompletableFuture<DbConnection>> acquire, Consumer<DbConnection> release) {}
-
     private Lender lender() {
         ConnectionPool<DbConnection> current = pool;
         if (current == null) {
@@ -440,62 +438,15 @@ public final class EngineCore {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Observers.Call call = observers.capture();
-        CompletableFuture<T> out = new CompletableFuture<>();
-        transaction(call, spec, facade, work, 1, out);
-        return out;
+        return transactions.run(observers.capture(), this::transactionLender, spec, facade, work);
     }
 
-    /**
-     * Runs one round of a transaction on a connection of its own; when its connection was lost before COMMIT
-     * ({@link TransactionNotCommittedException}, or an ambiguous commit of an idempotent transaction) and the retry
-     * policy allows another attempt, runs it again on a new connection (with the pool, possibly another host).
-     */
-    private <X, T extends @Nullable Object> void transaction(
-            Observers.Call call,
-            TransactionRunner.Spec spec,
-            Function<Attempt, X> facade,
-            Function<? super X, ? extends CompletionStage<T>> work,
-            int round,
-            CompletableFuture<T> out) {
-        if (out.isDone()) {
-            return;
+    /** Where each attempt of a transaction borrows its connection; refuses once the engine is closed. */
+    private Lender transactionLender() {
+        if (closed) {
+            throw closedError();
         }
-        Lender lender = lender();
-        CompletableFuture<T> attempt = transactions.run(call, lender.acquire(), lender.release(), spec, facade, work);
-        out.whenComplete((v, e) -> {
-            if (out.isCancelled()) {
-                attempt.cancel(false);
-            }
-        });
-        attempt.whenComplete((value, error) -> {
-            if (error == null) {
-                out.complete(value);
-                return;
-            }
-            Throwable e = ErrorMapper.unwrap(error);
-            boolean lost = e instanceof TransactionNotCommittedException
-                    || (e instanceof AmbiguousCommitException && spec.idempotent() && e.getCause() != null);
-            if (!lost || round >= spec.retry().maxAttempts() || out.isDone() || closed) {
-                out.completeExceptionally(e);
-                return;
-            }
-            Duration delay = spec.retry().backoff(round);
-            LOG.debug(
-                    "{}: transaction lost its connection before COMMIT (round {} of {}); running it again on another "
-                            + "connection in {} ms: {}",
-                    name,
-                    round,
-                    spec.retry().maxAttempts(),
-                    delay.toMillis(),
-                    e.getMessage());
-            EngineTimer.get()
-                    .schedule(
-                            () -> EngineThreads.offEngineThreads(
-                                    () -> transaction(call, spec, facade, work, round + 1, out)),
-                            delay.toNanos(),
-                            TimeUnit.NANOSECONDS);
-        });
+        return lender();
     }
 
     /**

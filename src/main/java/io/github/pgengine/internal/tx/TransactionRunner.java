@@ -11,9 +11,11 @@ import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.Observers;
 import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.EngineTimer;
 import io.github.pgengine.internal.driver.NotSentException;
 import io.github.pgengine.internal.pool.Lease;
+import io.github.pgengine.internal.pool.Lender;
 import io.github.pgengine.internal.sql.StatementCache;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -32,8 +33,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a transaction callback: BEGIN, the work, then COMMIT when its stage succeeds and ROLLBACK when it fails
- * or throws; retries of serialization failures with scheduled backoff; and always gives the connection back
- * exactly once (closing it when its state is unknown).
+ * or throws; and always gives the connection back exactly once (closing it when its state is unknown).
+ *
+ * <p>It is the one owner of the retry policy's budget: {@code maxAttempts} counts every run of the callback,
+ * whatever made the last one fail. A serialization failure (40001) runs the callback again on the same connection
+ * (from CockroachDB's restart savepoint, or after ROLLBACK); a connection lost before COMMIT
+ * ({@link TransactionNotCommittedException}, or an ambiguous commit of an idempotent transaction) runs it again on
+ * a newly borrowed connection, possibly another host. Both wait the policy's backoff, scheduled, never slept.
  *
  * <p>A rollback error never replaces the work's error: it is added as suppressed. Cancelling the caller's
  * future abandons the transaction (see {@link TransactionSession#abandon()}). A retried attempt runs on the
@@ -76,8 +82,7 @@ public final class TransactionRunner {
      * Runs the work in a transaction.
      *
      * @param call the call as observers see it
-     * @param acquire borrows a connection
-     * @param release gives it back
+     * @param lenders where each attempt borrows its connection (asked again when a lost connection is replaced)
      * @param spec how to run
      * @param facade makes the caller's view of an attempt
      * @param work the caller's callback
@@ -87,47 +92,83 @@ public final class TransactionRunner {
      */
     public <X, T> CompletableFuture<T> run(
             Observers.Call call,
-            Supplier<CompletableFuture<DbConnection>> acquire,
-            Consumer<DbConnection> release,
+            Supplier<Lender> lenders,
             Spec spec,
             Function<Attempt, X> facade,
             Function<? super X, ? extends CompletionStage<T>> work) {
-        Run<X, T> run = new Run<>(call, spec, facade, work);
-        Lease.borrow(acquire, release, run.result, error -> runner.fail(call, run.result, error), run::start);
+        Run<X, T> run = new Run<>(call, lenders, spec, facade, work);
+        run.connect(1, null);
         return run.result;
     }
 
     private final class Run<X, T> {
         private final Observers.Call call;
-        private Observers.Tx observed = Observers.Tx.NONE;
+        private final Supplier<Lender> lenders;
+        private volatile Observers.Tx observed = Observers.Tx.NONE;
         private final Spec spec;
         private final Function<Attempt, X> facade;
         private final Function<? super X, ? extends CompletionStage<T>> work;
         private final CompletableFuture<T> result = new CompletableFuture<>();
+        /** The connection's session of the attempt running now; null before the first connection arrives. */
+        private volatile @Nullable TransactionSession session;
 
         Run(
                 Observers.Call call,
+                Supplier<Lender> lenders,
                 Spec spec,
                 Function<Attempt, X> facade,
                 Function<? super X, ? extends CompletionStage<T>> work) {
             this.call = call;
+            this.lenders = lenders;
             this.spec = spec;
             this.facade = facade;
             this.work = work;
-        }
-
-        void start(Lease lease) {
-            Observers.Tx tx = call.transaction();
-            observed = tx;
-            TransactionSession s =
-                    new TransactionSession(lease, runner, statements, spec.allowNested(), spec.restartSavepoint(), tx);
             result.whenComplete((r, e) -> {
-                if (result.isCancelled()) {
-                    tx.ended(new CancellationException("cancelled by the caller"));
+                TransactionSession s = session;
+                if (result.isCancelled() && s != null) {
+                    observed.ended(new CancellationException("cancelled by the caller"));
                     s.abandon();
                 }
             });
-            attempt(s, 1, true);
+        }
+
+        /**
+         * Borrows a connection for attempt {@code n} and starts it there.
+         *
+         * @param lost why the last attempt's connection was lost (the caller's error if no connection comes), or null
+         */
+        void connect(int n, @Nullable Throwable lost) {
+            Lender lender;
+            try {
+                lender = lenders.get();
+            } catch (RuntimeException e) {
+                giveUp(lost, e);
+                return;
+            }
+            Lease.borrow(lender.acquire(), lender.release(), result, error -> giveUp(lost, error), lease -> {
+                if (n == 1) {
+                    observed = call.transaction();
+                }
+                TransactionSession s = new TransactionSession(
+                        lease, runner, statements, spec.allowNested(), spec.restartSavepoint(), observed);
+                session = s;
+                if (result.isCancelled()) {
+                    s.abandon();
+                    return;
+                }
+                attempt(s, n, true);
+            });
+        }
+
+        /** No connection for an attempt: the caller gets why the last one was lost, or else why none came. */
+        private void giveUp(@Nullable Throwable lost, Throwable error) {
+            if (lost == null) {
+                runner.fail(call, result, error);
+                return;
+            }
+            lost.addSuppressed(ErrorMapper.map(error, runner.where()));
+            observed.ended(lost);
+            runner.failUnmapped(call, result, lost);
         }
 
         /**
@@ -190,7 +231,7 @@ public final class TransactionRunner {
             CompletableFuture<?> outcome = a.state() == Attempt.State.ACTIVE ? a.commit(false) : a.idle();
             outcome.whenComplete((r, error) -> {
                 if (error == null) {
-                    done(s, value, null);
+                    done(s, value, null, n);
                     return;
                 }
                 Throwable e = lostCommit(
@@ -198,7 +239,7 @@ public final class TransactionRunner {
                 if (retryable(s, e, n)) {
                     retry(s, a, (EngineException) retryCause(e), n);
                 } else {
-                    done(s, null, withAttempts(e, n));
+                    done(s, null, withAttempts(e, n), n);
                 }
             });
         }
@@ -207,7 +248,7 @@ public final class TransactionRunner {
             Throwable error = lostBeforeCommit(s, workError);
             if (a.state() != Attempt.State.ACTIVE) {
                 // ended by the callback itself (or being retried): wait for its SQL, then report the work's error
-                a.idle().whenComplete((v, e) -> done(s, null, error));
+                a.idle().whenComplete((v, e) -> done(s, null, error, n));
                 return;
             }
             if (retryable(s, error, n)) {
@@ -219,7 +260,7 @@ public final class TransactionRunner {
                     error.addSuppressed(
                             ErrorMapper.map(rollbackError, s.connection().toString()));
                 }
-                done(s, null, error instanceof EngineException ee ? withAttempts(ee, n) : error);
+                done(s, null, error instanceof EngineException ee ? withAttempts(ee, n) : error, n);
             });
         }
 
@@ -302,7 +343,7 @@ public final class TransactionRunner {
                     if (!(undoError instanceof CancellationException)) {
                         error.addSuppressed(ErrorMapper.map(undoError, connection.toString()));
                     }
-                    done(s, null, withAttempts(error, n));
+                    done(s, null, withAttempts(error, n), n);
                     return;
                 }
                 observed.retrying(n + 1, error);
@@ -328,9 +369,16 @@ public final class TransactionRunner {
             });
         }
 
-        /** Gives the connection back (once every queued step has run), then completes the caller's future. */
-        private void done(TransactionSession s, @Nullable T value, @Nullable Throwable error) {
+        /**
+         * Gives the connection back (once every queued step has run), then completes the caller's future; or, when the
+         * connection was lost before COMMIT and the budget allows another attempt, runs the work again on a new one.
+         */
+        private void done(TransactionSession s, @Nullable T value, @Nullable Throwable error, int n) {
             if (s.isAbandoned()) {
+                return;
+            }
+            if (error != null && reconnectable(error, n)) {
+                reconnect(s, (EngineException) error, n);
                 return;
             }
             observed.ended(error);
@@ -341,6 +389,39 @@ public final class TransactionRunner {
                     runner.succeed(call, result, value);
                 }
             });
+        }
+
+        /**
+         * A connection lost before COMMIT (nothing committed), or lost after an idempotent transaction's COMMIT was
+         * sent: worth another attempt on a new connection while the budget lasts.
+         */
+        private boolean reconnectable(Throwable error, int n) {
+            boolean lost = error instanceof TransactionNotCommittedException
+                    || (error instanceof AmbiguousCommitException && spec.idempotent() && error.getCause() != null);
+            return lost && n < spec.retry().maxAttempts() && !result.isDone();
+        }
+
+        /** Gives the lost connection back and, after the policy's backoff, borrows another for attempt n + 1. */
+        private void reconnect(TransactionSession s, EngineException lost, int n) {
+            Duration delay = spec.retry().backoff(n);
+            observed.retrying(n + 1, lost);
+            LOG.debug(
+                    "transaction attempt {} of {} lost its connection before COMMIT; running it again on another "
+                            + "connection in {} ms: {}",
+                    n,
+                    spec.retry().maxAttempts(),
+                    delay.toMillis(),
+                    lost.getMessage());
+            s.close()
+                    .whenComplete((v, e) -> EngineTimer.get()
+                            .schedule(
+                                    () -> EngineThreads.offEngineThreads(() -> {
+                                        if (!result.isDone()) {
+                                            connect(n + 1, lost);
+                                        }
+                                    }),
+                                    delay.toNanos(),
+                                    TimeUnit.NANOSECONDS));
         }
 
         private Throwable withAttempts(Throwable e, int n) {

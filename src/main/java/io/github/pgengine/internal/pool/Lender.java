@@ -1,0 +1,15 @@
+package io.github.pgengine.internal.pool;
+
+import io.github.pgengine.internal.driver.DbConnection;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Where an engine's connections come from and go back to: its pool when one runs, else a connection opened per call
+ * and closed after it.
+ *
+ * @param acquire borrows a connection
+ * @param release gives it back
+ */
+public record Lender(Supplier<CompletableFuture<DbConnection>> acquire, Consumer<DbConnection> release) {}
