@@ -87,8 +87,7 @@ public final class Transaction {
         if (options == null) {
             return CompletableFuture.failedFuture(new NullPointerException("options must not be null"));
         }
-        return step(
-                (caller, sink) -> attempt.batch(sql, rows, options.isIndependent(), caller, sink), Result::counts);
+        return step((caller, sink) -> attempt.batch(sql, rows, options.isIndependent(), caller, sink), Result::counts);
     }
 
     /**

@@ -54,7 +54,8 @@ class RetryBudgetTest {
                         .build())
                 .build();
         try {
-            Await.result(engine.startConnectionPool(PoolOptions.builder().maxSize(2).build()));
+            Await.result(
+                    engine.startConnectionPool(PoolOptions.builder().maxSize(2).build()));
             // bit k of the pattern: run k + 1 loses its connection (1) or fails with 40001 (0)
             IntPredicate losesConnection = run -> ((pattern >> ((run - 1) % 4)) & 1) == 1;
             AtomicInteger runs = new AtomicInteger();

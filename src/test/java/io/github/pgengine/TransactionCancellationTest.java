@@ -71,9 +71,10 @@ class TransactionCancellationTest {
 
     private static int running(String sqlStart) {
         return pg.admin("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '"
-                        + sqlStart.replace("'", "''") + "%'")
-                .get(0)
-                .get(0) instanceof Number n
+                                        + sqlStart.replace("'", "''") + "%'")
+                                .get(0)
+                                .get(0)
+                        instanceof Number n
                 ? n.intValue()
                 : -1;
     }
@@ -107,9 +108,7 @@ class TransactionCancellationTest {
         Throwable failure = Await.failure(tx);
         assertThat(cancelled).isTrue();
         assertThat(awaitGone("UPDATE " + table, cancelledAt.get())).isLessThan(PROMPTLY);
-        assertThat(failure)
-                .isInstanceOf(TransactionRolledBackException.class)
-                .hasMessageContaining("cancel");
+        assertThat(failure).isInstanceOf(TransactionRolledBackException.class).hasMessageContaining("cancel");
         assertThat(value()).as("the cancelled UPDATE was not committed").isZero();
         Await.until("the pool is idle", () -> engine.poolStats().isIdle());
     }
@@ -138,13 +137,14 @@ class TransactionCancellationTest {
     void aCancelledStatementRolledBackToASavepointLetsTheTransactionCommit() {
         // the callback never blocks (it may run on an I/O thread): the test thread cancels from outside
         CompletableFuture<CompletableFuture<Long>> handed = new CompletableFuture<>();
-        CompletableFuture<Long> tx = engine.transaction(t -> t.savepoint("before").thenCompose(sp -> {
-            CompletableFuture<Long> update = t.execute(slowUpdate());
-            handed.complete(update);
-            return update.handle((n, e) -> null)
-                    .thenCompose(x -> t.rollbackTo("before"))
-                    .thenCompose(x -> t.execute("UPDATE " + table + " SET v = 3 WHERE id = 1"));
-        }));
+        CompletableFuture<Long> tx =
+                engine.transaction(t -> t.savepoint("before").thenCompose(sp -> {
+                    CompletableFuture<Long> update = t.execute(slowUpdate());
+                    handed.complete(update);
+                    return update.handle((n, e) -> null)
+                            .thenCompose(x -> t.rollbackTo("before"))
+                            .thenCompose(x -> t.execute("UPDATE " + table + " SET v = 3 WHERE id = 1"));
+                }));
         CompletableFuture<Long> update = Await.result(handed);
         awaitRunning("UPDATE " + table);
         long at = System.nanoTime();
@@ -201,15 +201,13 @@ class TransactionCancellationTest {
     void cancellingASubTransactionStopsItsStatementAndRollsBackToItsSavepoint() {
         AtomicLong cancelledAt = new AtomicLong();
         CompletableFuture<Long> tx = engine.transaction(t -> {
-            CompletableFuture<Object> sub = t.transaction(s -> s.execute(
-                            "INSERT INTO " + table + " VALUES (2, 2)")
+            CompletableFuture<Object> sub = t.transaction(s -> s.execute("INSERT INTO " + table + " VALUES (2, 2)")
                     .thenCompose(n -> s.query(SLEEP))
                     .thenApply(rows -> (Object) rows));
             awaitRunning(SLEEP);
             cancelledAt.set(System.nanoTime());
             assertThat(sub.cancel(true)).isTrue();
-            return sub.handle((v, e) -> null)
-                    .thenCompose(x -> t.execute("INSERT INTO " + table + " VALUES (3, 3)"));
+            return sub.handle((v, e) -> null).thenCompose(x -> t.execute("INSERT INTO " + table + " VALUES (3, 3)"));
         });
         assertThat(Await.result(tx)).isEqualTo(1L);
         assertThat(awaitGone(SLEEP, cancelledAt.get())).isLessThan(PROMPTLY);
@@ -243,14 +241,15 @@ class TransactionCancellationTest {
         Await.result(engine.runDdl("CREATE CONSTRAINT TRIGGER slow_commit AFTER UPDATE ON " + table
                 + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " + table + "_slow()"));
         AtomicReference<CompletableFuture<Void>> commit = new AtomicReference<>();
-        CompletableFuture<Object> tx = engine.transaction(t -> t.execute(
-                        "UPDATE " + table + " SET v = 5 WHERE id = 1")
+        CompletableFuture<Object> tx = engine.transaction(t -> t.execute("UPDATE " + table + " SET v = 5 WHERE id = 1")
                 .thenCompose(n -> {
                     commit.set(t.commit());
                     return commit.get().thenApply(v -> (Object) "committed");
                 }));
         Await.until("COMMIT runs", () -> running("COMMIT") == 1);
-        assertThat(commit.get().cancel(true)).as("a COMMIT on the wire cannot be called back").isFalse();
+        assertThat(commit.get().cancel(true))
+                .as("a COMMIT on the wire cannot be called back")
+                .isFalse();
         assertThat(Await.result(tx)).isEqualTo("committed");
         assertThat(value()).isEqualTo(5);
     }

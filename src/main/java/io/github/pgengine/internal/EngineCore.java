@@ -1,6 +1,5 @@
 package io.github.pgengine.internal;
 
-import io.github.pgengine.AmbiguousCommitException;
 import io.github.pgengine.BatchPartiallyFailedException;
 import io.github.pgengine.ConnectionException;
 import io.github.pgengine.EngineClosedException;
@@ -12,7 +11,6 @@ import io.github.pgengine.ListenOptions;
 import io.github.pgengine.PoolOptions;
 import io.github.pgengine.PoolStats;
 import io.github.pgengine.QueryTimeoutException;
-import io.github.pgengine.TransactionNotCommittedException;
 import io.github.pgengine.internal.driver.ConnectionFactory;
 import io.github.pgengine.internal.driver.ConnectionSettings;
 import io.github.pgengine.internal.driver.DbConnection;
@@ -49,7 +47,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -310,10 +307,12 @@ public final class EngineCore {
         ConnectionPool<DbConnection> current = pool;
         if (current == null) {
             return new Lender(
-                    () -> PooledConnections.open(factory, observers), c -> PooledConnections.close(c, observers));
+                    () -> PooledConnections.open(factory, observers),
+                    c -> PooledConnections.close(c, observers),
+                    settings.connectTimeout());
         }
         if (observers.isEmpty()) {
-            return new Lender(current::acquire, current::release);
+            return new Lender(current::acquire, current::release, current.acquireTimeout());
         }
         return new Lender(
                 () -> {
@@ -324,7 +323,8 @@ public final class EngineCore {
                                     System.nanoTime() - start, e == null ? null : ErrorMapper.unwrap(e)),
                             current::release);
                 },
-                current::release);
+                current::release,
+                current.acquireTimeout());
     }
 
     // ---------------------------------------------------------------- work
@@ -354,16 +354,15 @@ public final class EngineCore {
 
     /**
      * Sends a checked request on a connection from the lender (the pool, or one of its own) and gives it back,
-     * reporting it to the observers attached now.
+     * reporting it to the observers attached now; a request that provably never ran is sent again on another
+     * connection.
      */
     private <T> CompletableFuture<T> onLentConnection(
             ParsedSql observed,
             int batchSize,
             Function<DbConnection, CompletableFuture<Result>> send,
             Function<Result, T> mapper) {
-        Observers.Call call = observers.capture();
-        Lender lender = lender();
-        return runner.run(call, observed, batchSize, lender.acquire(), lender.release(), send, mapper);
+        return runner.run(observers.capture(), observed, batchSize, lender(), send, mapper, true);
     }
 
     /**
@@ -394,8 +393,15 @@ public final class EngineCore {
             return onLentConnection(
                     batch.sql(), batch.encoded().size(), c -> runner.sendBatch(c, batch), Result::counts);
         }
-        return onLentConnection(
-                batch.sql(), batch.encoded().size(), c -> runner.sendBatch(c, batch, true), this::countsOrFailedRows);
+        // rows that commit one by one are never sent again: the rows before a loss may have committed
+        return runner.run(
+                observers.capture(),
+                batch.sql(),
+                batch.encoded().size(),
+                lender(),
+                c -> runner.sendBatch(c, batch, true),
+                this::countsOrFailedRows,
+                false);
     }
 
     /** The counts of a batch whose rows committed one by one; throws when some row failed. */

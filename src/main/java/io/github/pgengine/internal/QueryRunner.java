@@ -3,10 +3,12 @@ package io.github.pgengine.internal;
 import io.github.pgengine.internal.driver.BatchStep;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.EngineThreads;
+import io.github.pgengine.internal.driver.NotSentException;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
 import io.github.pgengine.internal.driver.ServerErrorException;
 import io.github.pgengine.internal.pool.Lease;
+import io.github.pgengine.internal.pool.Lender;
 import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.ParsedSql;
 import io.github.pgengine.internal.sql.Statement;
@@ -14,10 +16,11 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs statements for an engine: borrows a connection, sends, logs, maps errors, gives the connection back,
@@ -28,6 +31,7 @@ import org.jspecify.annotations.Nullable;
  * CancelRequest, and the connection is reused only after the request has reached the server.
  */
 public final class QueryRunner {
+    private static final Logger LOG = LoggerFactory.getLogger("io.github.pgengine.PostgresEngine");
     private static final long[] NO_IDS = new long[0];
 
     private final QueryLog log;
@@ -63,14 +67,16 @@ public final class QueryRunner {
 
     /**
      * Runs one request (a statement, a batch) on a borrowed connection: a caller's cancellation sends a cancel
-     * request to the server, and the connection goes back once, after the answer.
+     * request to the server, and the connection goes back once, after the answer. A request that provably never ran
+     * (the connection was already closed, or the server ended the session before answering any of it: see
+     * {@link ServerErrorException#notRun()}) is sent again on another connection, as long as the caller has not
+     * waited longer than the lender's patience; the caller sees one call.
      *
      * @param call the call as observers see it; its completion runs wrapped by them
      * @param observed the statement to report to observers, or null to report none
      * @param batchSize its rows when it is a batch, else 0
-     * @param acquire where the connection comes from
-     * @param release where it goes back to
-     * @param send sends the request on the connection and logs it
+     * @param lender where the connection comes from and goes back to
+     * @param send sends the request on the connection and logs it; called again for each new connection
      * @param mapper turns the result into the caller's value (runs before the connection is released)
      * @param <T> the caller's type
      * @return the caller's future
@@ -79,15 +85,88 @@ public final class QueryRunner {
             Observers.Call call,
             @Nullable ParsedSql observed,
             int batchSize,
-            Supplier<CompletableFuture<DbConnection>> acquire,
-            Consumer<DbConnection> release,
+            Lender lender,
             Function<DbConnection, CompletableFuture<Result>> send,
             Function<Result, T> mapper) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Lease.borrow(acquire, release, result, error -> fail(call, result, error), lease -> {
+        return run(call, observed, batchSize, lender, send, mapper, true);
+    }
+
+    /**
+     * Runs one request as {@link #run(Observers.Call, ParsedSql, int, Lender, Function, Function)} does.
+     *
+     * @param rerun whether a request that provably never ran may be sent again (false when part of it may have run
+     *     and committed, as the rows of a batch that commit one by one)
+     */
+    public <T> CompletableFuture<T> run(
+            Observers.Call call,
+            @Nullable ParsedSql observed,
+            int batchSize,
+            Lender lender,
+            Function<DbConnection, CompletableFuture<Result>> send,
+            Function<Result, T> mapper,
+            boolean rerun) {
+        RequestRun<T> run = new RequestRun<>(call, observed, batchSize, lender, send, mapper, rerun);
+        run.borrow(null);
+        return run.result;
+    }
+
+    /** One caller's request, across the connections it is sent on. */
+    private final class RequestRun<T> {
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        private final Observers.Call call;
+        private final @Nullable ParsedSql observed;
+        private final int batchSize;
+        private final Lender lender;
+        private final Function<DbConnection, CompletableFuture<Result>> send;
+        private final Function<Result, T> mapper;
+        private final boolean rerun;
+        private final long deadline;
+        private Observers.Observed observation = Observers.Observed.NONE;
+        private int sends;
+
+        RequestRun(
+                Observers.Call call,
+                @Nullable ParsedSql observed,
+                int batchSize,
+                Lender lender,
+                Function<DbConnection, CompletableFuture<Result>> send,
+                Function<Result, T> mapper,
+                boolean rerun) {
+            this.call = call;
+            this.observed = observed;
+            this.batchSize = batchSize;
+            this.lender = lender;
+            this.send = send;
+            this.mapper = mapper;
+            this.rerun = rerun;
+            this.deadline = System.nanoTime() + lender.patience().toNanos();
+        }
+
+        /**
+         * Borrows a connection and sends the request on it.
+         *
+         * @param notRun the error of the last send, which never ran (the caller's error if no connection comes)
+         */
+        void borrow(@Nullable Throwable notRun) {
+            Lease.borrow(
+                    lender.acquire(),
+                    lender.release(),
+                    result,
+                    error -> {
+                        if (notRun == null) {
+                            fail(call, result, error);
+                        } else {
+                            finish(null, notRun, error);
+                        }
+                    },
+                    this::use);
+        }
+
+        private void use(Lease lease) {
             DbConnection connection = lease.connection();
-            Observers.Observed observation =
-                    observed == null ? Observers.Observed.NONE : call.statement(observed, batchSize);
+            if (sends++ == 0 && observed != null) {
+                observation = call.statement(observed, batchSize);
+            }
             CompletableFuture<Result> sent = send.apply(connection);
             // completes once a cancel request (if the caller cancels while the statement runs) reached the server
             CompletableFuture<@Nullable Void> cancelSent = new CompletableFuture<>();
@@ -106,6 +185,16 @@ public final class QueryRunner {
                     cancelSent.whenComplete((v, x) -> lease.release());
                     return;
                 }
+                if (error != null && rerun && notRun(error) && System.nanoTime() - deadline < 0) {
+                    lease.release();
+                    LOG.debug(
+                            "{}: the request never ran on {} ({}); sending it on another connection",
+                            where,
+                            connection,
+                            ErrorMapper.unwrap(error).getMessage());
+                    borrow(error);
+                    return;
+                }
                 T value = null;
                 Throwable failure = error;
                 if (failure == null) {
@@ -116,17 +205,32 @@ public final class QueryRunner {
                     }
                 }
                 lease.release();
-                if (failure != null) {
-                    RuntimeException mapped = ErrorMapper.map(failure, where);
-                    observation.ended(qr, mapped);
-                    complete(call.wrap(() -> result.completeExceptionally(mapped)));
-                } else {
+                finish(qr, failure, null);
+                if (failure == null) {
                     observation.ended(qr, null);
                     succeed(call, result, value);
                 }
             });
-        });
-        return result;
+        }
+
+        /** Fails the caller with the request's error (and why no other connection came, as suppressed). */
+        private void finish(@Nullable Result qr, @Nullable Throwable failure, @Nullable Throwable noConnection) {
+            if (failure == null) {
+                return;
+            }
+            RuntimeException mapped = ErrorMapper.map(failure, where);
+            if (noConnection != null) {
+                mapped.addSuppressed(ErrorMapper.map(noConnection, where));
+            }
+            observation.ended(qr, mapped);
+            complete(call.wrap(() -> result.completeExceptionally(mapped)));
+        }
+    }
+
+    /** Whether a request's error proves that the server never ran it. */
+    private static boolean notRun(Throwable error) {
+        Throwable e = ErrorMapper.unwrap(error);
+        return e instanceof NotSentException || (e instanceof ServerErrorException s && s.notRun());
     }
 
     /**

@@ -8,15 +8,15 @@ import io.github.pgengine.Row
 import io.github.pgengine.Savepoint
 import io.github.pgengine.Transaction
 import io.github.pgengine.TransactionOptions
+import io.github.pgengine.internal.tx.StepFuture
 import java.util.concurrent.CompletableFuture
 import java.util.concurrent.CompletionException
+import kotlin.coroutines.resumeWithException
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.suspendCancellableCoroutine
-import kotlin.coroutines.resumeWithException
-import io.github.pgengine.internal.tx.StepFuture
 
 /**
  * Runs [block] in a transaction, in the calling coroutine (no `future { }`, no other scope): BEGIN,
@@ -183,16 +183,18 @@ public class CoroutineSavepoint internal constructor(private val savepoint: Save
 }
 
 /**
- * Awaits a statement of a transaction. Cancelling the coroutine cancels the statement (on the server when it
- * runs); when its result was already settled, the result is not silently dropped: a statement the coroutine never
- * saw succeed counts as failed, so the transaction cannot commit it unless a savepoint rolls it back.
+ * Awaits a statement of a transaction. Cancelling the coroutine cancels the statement (on the
+ * server when it runs); when its result was already settled, the result is not silently dropped: a
+ * statement the coroutine never saw succeed counts as failed, so the transaction cannot commit it
+ * unless a savepoint rolls it back.
  */
 private suspend fun <T> CompletableFuture<T>.awaitStep(): T {
     val step = this
     return suspendCancellableCoroutine { cont ->
         step.whenComplete { value, error ->
             if (error == null) {
-                // the older overload: it exists in every kotlinx-coroutines a consumer may bring (1.8 included)
+                // the older overload: it exists in every kotlinx-coroutines a consumer may bring
+                // (1.8 included)
                 @Suppress("UNCHECKED_CAST", "DEPRECATION")
                 cont.resume(value as T) { _ -> lost(step) }
             } else {

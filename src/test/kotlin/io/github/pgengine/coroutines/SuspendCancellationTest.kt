@@ -25,9 +25,10 @@ import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 
 /**
- * Cancellation of one statement inside `suspendTransaction`, the way coroutines cancel: `withTimeout`, a failing
- * sibling, a cancelled parent. What the server did is checked: the statement stops there at once, and the
- * transaction cannot commit it unless a nested transaction (a savepoint) undoes it.
+ * Cancellation of one statement inside `suspendTransaction`, the way coroutines cancel:
+ * `withTimeout`, a failing sibling, a cancelled parent. What the server did is checked: the
+ * statement stops there at once, and the transaction cannot commit it unless a nested transaction
+ * (a savepoint) undoes it.
  */
 class SuspendCancellationTest {
     private val pg = TestPostgres.get()
@@ -57,8 +58,11 @@ class SuspendCancellationTest {
 
     private fun running(start: String): Int =
         (pg.admin(
-                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '" +
-                    start.replace("'", "''") + "%'")[0][0] as Number)
+                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '" +
+                        start.replace("'", "''") +
+                        "%'"
+                )[0][0]
+                as Number)
             .toInt()
 
     private fun awaitGone(start: String, since: Long): Duration {
@@ -70,48 +74,54 @@ class SuspendCancellationTest {
         Await.until("pool idle", { engine.poolStats().isIdle }, { engine.poolStats().toString() })
 
     @Test
-    fun aStatementTimedOutInsideTheBlockIsCancelledOnTheServerAndNotCommitted(): Unit = runBlocking {
-        var timedOutAt = 0L
-        val failure = runCatching {
+    fun aStatementTimedOutInsideTheBlockIsCancelledOnTheServerAndNotCommitted(): Unit =
+        runBlocking {
+            var timedOutAt = 0L
+            val failure =
+                runCatching {
+                        engine.suspendTransaction { tx ->
+                            try {
+                                withTimeout(200) {
+                                    tx.execute(
+                                        "UPDATE $table SET v = 1 WHERE id = 1 AND (SELECT true FROM pg_sleep(20))"
+                                    )
+                                }
+                            } catch (e: TimeoutCancellationException) {
+                                timedOutAt = System.nanoTime()
+                            }
+                            "caught"
+                        }
+                    }
+                    .exceptionOrNull()
+            assertThat(timedOutAt).isNotZero()
+            assertThat(awaitGone("UPDATE $table", timedOutAt)).isLessThan(PROMPTLY)
+            assertThat(failure).isInstanceOf(TransactionRolledBackException::class.java)
+            assertThat(value()).isZero()
+            idle()
+        }
+
+    @Test
+    fun aTimedOutNestedTransactionStopsItsStatementAndRollsBackToItsSavepoint(): Unit =
+        runBlocking {
+            var timedOutAt = 0L
             engine.suspendTransaction { tx ->
                 try {
-                    withTimeout(200) {
-                        tx.execute("UPDATE $table SET v = 1 WHERE id = 1 AND (SELECT true FROM pg_sleep(20))")
+                    withTimeout(300) {
+                        tx.transaction { sub ->
+                            sub.execute("INSERT INTO $table VALUES (2, 2)")
+                            sub.query("SELECT pg_sleep(20)")
+                        }
                     }
                 } catch (e: TimeoutCancellationException) {
                     timedOutAt = System.nanoTime()
                 }
-                "caught"
+                tx.execute("INSERT INTO $table VALUES (3, 3)")
             }
-        }.exceptionOrNull()
-        assertThat(timedOutAt).isNotZero()
-        assertThat(awaitGone("UPDATE $table", timedOutAt)).isLessThan(PROMPTLY)
-        assertThat(failure).isInstanceOf(TransactionRolledBackException::class.java)
-        assertThat(value()).isZero()
-        idle()
-    }
-
-    @Test
-    fun aTimedOutNestedTransactionStopsItsStatementAndRollsBackToItsSavepoint(): Unit = runBlocking {
-        var timedOutAt = 0L
-        engine.suspendTransaction { tx ->
-            try {
-                withTimeout(300) {
-                    tx.transaction { sub ->
-                        sub.execute("INSERT INTO $table VALUES (2, 2)")
-                        sub.query("SELECT pg_sleep(20)")
-                    }
-                }
-            } catch (e: TimeoutCancellationException) {
-                timedOutAt = System.nanoTime()
-            }
-            tx.execute("INSERT INTO $table VALUES (3, 3)")
+            assertThat(awaitGone("SELECT pg_sleep(20)", timedOutAt)).isLessThan(PROMPTLY)
+            assertThat(engine.awaitQuery("SELECT id FROM $table ORDER BY id").map { it.int("id") })
+                .containsExactly(1, 3)
+            idle()
         }
-        assertThat(awaitGone("SELECT pg_sleep(20)", timedOutAt)).isLessThan(PROMPTLY)
-        assertThat(engine.awaitQuery("SELECT id FROM $table ORDER BY id").map { it.int("id") })
-            .containsExactly(1, 3)
-        idle()
-    }
 
     @Test
     fun aFailingSiblingCancelsTheOtherStatementOnTheServerAtOnce(): Unit = runBlocking {
@@ -122,7 +132,9 @@ class SuspendCancellationTest {
                         coroutineScope {
                             launch { tx.query("SELECT pg_sleep(20)") }
                             launch(Dispatchers.Default) {
-                                Await.until("the sleep runs") { running("SELECT pg_sleep(20)") == 1 }
+                                Await.until("the sleep runs") {
+                                    running("SELECT pg_sleep(20)") == 1
+                                }
                                 throw IllegalStateException("sibling failed")
                             }
                         }
@@ -152,14 +164,15 @@ class SuspendCancellationTest {
         val at = System.nanoTime()
         job.cancelAndJoin()
         assertThat(awaitGone("SELECT pg_sleep(20)", at)).isLessThan(PROMPTLY)
-        assertThatThrownBy { runBlocking { job.await() } }.isInstanceOf(CancellationException::class.java)
+        assertThatThrownBy { runBlocking { job.await() } }
+            .isInstanceOf(CancellationException::class.java)
         assertThat(value()).isZero()
         idle()
     }
 
     /**
-     * A timeout that fires at any moment around a short statement's answer: whenever the block saw the timeout, the
-     * statement is not committed; whenever it saw the result, it is.
+     * A timeout that fires at any moment around a short statement's answer: whenever the block saw
+     * the timeout, the statement is not committed; whenever it saw the result, it is.
      */
     @Test
     fun aTimeoutRacingTheAnswerAgreesWithWhatWasCommitted(): Unit = runBlocking {
@@ -184,7 +197,9 @@ class SuspendCancellationTest {
                     .isSuccess
             val v = value()
             if (sawResult != committed || (v == 7) != committed) {
-                disagreements.add("round $round: saw result $sawResult, committed $committed, v = $v")
+                disagreements.add(
+                    "round $round: saw result $sawResult, committed $committed, v = $v"
+                )
             }
             delay(0)
         }

@@ -83,6 +83,10 @@ final class Exchange {
     private @Nullable String prefixSql;
 
     private boolean prefixFailed;
+    /** Whether the request's first message is Parse or Bind (extended protocol), whose answer comes before any run. */
+    private boolean extendedProtocol;
+    /** Whether any answer to this request (other than an error) has arrived. */
+    private boolean heard;
 
     Exchange(ByteBuf request) {
         this.request = request;
@@ -135,10 +139,12 @@ final class Exchange {
      * and an error among them fails the exchange naming them.
      *
      * @param prefix the statements, in order
-     * @param parsed whether each was sent with Parse (extended protocol) rather than in a simple Query
+     * @param parsed whether the request uses the extended protocol (each statement, the prefix's too, sent with Parse
+     *     or Bind) rather than a simple Query
      * @return this exchange
      */
     Exchange withPrefix(List<String> prefix, boolean parsed) {
+        extendedProtocol = parsed;
         if (!prefix.isEmpty()) {
             prefixLeft = prefix.size();
             prefixParsesLeft = parsed ? prefix.size() : 0;
@@ -267,6 +273,11 @@ final class Exchange {
         last = Result.empty("");
     }
 
+    /** Notes that an answer to this request (other than an error) arrived. */
+    void heard() {
+        heard = true;
+    }
+
     /** Records an ErrorResponse; the first one is the exchange's error, later ones are logged. */
     void error(ServerError e) {
         if (error == null) {
@@ -307,7 +318,7 @@ final class Exchange {
             fail(
                     prefixFailed
                             ? new ServerErrorException(error, prefixSql + ", sent ahead of the statement", true)
-                            : new ServerErrorException(error, batchContext()));
+                            : new ServerErrorException(error, batchContext(), false, notRun(error)));
         } else if (counts != null && rowsPerStatement != null) {
             if (completions != rowsPerStatement.length) {
                 throw new ProtocolException(
@@ -359,6 +370,15 @@ final class Exchange {
         } catch (RuntimeException thrown) {
             LOG.error("an exchange's completion failed; its caller may not hear of the outcome", thrown);
         }
+    }
+
+    /**
+     * Whether the server provably did not run the request: it ended the session (FATAL) before answering any of its
+     * messages, and the request began with Parse or Bind, whose answer the server sends before running anything
+     * (a terminated idle session, {@code idle_session_timeout}: the request reached a backend that was already going).
+     */
+    private boolean notRun(ServerError e) {
+        return extendedProtocol && !heard && !e.isSessionError();
     }
 
     /** Where in a batch the error happened: the row, or the rows of the multi-row statement; null outside batches. */

@@ -341,11 +341,13 @@ final class ProtocolHandler extends ByteToMessageDecoder {
         }
     }
 
+    /** Returns the request an answer belongs to, noting that it was answered. */
     private Exchange current() {
         Exchange e = pending.peek();
         if (e == null) {
             throw new Exchange.ProtocolException("a response with no request waiting");
         }
+        e.heard();
         return e;
     }
 

@@ -9,6 +9,7 @@ public final class ServerErrorException extends RuntimeException {
     private final transient ServerError error;
     private final @Nullable String context;
     private final boolean sentAhead;
+    private final boolean notRun;
 
     /**
      * Creates the exception.
@@ -38,10 +39,32 @@ public final class ServerErrorException extends RuntimeException {
      *     request's own statement did not run
      */
     public ServerErrorException(ServerError error, @Nullable String context, boolean sentAhead) {
+        this(error, context, sentAhead, false);
+    }
+
+    /**
+     * Creates the exception.
+     *
+     * @param error the server's fields
+     * @param context where the error happened, or {@code null}
+     * @param sentAhead as {@link #ServerErrorException(ServerError, String, boolean)}
+     * @param notRun true when the server ended the session before it ran any of the request (see {@link #notRun()})
+     */
+    public ServerErrorException(ServerError error, @Nullable String context, boolean sentAhead, boolean notRun) {
         super(context == null ? error.toString() : error + " (at " + context + ")", null, false, false);
         this.error = error;
         this.context = context;
         this.sentAhead = sentAhead;
+        this.notRun = notRun;
+    }
+
+    /**
+     * Returns true when the server provably did not run the request: it ended the session (FATAL, e.g. a backend
+     * terminated while the connection was idle) before it answered any message of a request that began with Parse or
+     * Bind. Such a request is safe to send again on another connection.
+     */
+    public boolean notRun() {
+        return notRun;
     }
 
     /** Returns true when a statement sent ahead of the request's own failed (its own did not run). */

@@ -276,6 +276,11 @@ public final class ConnectionPool<C> {
         }
     }
 
+    /** Returns how long a caller waits for a connection at most. */
+    public java.time.Duration acquireTimeout() {
+        return options.acquireTimeout();
+    }
+
     /** Returns the counters now. */
     public PoolStats stats() {
         lock.lock();

@@ -1,6 +1,7 @@
 package io.github.pgengine.internal.pool;
 
 import io.github.pgengine.internal.driver.DbConnection;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -11,5 +12,8 @@ import java.util.function.Supplier;
  *
  * @param acquire borrows a connection
  * @param release gives it back
+ * @param patience how long a caller waits for a connection (the pool's acquire timeout, or the connect timeout
+ *     without a pool): the time within which a request that provably never ran is sent again on another connection
  */
-public record Lender(Supplier<CompletableFuture<DbConnection>> acquire, Consumer<DbConnection> release) {}
+public record Lender(
+        Supplier<CompletableFuture<DbConnection>> acquire, Consumer<DbConnection> release, Duration patience) {}

@@ -209,10 +209,11 @@ final class StepQueue {
                 try {
                     Throwable failure = error;
                     if (!kept) {
-                        failure = new CancellationException(error == null
-                                ? "the caller cancelled this statement after the server had run it; it counts as "
-                                        + "failed"
-                                : "the caller cancelled this statement while it ran");
+                        failure = new CancellationException(
+                                error == null
+                                        ? "the caller cancelled this statement after the server had run it; it counts as "
+                                                + "failed"
+                                        : "the caller cancelled this statement while it ran");
                         if (error != null) {
                             failure.initCause(ErrorMapper.unwrap(error));
                         }
