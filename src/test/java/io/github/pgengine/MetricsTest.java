@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -255,6 +256,76 @@ class MetricsTest {
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> metrics.bindTo(registry)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already bound");
+    }
+
+    /**
+     * {@code close()} while statements end on the engine's threads, each of them registering a meter of its own
+     * (a new SQLSTATE class, operation or outcome): once {@code close()} has returned and the statements are over, no
+     * meter of the binder is left in the registry. The registry's filter takes a little time over each new meter, as
+     * a user's filters may, which widens the window between deciding to register and having registered.
+     */
+    @Test
+    void closeWhileStatementsEndLeavesNoMeterBehind() {
+        PostgresEngine e = engine(pg.config());
+        Await.result(e.startConnectionPool(
+                PoolOptions.builder().maxSize(8).minIdle(8).build()));
+        int rounds = 200;
+        List<String> leaks = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            MeterRegistry r = new SimpleMeterRegistry();
+            r.config().meterFilter(new MeterFilter() {
+                @Override
+                public Meter.Id map(Meter.Id id) {
+                    long until = System.nanoTime() + 50_000;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    return id;
+                }
+            });
+            PgEngineMetrics metrics = new PgEngineMetrics(e);
+            metrics.bindTo(r);
+            List<CompletableFuture<?>> statements = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                // a SQLSTATE class of its own for each: a new meter per statement
+                String state = (char) ('Q' + i / 10) + String.valueOf(i % 10) + "000";
+                String raise = "DO $$BEGIN RAISE EXCEPTION 'no' USING ERRCODE = '" + state + "'; END$$";
+                statements.add(i % 6 == 0 ? e.transaction(tx -> tx.runDdl(raise)) : e.runDdl(raise));
+            }
+            statements.add(e.query("SELECT 1"));
+            statements.add(e.query("VALUES (1)"));
+            statements.add(e.query("SHOW server_version"));
+            statements.add(e.query("SELECT 1/0"));
+            statements.add(e.executeBatch("SELECT $1::int", List.of(List.of(1), List.of(2))));
+            statements.add(e.transaction(tx -> tx.query("EXPLAIN SELECT 1")));
+            // close at a different point of each round: after the first, the second, ... statement answered
+            Await.result(statements.get(round % statements.size()).handle((v, x) -> null));
+            metrics.close();
+            statements.forEach(f -> Await.result(f.handle((v, x) -> null)));
+            Await.until("pool idle", () -> e.poolStats().isIdle());
+            List<String> left = r.getMeters().stream()
+                    .map(Meter::getId)
+                    .filter(id -> id.getName().startsWith("pgengine."))
+                    .map(id -> id.getName() + id.getTags())
+                    .toList();
+            if (!left.isEmpty()) {
+                leaks.add("round " + round + ": " + left);
+            }
+        }
+        assertThat(leaks).as("rounds of " + rounds + " that left meters behind").isEmpty();
+    }
+
+    @Test
+    void aClosedBinderCannotBeBound() {
+        PostgresEngine e = engine(pg.config());
+        PgEngineMetrics metrics = new PgEngineMetrics(e);
+        metrics.close();
+
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> metrics.bindTo(registry)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        Await.result(e.query("SELECT 1"));
+        assertThat(registry.getMeters()).isEmpty();
     }
 
     @Test

@@ -21,9 +21,12 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import net.jqwik.api.Arbitraries;
@@ -136,6 +139,167 @@ class TracingTest {
         assertThat(span.getAttributes().get(ERROR_TYPE)).isEqualTo("22012");
         assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
         assertThat(span.getEvents()).anyMatch(ev -> ev.getName().equals("exception"));
+    }
+
+    /**
+     * A secret passed as a parameter that the server repeats in its error (23505's DETAIL names the key, 22P02's
+     * message quotes the text, 23514's DETAIL shows the failing row) or that fails on the client, outside and inside
+     * transactions, in batches and cursors: no exported span shows it, in any attribute, event, status or link.
+     */
+    @Test
+    void noParameterValueReachesAnySpanWhenTheErrorRepeatsIt() {
+        String secret = "S3cr3t-" + UUID.randomUUID();
+        PostgresEngine e = traced(PG.config());
+        Await.result(e.runDdl("DROP TABLE IF EXISTS traced_secrets"));
+        Await.result(e.runDdl(
+                "CREATE TABLE traced_secrets (k text PRIMARY KEY, short varchar(4), c text CHECK (length(c) < 5))"));
+        Await.result(e.execute("INSERT INTO traced_secrets (k) VALUES ($1)", secret));
+        String insertKey = "INSERT INTO traced_secrets (k) VALUES ($1)";
+        EXPORTER.reset();
+
+        Map<String, Throwable> errors = new LinkedHashMap<>();
+        errors.put("23505", Await.failure(e.execute(insertKey, secret)));
+        errors.put("22P02", Await.failure(e.query("SELECT $1::int", secret)));
+        errors.put("22001", Await.failure(e.execute("INSERT INTO traced_secrets (k, short) VALUES ('a', $1)", secret)));
+        errors.put("23514", Await.failure(e.execute("INSERT INTO traced_secrets (k, c) VALUES ('b', $1)", secret)));
+        errors.put("batch 23505", Await.failure(e.executeBatch(insertKey, List.of(List.of("c"), List.of(secret)))));
+        errors.put(
+                "independent batch 23505",
+                Await.failure(e.executeBatch(insertKey, List.of(List.of(secret)), BatchOptions.independent())));
+        errors.put("cursor 22P02", streamFailure(e, "SELECT $1::int", secret));
+        errors.put("tx 23505", Await.failure(e.transaction(tx -> tx.execute(insertKey, secret))));
+        errors.put("tx 22P02", Await.failure(e.transaction(tx -> tx.query("SELECT $1::int", secret))));
+        errors.put(
+                "tx batch 23505",
+                Await.failure(e.transaction(tx -> tx.executeBatch(insertKey, List.of(List.of("d"), List.of(secret))))));
+        // refused by the engine before anything is sent: no statement span, the transaction's span ends with it
+        errors.put("tx encode", Await.failure(e.transaction(tx -> tx.query("SELECT $1::text", secret + "\u0000"))));
+        errors.put("encode", Await.failure(e.query("SELECT $1::text", secret + "\u0000")));
+        // the caller's own exception, which may quote what it was given
+        errors.put(
+                "tx callback",
+                Await.failure(e.transaction(tx -> tx.query("SELECT 1").thenApply(r -> {
+                    throw new IllegalStateException("login failed for " + secret);
+                }))));
+
+        // the errors are hostile: the callers see the secret in them (except 22001's, which names the type, and the
+        // encoder's, which names the index)
+        errors.forEach((what, error) -> {
+            if (!what.contains("encode") && !what.equals("22001")) {
+                assertThat(error).as(what).isInstanceOf(RuntimeException.class);
+                assertThat(everything(error)).as(what).contains(secret);
+            }
+        });
+        // 7 statements (a cursor's DECLARE included); 5 transactions with 4 statements, one of them a SELECT 1 that ran
+        List<SpanData> spans = spans(16);
+        assertThat(spans).hasSize(16);
+        assertThat(spans)
+                .filteredOn(s -> s.getStatus().getStatusCode() == StatusCode.ERROR)
+                .hasSize(15);
+        for (SpanData span : spans) {
+            assertThat(span.toString()).as(span.getName()).doesNotContain(secret);
+            if (span.getStatus().getStatusCode() != StatusCode.ERROR) {
+                continue;
+            }
+            String type = span.getAttributes().get(ERROR_TYPE);
+            assertThat(type).as(span.getName()).isNotNull();
+            String state = span.getAttributes().get(STATUS);
+            assertThat(span.getStatus().getDescription()).as(span.getName()).contains(state == null ? type : state);
+            List<EventData> exceptions = span.getEvents().stream()
+                    .filter(ev -> ev.getName().equals("exception"))
+                    .toList();
+            assertThat(exceptions).as(span.getName()).hasSize(1);
+            assertThat(exceptions.get(0).getAttributes().asMap().keySet())
+                    .extracting(AttributeKey::getKey)
+                    .containsExactly("exception.type");
+        }
+        assertThat(spans.stream().map(s -> s.getAttributes().get(STATUS))).contains("23505", "22P02", "22001", "23514");
+        SpanData unique = spans.stream()
+                .filter(s -> s.getName().equals("INSERT")
+                        && "23505".equals(s.getAttributes().get(STATUS)))
+                .findFirst()
+                .orElseThrow();
+        assertThat(unique.getAttributes().get(TEXT)).isEqualTo(insertKey);
+        assertThat(unique.getAttributes().get(ERROR_TYPE)).isEqualTo("23505");
+        assertThat(unique.getStatus().getDescription())
+                .isEqualTo(IntegrityViolationException.class.getName() + " (SQLSTATE 23505)");
+        assertThat(unique.getEvents().get(0).getAttributes().get(AttributeKey.stringKey("exception.type")))
+                .isEqualTo(IntegrityViolationException.class.getName());
+        SpanData callback = spans.stream()
+                .filter(s -> IllegalStateException.class
+                        .getName()
+                        .equals(s.getAttributes().get(ERROR_TYPE)))
+                .findFirst()
+                .orElseThrow();
+        assertThat(callback.getName()).isEqualTo("transaction");
+        assertThat(callback.getStatus().getDescription()).isEqualTo(IllegalStateException.class.getName());
+    }
+
+    @Test
+    void recordErrorMessagesIsAnOptInThatShowsTheServersMessageAndItsValues() {
+        String secret = "S3cr3t-" + UUID.randomUUID();
+        PostgresEngine e = new PostgresEngine(PG.config());
+        engines.add(e);
+        PgEngineTracing.builder(OTEL).recordErrorMessages(true).build().register(e);
+        Await.result(e.runDdl("DROP TABLE IF EXISTS traced_messages"));
+        Await.result(e.runDdl("CREATE TABLE traced_messages (k text PRIMARY KEY)"));
+        Await.result(e.execute("INSERT INTO traced_messages VALUES ($1)", secret));
+        EXPORTER.reset();
+
+        Throwable error = Await.failure(e.execute("INSERT INTO traced_messages VALUES ($1)", secret));
+
+        SpanData span = named(spans(1), "INSERT");
+        assertThat(span.getStatus().getDescription()).isEqualTo(error.getMessage());
+        assertThat(span.getStatus().getDescription())
+                .contains("duplicate key value violates unique constraint")
+                .contains(secret);
+        assertThat(span.getAttributes().get(ERROR_TYPE)).isEqualTo("23505");
+        EventData exception = span.getEvents().stream()
+                .filter(ev -> ev.getName().equals("exception"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(exception.getAttributes().get(AttributeKey.stringKey("exception.message")))
+                .isEqualTo(error.getMessage());
+        assertThat(exception.getAttributes().get(AttributeKey.stringKey("exception.type")))
+                .isEqualTo(IntegrityViolationException.class.getName());
+        assertThat(exception.getAttributes().get(AttributeKey.stringKey("exception.stacktrace")))
+                .isNotBlank();
+    }
+
+    /** The message, detail and causes of an error, as a caller could print them. */
+    private static String everything(Throwable error) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            sb.append(t).append('\n');
+            if (t instanceof EngineException ee) {
+                sb.append(ee.detail()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static Throwable streamFailure(PostgresEngine e, String sql, Object value) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        e.stream(sql, List.of(value), 16).subscribe(new Flow.Subscriber<Row>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(Row item) {}
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+                done.complete(null);
+            }
+        });
+        return Await.failure(done);
     }
 
     @Test

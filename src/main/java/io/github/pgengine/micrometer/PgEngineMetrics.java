@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -83,6 +84,7 @@ public final class PgEngineMetrics implements MeterBinder, AutoCloseable {
     private final List<Meter> meters = new ArrayList<>();
     private final List<Recorder> recorders = new ArrayList<>();
     private @Nullable MeterRegistry registry;
+    private boolean closed;
 
     /**
      * Metrics of an engine and of each of its extra nodes.
@@ -109,12 +111,16 @@ public final class PgEngineMetrics implements MeterBinder, AutoCloseable {
      * {@code CompositeMeterRegistry}.
      *
      * @param registry where the meters go
-     * @throws IllegalStateException when already bound
+     * @throws IllegalStateException when already bound, or closed
      */
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
         synchronized (lock) {
+            if (closed && this.registry == null) {
+                throw new IllegalStateException(
+                        "PgEngineMetrics for " + engine.name() + " is closed; make a new one to bind it to a registry");
+            }
             if (this.registry != null) {
                 throw new IllegalStateException("PgEngineMetrics for " + engine.name()
                         + " is already bound to a registry; bind a CompositeMeterRegistry to export to several");
@@ -134,21 +140,22 @@ public final class PgEngineMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
-    /** Stops recording and removes the meters from the registry; binding again afterwards is not supported. */
+    /**
+     * Stops recording and removes the meters from the registry. When it returns, no meter of this binder is in the
+     * registry and none comes back, whatever statements are still running: their events record nothing. Binding
+     * again afterwards is not supported; closing again does nothing.
+     */
     @Override
     public void close() {
         synchronized (lock) {
+            closed = true;
             registrations.forEach(EngineObserver.Registration::close);
             registrations.clear();
             MeterRegistry r = registry;
             if (r != null) {
                 meters.forEach(r::remove);
-                for (Recorder recorder : recorders) {
-                    recorder.closed = true;
-                    recorder.timers.values().forEach(r::remove);
-                    recorder.counters.values().forEach(r::remove);
-                }
             }
+            recorders.forEach(Recorder::close);
             meters.clear();
             recorders.clear();
         }
@@ -215,14 +222,21 @@ public final class PgEngineMetrics implements MeterBinder, AutoCloseable {
         return state == null || state.length() < 2 ? "none" : state.substring(0, 2);
     }
 
-    /** Records one node's events; meters are looked up once per tag combination. */
+    /**
+     * Records one node's events; a meter is registered on the first event of its tag combination, then looked up.
+     * Registering and closing hold the same lock, so a meter is either registered before {@link #close()} (which
+     * removes it) or never.
+     */
     private static final class Recorder implements EngineObserver {
         private final MeterRegistry registry;
         private final Tags tags;
+        private final Object lock = new Object();
+        /** Every meter registered; written under {@link #lock} only. */
         private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+        /** Every meter registered; written under {@link #lock} only. */
         private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-        /** Set by close: events still in flight then record nothing, so no meter comes back. */
-        volatile boolean closed;
+        /** Written under {@link #lock}; read without it only to skip work after close. */
+        private volatile boolean closed;
 
         Recorder(MeterRegistry registry, Tags tags) {
             this.registry = registry;
@@ -312,30 +326,66 @@ public final class PgEngineMetrics implements MeterBinder, AutoCloseable {
             return registry.config().clock().monotonicTime();
         }
 
-        private void time(String name, String description, long nanos, String... tagPairs) {
-            if (closed) {
-                return;
+        /** Removes every meter from the registry; events after this record nothing and register nothing. */
+        void close() {
+            synchronized (lock) {
+                closed = true;
+                timers.values().forEach(registry::remove);
+                counters.values().forEach(registry::remove);
+                timers.clear();
+                counters.clear();
             }
-            timers.computeIfAbsent(
-                            key(name, tagPairs),
-                            k -> Timer.builder(name)
-                                    .description(description)
-                                    .tags(tags.and(tagPairs))
-                                    .register(registry))
-                    .record(nanos, TimeUnit.NANOSECONDS);
+        }
+
+        private void time(String name, String description, long nanos, String... tagPairs) {
+            Timer timer = meter(
+                    timers,
+                    key(name, tagPairs),
+                    () -> Timer.builder(name)
+                            .description(description)
+                            .tags(tags.and(tagPairs))
+                            .register(registry));
+            if (timer != null) {
+                timer.record(nanos, TimeUnit.NANOSECONDS);
+            }
         }
 
         private void count(String name, String description, double amount, String... tagPairs) {
-            if (closed) {
-                return;
+            Counter counter = meter(
+                    counters,
+                    key(name, tagPairs),
+                    () -> Counter.builder(name)
+                            .description(description)
+                            .tags(tags.and(tagPairs))
+                            .register(registry));
+            if (counter != null) {
+                counter.increment(amount);
             }
-            counters.computeIfAbsent(
-                            key(name, tagPairs),
-                            k -> Counter.builder(name)
-                                    .description(description)
-                                    .tags(tags.and(tagPairs))
-                                    .register(registry))
-                    .increment(amount);
+        }
+
+        /**
+         * The meter of a tag combination, registered on first use; null once closed. A meter found without the lock
+         * may be removed by a close meanwhile: what is recorded into it then reaches no registry.
+         */
+        private <M extends Meter> @Nullable M meter(Map<String, M> meters, String key, Supplier<M> register) {
+            if (closed) {
+                return null;
+            }
+            M meter = meters.get(key);
+            if (meter != null) {
+                return meter;
+            }
+            synchronized (lock) {
+                if (closed) {
+                    return null;
+                }
+                meter = meters.get(key);
+                if (meter == null) {
+                    meter = register.get();
+                    meters.put(key, meter);
+                }
+                return meter;
+            }
         }
 
         private static String key(String name, String... tagPairs) {

@@ -34,8 +34,12 @@ import org.jspecify.annotations.Nullable;
  * the context into coroutines with {@code opentelemetry-extension-kotlin}'s {@code asContextElement()}. Attributes:
  * {@code db.system.name}, {@code db.namespace}, {@code db.operation.name}, {@code db.query.text} (literals replaced by
  * {@code ?}; parameter values never recorded), {@code db.operation.batch.size}, {@code server.address},
- * {@code server.port}, and on failure {@code db.response.status_code} (the SQLSTATE) and {@code error.type}. See
- * docs/tracing.md.
+ * {@code server.port}, and on failure {@code db.response.status_code} (the SQLSTATE) and {@code error.type}.
+ *
+ * <p>A failed span has status {@code ERROR} described by the exception's class and SQLSTATE, and an
+ * {@code exception} event with {@code exception.type} only: the server's message, detail and hint repeat the values
+ * a statement was given (a duplicate key, the text that is not a valid number, the row a check rejected), so they
+ * are left out unless {@link Builder#recordErrorMessages(boolean)} asks for them. See docs/tracing.md.
  */
 public final class PgEngineTracing implements EngineObserver {
     /** The instrumentation scope's name. */
@@ -51,22 +55,38 @@ public final class PgEngineTracing implements EngineObserver {
     static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
     static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
     static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("pgengine.transaction.attempt");
+    static final AttributeKey<String> EXCEPTION_TYPE = AttributeKey.stringKey("exception.type");
+
+    /** Whether spans carry error messages unless asked: they do not, as the messages can hold parameter values. */
+    public static final boolean DEFAULT_RECORD_ERROR_MESSAGES = false;
 
     private final Tracer tracer;
+    private final boolean recordErrorMessages;
 
-    private PgEngineTracing(Tracer tracer) {
+    private PgEngineTracing(Tracer tracer, boolean recordErrorMessages) {
         this.tracer = tracer;
+        this.recordErrorMessages = recordErrorMessages;
     }
 
     /**
-     * Tracing with the given OpenTelemetry (its tracer named {@value #INSTRUMENTATION_NAME}).
+     * Tracing with the given OpenTelemetry (its tracer named {@value #INSTRUMENTATION_NAME}) and the defaults: no
+     * error message on any span.
      *
      * @param openTelemetry the application's OpenTelemetry
      * @return the observer; attach it with {@link #register(PostgresEngine)}
      */
     public static PgEngineTracing create(OpenTelemetry openTelemetry) {
-        Objects.requireNonNull(openTelemetry, "openTelemetry");
-        return new PgEngineTracing(openTelemetry.getTracer(INSTRUMENTATION_NAME));
+        return builder(openTelemetry).build();
+    }
+
+    /**
+     * A builder of tracing with the given OpenTelemetry, for settings other than the defaults.
+     *
+     * @param openTelemetry the application's OpenTelemetry
+     * @return the builder
+     */
+    public static Builder builder(OpenTelemetry openTelemetry) {
+        return new Builder(Objects.requireNonNull(openTelemetry, "openTelemetry must not be null"));
     }
 
     /**
@@ -146,29 +166,71 @@ public final class PgEngineTracing implements EngineObserver {
                 (long) engine.port());
     }
 
-    private static void failed(Span span, @Nullable Throwable error) {
+    /**
+     * Marks a span failed. Without {@link #recordErrorMessages} nothing of the error's text goes in: a server's
+     * message, detail and hint, and the engine's messages that quote them, can repeat parameter values.
+     */
+    private void failed(Span span, @Nullable Throwable error) {
         if (error == null) {
             return;
         }
         String state = EngineObserver.sqlState(error);
+        String type = error.getClass().getName();
+        boolean cancelled = error instanceof CancellationException;
         if (state != null) {
             span.setAttribute(DB_RESPONSE_STATUS_CODE, state);
         }
-        span.setAttribute(
-                ERROR_TYPE,
-                state != null
-                        ? state
-                        : error instanceof CancellationException
-                                ? "cancelled"
-                                : error.getClass().getName());
-        span.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage()));
-        if (!(error instanceof CancellationException)) {
-            span.recordException(error);
+        span.setAttribute(ERROR_TYPE, state != null ? state : cancelled ? "cancelled" : type);
+        if (recordErrorMessages) {
+            span.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage()));
+            if (!cancelled) {
+                span.recordException(error);
+            }
+        } else {
+            span.setStatus(StatusCode.ERROR, state == null ? type : type + " (SQLSTATE " + state + ")");
+            if (!cancelled) {
+                span.addEvent("exception", Attributes.of(EXCEPTION_TYPE, type));
+            }
+        }
+    }
+
+    /** Settings of {@link PgEngineTracing}; every one has a default. */
+    public static final class Builder {
+        private final OpenTelemetry openTelemetry;
+        private boolean recordErrorMessages = DEFAULT_RECORD_ERROR_MESSAGES;
+
+        private Builder(OpenTelemetry openTelemetry) {
+            this.openTelemetry = openTelemetry;
+        }
+
+        /**
+         * Sets {@code recordErrorMessages}: whether a failed span's status description is the exception's message
+         * and its {@code exception} event carries {@code exception.message} and {@code exception.stacktrace}
+         * ({@code Span.recordException}). The message holds what the server said, detail included, and that
+         * repeats parameter values: a duplicate key, text that is not a valid number, the row a check rejected.
+         * Turn it on only where spans may hold such values. Default {@code false}
+         * ({@link PgEngineTracing#DEFAULT_RECORD_ERROR_MESSAGES}).
+         *
+         * @param recordErrorMessages true to record error messages, values included
+         * @return this builder
+         */
+        public Builder recordErrorMessages(boolean recordErrorMessages) {
+            this.recordErrorMessages = recordErrorMessages;
+            return this;
+        }
+
+        /**
+         * Builds the tracing.
+         *
+         * @return the observer; attach it with {@link PgEngineTracing#register(PostgresEngine)}
+         */
+        public PgEngineTracing build() {
+            return new PgEngineTracing(openTelemetry.getTracer(INSTRUMENTATION_NAME), recordErrorMessages);
         }
     }
 
     /** A transaction's span and the context its statements and callback run in. */
-    private static final class TransactionSpan implements TransactionObservation {
+    private final class TransactionSpan implements TransactionObservation {
         private final Span span;
         private final Context context;
 

@@ -150,12 +150,15 @@ class DocsSamplesTest {
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         io.github.pgengine.micrometer.PgEngineMetrics metrics = JavaSamples.metrics(engine, registry);
         EngineObserver.Registration tracing = JavaSamples.tracing(engine, io.opentelemetry.api.OpenTelemetry.noop());
+        EngineObserver.Registration tracingMessages =
+                JavaSamples.tracingWithMessages(engine, io.opentelemetry.api.OpenTelemetry.noop());
         EngineObserver.Registration slowLog = JavaSamples.observer(engine);
         Await.result(engine.query("SELECT 1"));
         assertThat(registry.find("pgengine.statements").tag("app", "orders").timer())
                 .isNotNull();
         metrics.close();
         tracing.close();
+        tracingMessages.close();
         slowLog.close();
         List<String> reloads = new ArrayList<>();
         CompletableFuture<String> firstPayload = JavaSamples.listen(engine, () -> reloads.add("reload"));

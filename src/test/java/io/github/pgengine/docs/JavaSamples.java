@@ -304,6 +304,16 @@ public final class JavaSamples {
         return tracing;
     }
 
+    static EngineObserver.Registration tracingWithMessages(PostgresEngine engine, OpenTelemetry openTelemetry) {
+        // region tracing-error-messages
+        EngineObserver.Registration tracing = PgEngineTracing.builder(openTelemetry)
+                .recordErrorMessages(true)     // the server's messages, and the values they repeat
+                .build()
+                .register(engine);
+        // endregion
+        return tracing;
+    }
+
     static EngineObserver.Registration observer(PostgresEngine engine) {
         // region observer-custom
         EngineObserver.Registration slowLog = engine.addObserver(new EngineObserver() {
