@@ -268,7 +268,9 @@ final class IntervalText {
         if (s.toSeconds() > 59) {
             throw new IllegalArgumentException("a time of day with more than 59 seconds");
         }
-        return Duration.ofHours(digits(body.substring(0, first))).plusMinutes(minutes).plus(s);
+        return Duration.ofHours(digits(body.substring(0, first)))
+                .plusMinutes(minutes)
+                .plus(s);
     }
 
     /** {@code [+-]digits[.digits]}, the fraction up to nanoseconds. */
