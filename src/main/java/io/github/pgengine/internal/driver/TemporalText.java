@@ -133,6 +133,9 @@ final class TemporalText {
     static ZoneOffset offset(String text) {
         int sign = text.charAt(0) == '-' ? -1 : 1;
         String[] parts = text.substring(1).split(":", -1);
+        if (parts.length > 3 || (text.charAt(0) != '+' && text.charAt(0) != '-')) {
+            throw new IllegalArgumentException("a UTC offset that is not +HH[:MM[:SS]]");
+        }
         int hours = Integer.parseInt(parts[0]);
         int minutes = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
         int seconds = parts.length > 2 ? Integer.parseInt(parts[2]) : 0;

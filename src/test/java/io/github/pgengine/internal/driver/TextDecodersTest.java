@@ -205,6 +205,7 @@ class TextDecodersTest {
                 Map.entry(PgTypes.TIME, "12:00:01 extra"),
                 Map.entry(PgTypes.TIME, "24:30:00"),
                 Map.entry(PgTypes.DATE, "8825"),
+                Map.entry(PgTypes.TIMESTAMPTZ, "2024-02-29 12:00:00+05:30:00:01"),
                 Map.entry(PgTypes.INT4_ARRAY, "{1,2"),
                 Map.entry(PgTypes.INT4_ARRAY, "{1,x}"),
                 Map.entry(PgTypes.BYTEA_ARRAY, "{\"\\\\x0\"}"));
