@@ -34,7 +34,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A row from the server keeps the server's bytes and decodes a column the first time it is read, keeping the
  * value: reading a few columns of a wide row costs little, and every read of a column returns the same instance.
- * Rows may be read from any thread.
+ * Rows may be read from any thread. A value whose text the engine cannot decode is never returned as that text:
+ * every read of it (by any getter, the map's views included) throws an {@link EngineException} naming the column,
+ * its type and the server's text; {@link #toString()} shows it as {@code <cannot decode ...>}.
  */
 public final class Row extends AbstractMap<String, @Nullable Object> {
 
@@ -448,7 +450,7 @@ public final class Row extends AbstractMap<String, @Nullable Object> {
             if (i > 0) {
                 sb.append(", ");
             }
-            Object v = values.get(i);
+            Object v = values.shown(i); // a value that cannot be decoded says so here instead of throwing
             sb.append(columns.names[i]).append('=').append(v instanceof byte[] b ? "<" + b.length + " bytes>" : v);
         }
         return sb.append('}').toString();

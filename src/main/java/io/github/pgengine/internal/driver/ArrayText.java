@@ -26,13 +26,13 @@ final class ArrayText {
         if (text.startsWith("[")) {
             start = text.indexOf('=') + 1;
             if (start <= 0) {
-                throw new IllegalArgumentException("cannot read array '" + text + "'");
+                throw new IllegalArgumentException("array bounds without '='");
             }
         }
         Parser p = new Parser(text, start, element);
         List<@Nullable Object> out = p.list();
         if (p.pos != text.length()) {
-            throw new IllegalArgumentException("cannot read array '" + text + "'");
+            throw p.unexpected();
         }
         return out;
     }
@@ -76,7 +76,8 @@ final class ArrayText {
                     return Collections.unmodifiableList(out);
                 }
                 if (next != ',') {
-                    throw new IllegalArgumentException("cannot read array '" + text + "'");
+                    pos--;
+                    throw unexpected();
                 }
             }
         }
@@ -85,9 +86,9 @@ final class ArrayText {
             expect('"');
             StringBuilder sb = new StringBuilder();
             while (true) {
-                char c = text.charAt(pos++);
+                char c = next();
                 if (c == '\\') {
-                    sb.append(text.charAt(pos++));
+                    sb.append(next());
                 } else if (c == '"') {
                     return sb.toString();
                 } else {
@@ -98,16 +99,28 @@ final class ArrayText {
 
         private char peek() {
             if (pos >= text.length()) {
-                throw new IllegalArgumentException("cannot read array '" + text + "'");
+                throw new IllegalArgumentException("array text ends too early");
             }
             return text.charAt(pos);
         }
 
+        private char next() {
+            char c = peek();
+            pos++;
+            return c;
+        }
+
         private void expect(char c) {
             if (peek() != c) {
-                throw new IllegalArgumentException("cannot read array '" + text + "'");
+                throw unexpected();
             }
             pos++;
+        }
+
+        /** The text at {@link #pos} is not what an array literal has there. */
+        IllegalArgumentException unexpected() {
+            return new IllegalArgumentException(
+                    "array text with '" + text.charAt(pos) + "' at character " + (pos + 1) + " of " + text.length());
         }
     }
 

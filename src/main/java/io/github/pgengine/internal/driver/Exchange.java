@@ -211,9 +211,10 @@ final class Exchange {
         if (counts != null) {
             return;
         }
+        String[] columnNames = names;
         int[] columnTypes = types;
         List<RowData> out = rows;
-        if (columnTypes == null || out == null) {
+        if (columnNames == null || columnTypes == null || out == null) {
             throw new ProtocolException("DataRow before RowDescription");
         }
         int n = body.readUnsignedShort();
@@ -222,7 +223,7 @@ final class Exchange {
         }
         byte[] copy = new byte[body.readableBytes()];
         body.readBytes(copy);
-        out.add(RowData.parse(columnTypes, copy));
+        out.add(RowData.parse(columnNames, columnTypes, copy));
     }
 
     void parameterDescription(ByteBuf body) {

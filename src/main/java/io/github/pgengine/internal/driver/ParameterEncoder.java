@@ -342,7 +342,7 @@ public final class ParameterEncoder {
             return IntervalText.format(p, Duration.ZERO);
         }
         if (v instanceof PeriodDuration pd) {
-            return IntervalText.format(pd.getPeriod(), pd.getDuration());
+            return IntervalText.format(pd);
         }
         if (v instanceof byte[] b) {
             return "\\x" + HEX.formatHex(b);

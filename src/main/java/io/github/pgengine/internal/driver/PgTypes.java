@@ -56,6 +56,24 @@ final class PgTypes {
 
     private static final Map<Integer, Integer> ELEMENTS = new HashMap<>();
     private static final Map<Integer, Integer> ARRAYS = new HashMap<>();
+    /** The SQL names of the types the decoders read as something other than text, for messages. */
+    private static final Map<Integer, String> NAMES = Map.ofEntries(
+            Map.entry(BOOL, "boolean"),
+            Map.entry(BYTEA, "bytea"),
+            Map.entry(INT8, "bigint"),
+            Map.entry(INT2, "smallint"),
+            Map.entry(INT4, "integer"),
+            Map.entry(OID, "oid"),
+            Map.entry(FLOAT4, "real"),
+            Map.entry(FLOAT8, "double precision"),
+            Map.entry(DATE, "date"),
+            Map.entry(TIME, "time"),
+            Map.entry(TIMESTAMP, "timestamp"),
+            Map.entry(TIMESTAMPTZ, "timestamptz"),
+            Map.entry(INTERVAL, "interval"),
+            Map.entry(TIMETZ, "timetz"),
+            Map.entry(NUMERIC, "numeric"),
+            Map.entry(UUID, "uuid"));
 
     static {
         element(BOOL_ARRAY, BOOL);
@@ -99,6 +117,19 @@ final class PgTypes {
     static int elementOf(int oid) {
         Integer e = ELEMENTS.get(oid);
         return e == null ? -1 : e;
+    }
+
+    /**
+     * Returns a type's SQL name for messages: {@code interval}, {@code date[]}; {@code type 16384} for a type not
+     * named here.
+     */
+    static String name(int oid) {
+        String name = NAMES.get(oid);
+        if (name != null) {
+            return name;
+        }
+        String element = NAMES.get(elementOf(oid));
+        return element != null ? element + "[]" : "type " + oid;
     }
 
     /** Returns the array type of a built-in element type, or {@link #UNSPECIFIED}. */

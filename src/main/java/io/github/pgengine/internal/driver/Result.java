@@ -135,13 +135,15 @@ public final class Result {
 
     /**
      * Returns the rows, each decoded in full as it is read: each array holds one value per column (do not modify).
-     * {@link #rowData()} decodes only the columns that are read.
+     * For the engine's own statements and for logs: a value that cannot be decoded is a stand-in that says so (see
+     * {@link RowData#shown}). {@link #rowData()} decodes only the columns that are read, and a value that cannot be
+     * decoded fails its read.
      */
     public List<@Nullable Object[]> rows() {
         return new AbstractList<>() {
             @Override
             public @Nullable Object[] get(int index) {
-                return rows.get(index).toArray();
+                return rows.get(index).toShownArray();
             }
 
             @Override

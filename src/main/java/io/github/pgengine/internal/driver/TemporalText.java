@@ -44,23 +44,43 @@ final class TemporalText {
         return LocalDate.of(bc ? 1 - year : year, month, day);
     }
 
-    /** Parses {@code HH:MM:SS[.ffffff]}; {@code 24:00:00} is {@link LocalTime#MAX}. */
+    /**
+     * Parses {@code HH:MM:SS[.ffffff]}; {@code 24:00:00} is {@link LocalTime#MAX}.
+     *
+     * @throws IllegalArgumentException or {@link java.time.DateTimeException} for any other text
+     */
     static LocalTime time(String text) {
-        int hour = Integer.parseInt(text, 0, 2, 10);
-        int minute = Integer.parseInt(text, 3, 5, 10);
-        int second = Integer.parseInt(text, 6, 8, 10);
-        int nanos = 0;
-        if (text.length() > 8 && text.charAt(8) == '.') {
-            int digits = text.length() - 9;
-            nanos = Integer.parseInt(text, 9, text.length(), 10);
-            for (int i = digits; i < 9; i++) {
-                nanos *= 10;
-            }
+        int length = text.length();
+        if (length < 8
+                || text.charAt(2) != ':'
+                || text.charAt(5) != ':'
+                || (length > 8 && (text.charAt(8) != '.' || length == 9 || length > 18))) {
+            throw new IllegalArgumentException("a time of day that is not HH:MM:SS[.ffffff]");
         }
-        if (hour == 24) {
+        int hour = twoDigits(text, 0);
+        int minute = twoDigits(text, 3);
+        int second = twoDigits(text, 6);
+        int nanos = 0;
+        for (int i = 9; i < 18; i++) {
+            int d = i < length ? text.charAt(i) - '0' : 0;
+            if (d < 0 || d > 9) {
+                throw new IllegalArgumentException("a fraction of a second that is not digits");
+            }
+            nanos = nanos * 10 + d;
+        }
+        if (hour == 24 && minute == 0 && second == 0 && nanos == 0) {
             return LocalTime.MAX;
         }
         return LocalTime.of(hour, minute, second, nanos);
+    }
+
+    private static int twoDigits(String text, int at) {
+        int high = text.charAt(at) - '0';
+        int low = text.charAt(at + 1) - '0';
+        if (high < 0 || high > 9 || low < 0 || low > 9) {
+            throw new IllegalArgumentException("a time of day that is not HH:MM:SS[.ffffff]");
+        }
+        return high * 10 + low;
     }
 
     static LocalDateTime timestamp(String text) {
@@ -113,6 +133,9 @@ final class TemporalText {
     static ZoneOffset offset(String text) {
         int sign = text.charAt(0) == '-' ? -1 : 1;
         String[] parts = text.substring(1).split(":", -1);
+        if (parts.length > 3 || (text.charAt(0) != '+' && text.charAt(0) != '-')) {
+            throw new IllegalArgumentException("a UTC offset that is not +HH[:MM[:SS]]");
+        }
         int hours = Integer.parseInt(parts[0]);
         int minutes = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
         int seconds = parts.length > 2 ? Integer.parseInt(parts[2]) : 0;

@@ -5,16 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns column values from the server's text format into Java values, by type OID (the table is in
- * docs/types.md). Never throws: a value it cannot read comes back as its text (and a DEBUG line says why), so a
- * surprise in one value can never cost the connection its place in the protocol.
+ * docs/types.md). A value of a type it decodes that it cannot read fails with a {@link RuntimeException} saying why;
+ * it never comes back as its text, which would change its Java type. Decoding runs when a column is first read
+ * ({@link RowData}), never while the connection reads the server's messages, so a failure costs nothing but that
+ * read.
  */
 final class TextDecoders {
-    private static final Logger LOG = LoggerFactory.getLogger(TextDecoders.class);
     private static final HexFormat HEX = HexFormat.of();
 
     private TextDecoders() {}
@@ -27,6 +26,7 @@ final class TextDecoders {
      * @param index where the value starts
      * @param length its length in bytes
      * @return the Java value
+     * @throws RuntimeException when the bytes are not the server's text of the type
      */
     static Object decode(int oid, byte[] buf, int index, int length) {
         if (oid == PgTypes.BYTEA) {
@@ -68,24 +68,16 @@ final class TextDecoders {
      *
      * @param oid the type
      * @param text the server's text
-     * @return the Java value, or the text itself when it cannot be read
+     * @return the Java value (the text itself for the types read as text)
+     * @throws RuntimeException when the text is not the server's text of the type
      */
     static Object decodeText(int oid, String text) {
-        try {
-            return read(oid, text);
-        } catch (RuntimeException e) {
-            LOG.debug("cannot decode a value of type {}; returning its text: {}", oid, e.toString());
-            return text;
-        }
-    }
-
-    private static Object read(int oid, String text) {
         return switch (oid) {
             case PgTypes.BOOL ->
                 switch (text) {
                     case "t" -> true;
                     case "f" -> false;
-                    default -> throw new IllegalArgumentException("not a boolean: " + text);
+                    default -> throw new IllegalArgumentException("a boolean that is neither t nor f");
                 };
             case PgTypes.INT2 -> Short.parseShort(text);
             case PgTypes.INT4 -> Integer.parseInt(text);
@@ -116,6 +108,9 @@ final class TextDecoders {
 
     private static byte[] bytea(byte[] buf, int index, int length) {
         if (length >= 2 && buf[index] == '\\' && buf[index + 1] == 'x') {
+            if (length % 2 != 0) {
+                throw new IllegalArgumentException("bytea hex output with an odd number of digits");
+            }
             int n = (length - 2) / 2;
             byte[] out = new byte[n];
             int p = index + 2;
@@ -149,7 +144,7 @@ final class TextDecoders {
                     out[n++] = '\\';
                     i++;
                 } else {
-                    out[n++] = (byte) Integer.parseInt(new String(raw, i + 1, 3, StandardCharsets.US_ASCII), 8);
+                    out[n++] = (byte) octalByte(raw, i + 1);
                     i += 3;
                 }
             } else {
@@ -157,5 +152,24 @@ final class TextDecoders {
             }
         }
         return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** Reads the three octal digits of a bytea escape ({@code \\000} to {@code \\377}). */
+    private static int octalByte(byte[] raw, int at) {
+        if (at + 3 > raw.length) {
+            throw new IllegalArgumentException("a bytea escape cut short");
+        }
+        int value = 0;
+        for (int i = at; i < at + 3; i++) {
+            int d = raw[i] - '0';
+            if (d < 0 || d > 7) {
+                throw new IllegalArgumentException("a bytea escape that is not three octal digits");
+            }
+            value = value * 8 + d;
+        }
+        if (value > 0xff) {
+            throw new IllegalArgumentException("a bytea escape past \\377");
+        }
+        return value;
     }
 }

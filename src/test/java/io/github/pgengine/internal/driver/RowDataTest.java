@@ -3,6 +3,7 @@ package io.github.pgengine.internal.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.pgengine.EngineException;
 import io.github.pgengine.internal.ConfigParser;
 import io.github.pgengine.testing.Await;
 import io.github.pgengine.testing.TestPostgres;
@@ -128,6 +129,7 @@ class RowDataTest {
         try {
             for (int round = 0; round < 200; round++) {
                 RowData row = RowData.parse(
+                        new String[] {"n", "b", "t", "i"},
                         new int[] {PgTypes.NUMERIC, PgTypes.BYTEA, PgTypes.TEXT, PgTypes.INT4},
                         body("123.45", "\\x0102", "text " + round, null));
                 CountDownLatch start = new CountDownLatch(1);
@@ -154,17 +156,41 @@ class RowDataTest {
     }
 
     @Test
-    void keepsTheTextOfAValueItCannotDecode() {
-        RowData row = RowData.parse(new int[] {PgTypes.BYTEA, PgTypes.INT4}, body("\\xzz", "12x"));
-        assertThat(row.get(0)).isEqualTo("\\xzz");
-        assertThat(row.get(1)).isEqualTo("12x");
+    void failsEveryReadOfAValueItCannotDecodeAndShowsItAsSuch() {
+        RowData row = RowData.parse(
+                new String[] {"b", "i", "iv", "t"},
+                new int[] {PgTypes.BYTEA, PgTypes.INT4, PgTypes.INTERVAL_ARRAY, PgTypes.TEXT},
+                body("\\xzz", "12x", "{\"1 fortnight\"}", "text"));
+        for (int round = 0; round < 2; round++) { // the failure is kept, not a value decoded the second time
+            assertThatThrownBy(() -> row.get(0))
+                    .isInstanceOf(EngineException.class)
+                    .hasMessage("cannot decode column \"b\" (bytea) from the server's text '\\xzz': "
+                            + "not a hex digit: z");
+            assertThatThrownBy(() -> row.get(1))
+                    .isInstanceOf(EngineException.class)
+                    .hasMessageStartingWith("cannot decode column \"i\" (integer) from the server's text '12x': "
+                            + "java.lang.NumberFormatException");
+            assertThatThrownBy(() -> row.get(2))
+                    .isInstanceOf(EngineException.class)
+                    .hasMessage("cannot decode column \"iv\" (interval[]) from the server's text "
+                            + "'{\"1 fortnight\"}': unknown unit 'fortnight'");
+        }
+        assertThatThrownBy(row::toArray).isInstanceOf(EngineException.class);
+        assertThat(row.get(3)).isEqualTo("text");
+        assertThat(Arrays.stream(row.toShownArray()).map(String::valueOf))
+                .containsExactly(
+                        "<cannot decode bytea '\\xzz'>",
+                        "<cannot decode integer '12x'>",
+                        "<cannot decode interval[] '{\"1 fortnight\"}'>",
+                        "text");
+        assertThat(row.shown(0)).isNotInstanceOf(String.class); // a stand-in, never the text in the value's place
     }
 
     @Test
     void refusesAValueLongerThanTheMessage() {
         byte[] body = body("abc");
         byte[] cut = Arrays.copyOf(body, body.length - 1);
-        assertThatThrownBy(() -> RowData.parse(new int[] {PgTypes.TEXT}, cut))
+        assertThatThrownBy(() -> RowData.parse(new String[] {"t"}, new int[] {PgTypes.TEXT}, cut))
                 .isInstanceOf(Exchange.ProtocolException.class)
                 .hasMessageContaining("3 bytes");
     }
