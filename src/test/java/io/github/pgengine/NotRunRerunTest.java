@@ -37,7 +37,9 @@ class NotRunRerunTest {
 
     /** The pid of the connection the next call will get (the pool lends its most recently used one). */
     private static int nextPid() {
-        return Await.result(engine.query("SELECT pg_backend_pid() AS pid")).get(0).getInt("pid");
+        return Await.result(engine.query("SELECT pg_backend_pid() AS pid"))
+                .get(0)
+                .getInt("pid");
     }
 
     @Test
@@ -87,13 +89,18 @@ class NotRunRerunTest {
         pg.admin("ALTER ROLE " + role + " SET idle_session_timeout = '200ms'");
         PostgresEngine idle = new PostgresEngine(pg.config(role, "idle-pw"));
         try {
-            Await.result(idle.startConnectionPool(PoolOptions.builder().maxSize(1).build()));
+            Await.result(
+                    idle.startConnectionPool(PoolOptions.builder().maxSize(1).build()));
             for (int i = 0; i < 5; i++) {
-                int pid = Await.result(idle.query("SELECT pg_backend_pid() AS pid")).get(0).getInt("pid");
+                int pid = Await.result(idle.query("SELECT pg_backend_pid() AS pid"))
+                        .get(0)
+                        .getInt("pid");
                 Await.until(
                         "the server ended the idle session",
-                        () -> pg.admin("SELECT 1 FROM pg_stat_activity WHERE pid = " + pid).isEmpty());
-                assertThat(Await.result(idle.query("SELECT 1 AS one")).get(0).getInt("one")).isEqualTo(1);
+                        () -> pg.admin("SELECT 1 FROM pg_stat_activity WHERE pid = " + pid)
+                                .isEmpty());
+                assertThat(Await.result(idle.query("SELECT 1 AS one")).get(0).getInt("one"))
+                        .isEqualTo(1);
             }
         } finally {
             Await.result(idle.close());

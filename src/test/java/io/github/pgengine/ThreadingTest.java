@@ -149,4 +149,50 @@ class ThreadingTest {
         assertThat(threadOfCallback(() -> e.query("SELECT 1"))).isEqualTo("my-callbacks");
         Await.result(holder);
     }
+
+    @Test
+    void aTransactionCallbackRunsOnTheCallersThreadBeforeTransactionReturnsWhenAConnectionIsIdle() {
+        PostgresEngine e = engine(Map.of(), PostgresEngine.builder());
+        Await.result(e.startConnectionPool(PoolOptions.builder().maxSize(2).minIdle(1).build()));
+        Await.until("a connection is idle", () -> e.poolStats().idle() >= 1);
+        AtomicReference<String> thread = new AtomicReference<>();
+        CompletableFuture<List<Row>> tx = e.transaction(t -> {
+            thread.set(Thread.currentThread().getName());
+            return t.query("SELECT 1 AS one");
+        });
+        assertThat(thread.get())
+                .as("ran on the caller's thread, before transaction() returned")
+                .isEqualTo(Thread.currentThread().getName());
+        assertThat(Await.result(tx)).hasSize(1);
+    }
+
+    @Test
+    void aTransactionCallbackThatWaitedForAConnectionRunsOnItsIoThread() {
+        PostgresEngine e = engine(Map.of(), PostgresEngine.builder());
+        Await.result(e.startConnectionPool(PoolOptions.builder().maxSize(1).build()));
+        CompletableFuture<Object> hold = new CompletableFuture<>();
+        CompletableFuture<Object> first = e.transaction(t -> t.query("SELECT 1").thenCompose(r -> hold));
+        Await.until("the only connection is lent", () -> e.poolStats().inUse() == 1);
+        AtomicReference<String> thread = new AtomicReference<>();
+        CompletableFuture<List<Row>> second = e.transaction(t -> {
+            thread.set(Thread.currentThread().getName());
+            return t.query("SELECT 1 AS one");
+        });
+        assertThat(thread.get()).as("has not run: it waits for the connection").isNull();
+        hold.complete("done");
+        Await.result(first);
+        assertThat(Await.result(second)).hasSize(1);
+        assertThat(thread.get()).startsWith("db-sql-netty-thread");
+    }
+
+    @Test
+    void anUnpooledTransactionCallbackRunsOnItsNewConnectionsIoThread() {
+        PostgresEngine e = engine(Map.of(), PostgresEngine.builder());
+        AtomicReference<String> thread = new AtomicReference<>();
+        Await.result(e.transaction(t -> {
+            thread.set(Thread.currentThread().getName());
+            return t.query("SELECT 1 AS one");
+        }));
+        assertThat(thread.get()).startsWith("db-sql-netty-thread");
+    }
 }
