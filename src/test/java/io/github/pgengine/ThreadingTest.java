@@ -153,7 +153,8 @@ class ThreadingTest {
     @Test
     void aTransactionCallbackRunsOnTheCallersThreadBeforeTransactionReturnsWhenAConnectionIsIdle() {
         PostgresEngine e = engine(Map.of(), PostgresEngine.builder());
-        Await.result(e.startConnectionPool(PoolOptions.builder().maxSize(2).minIdle(1).build()));
+        Await.result(e.startConnectionPool(
+                PoolOptions.builder().maxSize(2).minIdle(1).build()));
         Await.until("a connection is idle", () -> e.poolStats().idle() >= 1);
         AtomicReference<String> thread = new AtomicReference<>();
         CompletableFuture<List<Row>> tx = e.transaction(t -> {

@@ -16,6 +16,7 @@ import io.github.pgengine.internal.driver.ConnectionSettings;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.EngineTimer;
+import io.github.pgengine.internal.driver.PipelineCanceller;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
 import io.github.pgengine.internal.driver.ServerErrorException;
@@ -97,11 +98,13 @@ public final class EngineCore {
         this.settings = settings;
         this.name = name;
         this.factory = new ConnectionFactory(settings, onOpen, sessionStatements);
+        ServerCanceller canceller = new ServerCanceller(settings.host(), settings.port());
         this.runner = new QueryRunner(
                 new QueryLog(name, logQueries, logResponses),
                 settings.describe(),
                 callbacks,
-                new ServerCanceller(settings.host(), settings.port()),
+                canceller,
+                new PipelineCanceller(canceller, factory::openBeside),
                 rewriteInserts);
         this.transactions = new TransactionRunner(runner, statements);
         this.listeners = new Listeners(
@@ -362,7 +365,7 @@ public final class EngineCore {
             int batchSize,
             Function<DbConnection, CompletableFuture<Result>> send,
             Function<Result, T> mapper) {
-        return runner.run(observers.capture(), observed, batchSize, lender(), send, mapper, true);
+        return runner.run(observers.capture(), observed, batchSize, lender(), send, mapper);
     }
 
     /**
@@ -401,7 +404,7 @@ public final class EngineCore {
                 lender(),
                 c -> runner.sendBatch(c, batch, true),
                 this::countsOrFailedRows,
-                false);
+                true);
     }
 
     /** The counts of a batch whose rows committed one by one; throws when some row failed. */

@@ -4,6 +4,7 @@ import io.github.pgengine.internal.driver.BatchStep;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.NotSentException;
+import io.github.pgengine.internal.driver.PipelineCanceller;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
 import io.github.pgengine.internal.driver.ServerErrorException;
@@ -38,6 +39,7 @@ public final class QueryRunner {
     private final String where;
     private final @Nullable Executor callbacks;
     private final ServerCanceller canceller;
+    private final PipelineCanceller pipelineCanceller;
     private final boolean rewriteInserts;
 
     /**
@@ -45,6 +47,7 @@ public final class QueryRunner {
      * @param where the target, for messages ({@code user@host:port/db})
      * @param callbacks completes callers' futures, or {@code null} to complete them on the I/O thread
      * @param canceller stops statements on the server when their caller cancels
+     * @param pipelineCanceller stops the running row of a batch whose rows commit one by one, and no other row
      * @param rewriteInserts batches of plain single-row inserts run as multi-row inserts
      */
     public QueryRunner(
@@ -52,11 +55,13 @@ public final class QueryRunner {
             String where,
             @Nullable Executor callbacks,
             ServerCanceller canceller,
+            PipelineCanceller pipelineCanceller,
             boolean rewriteInserts) {
         this.log = log;
         this.where = where;
         this.callbacks = callbacks;
         this.canceller = canceller;
+        this.pipelineCanceller = pipelineCanceller;
         this.rewriteInserts = rewriteInserts;
     }
 
@@ -88,14 +93,14 @@ public final class QueryRunner {
             Lender lender,
             Function<DbConnection, CompletableFuture<Result>> send,
             Function<Result, T> mapper) {
-        return run(call, observed, batchSize, lender, send, mapper, true);
+        return run(call, observed, batchSize, lender, send, mapper, false);
     }
 
     /**
      * Runs one request as {@link #run(Observers.Call, ParsedSql, int, Lender, Function, Function)} does.
      *
-     * @param rerun whether a request that provably never ran may be sent again (false when part of it may have run
-     *     and committed, as the rows of a batch that commit one by one)
+     * @param independentRows true for a batch whose rows commit one by one: part of it may have committed, so it is
+     *     never sent again, and a cancel must hit the running row and none of the rows sent behind it
      */
     public <T> CompletableFuture<T> run(
             Observers.Call call,
@@ -104,8 +109,8 @@ public final class QueryRunner {
             Lender lender,
             Function<DbConnection, CompletableFuture<Result>> send,
             Function<Result, T> mapper,
-            boolean rerun) {
-        RequestRun<T> run = new RequestRun<>(call, observed, batchSize, lender, send, mapper, rerun);
+            boolean independentRows) {
+        RequestRun<T> run = new RequestRun<>(call, observed, batchSize, lender, send, mapper, independentRows);
         run.borrow(null);
         return run.result;
     }
@@ -119,7 +124,7 @@ public final class QueryRunner {
         private final Lender lender;
         private final Function<DbConnection, CompletableFuture<Result>> send;
         private final Function<Result, T> mapper;
-        private final boolean rerun;
+        private final boolean independentRows;
         private final long deadline;
         private Observers.Observed observation = Observers.Observed.NONE;
         private int sends;
@@ -131,14 +136,14 @@ public final class QueryRunner {
                 Lender lender,
                 Function<DbConnection, CompletableFuture<Result>> send,
                 Function<Result, T> mapper,
-                boolean rerun) {
+                boolean independentRows) {
             this.call = call;
             this.observed = observed;
             this.batchSize = batchSize;
             this.lender = lender;
             this.send = send;
             this.mapper = mapper;
-            this.rerun = rerun;
+            this.independentRows = independentRows;
             this.deadline = System.nanoTime() + lender.patience().toNanos();
         }
 
@@ -173,7 +178,8 @@ public final class QueryRunner {
             result.whenComplete((r, e) -> {
                 if (result.isCancelled() && !sent.isDone()) {
                     connection.stopSending();
-                    canceller.cancel(connection).whenComplete((v, x) -> cancelSent.complete(null));
+                    (independentRows ? pipelineCanceller.cancel(connection) : canceller.cancel(connection))
+                            .whenComplete((v, x) -> cancelSent.complete(null));
                 } else {
                     cancelSent.complete(null);
                 }
@@ -185,7 +191,7 @@ public final class QueryRunner {
                     cancelSent.whenComplete((v, x) -> lease.release());
                     return;
                 }
-                if (error != null && rerun && notRun(error) && System.nanoTime() - deadline < 0) {
+                if (error != null && !independentRows && notRun(error) && System.nanoTime() - deadline < 0) {
                     lease.release();
                     LOG.debug(
                             "{}: the request never ran on {} ({}); sending it on another connection",

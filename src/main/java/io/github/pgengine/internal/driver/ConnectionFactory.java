@@ -166,6 +166,25 @@ public final class ConnectionFactory {
     }
 
     /**
+     * Opens a session on the server another connection of this factory is on, whatever the target's session
+     * attributes (for a statement about that connection, such as a cancel).
+     *
+     * @param beside a connection this factory opened
+     * @return the session; fails when no host of this factory is the connection's, or as {@link #open()} fails
+     */
+    public CompletableFuture<DbConnection> openBeside(DbConnection beside) {
+        for (Target t : targets) {
+            if (t.settings.describe().equals(beside.where())) {
+                Opening opening = new Opening(t, true);
+                opening.start();
+                return opening.out;
+            }
+        }
+        return CompletableFuture.failedFuture(
+                new ConnectionException("no host of " + settings.describe() + " is " + beside.where(), null));
+    }
+
+    /**
      * Says whether a pooled connection is still what the engine wants: a standby that was promoted (PostgreSQL 14+
      * reports {@code in_hot_standby} when it changes) no longer is one for {@code standby}.
      *

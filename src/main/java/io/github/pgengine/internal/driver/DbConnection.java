@@ -115,6 +115,16 @@ public final class DbConnection {
         return id;
     }
 
+    /** Returns where the connection goes ({@code user@host:port/db}), as its factory's host names it. */
+    public String where() {
+        return where;
+    }
+
+    /** Returns this side's port of the connection (the server's {@code client_port}), or 0 when not connected. */
+    public int localPort() {
+        return channel.localAddress() instanceof java.net.InetSocketAddress a ? a.getPort() : 0;
+    }
+
     /** Returns the server process id serving this session. */
     public int backendPid() {
         return backendPid;
