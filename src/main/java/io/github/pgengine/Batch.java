@@ -1,5 +1,7 @@
 package io.github.pgengine;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
 import io.github.pgengine.internal.tx.Cursor;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,12 +33,12 @@ public final class Batch {
             result.complete(List.of());
             return result;
         }
-        result.whenComplete((r, e) -> {
+        whenDone(result, (r, e) -> {
             if (result.isCancelled()) {
                 cursor.close();
             }
         });
-        cursor.fetch().whenComplete((qr, error) -> {
+        whenDone(cursor.fetch(), (qr, error) -> {
             if (error != null) {
                 cursor.runner().fail(result, error);
             } else {

@@ -1,5 +1,7 @@
 package io.github.pgengine;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.sql.Identifiers;
 import io.github.pgengine.internal.tx.Attempt;
@@ -182,7 +184,7 @@ public final class Transaction {
             return mapped(scope.finish(true));
         }
         StepFuture<@Nullable Void> out = new StepFuture<>(false);
-        attempt.commit(true, out).whenComplete((r, e) -> {
+        whenDone(attempt.commit(true, out), (r, e) -> {
             if (e != null) {
                 fail(out, e);
             } else {
@@ -216,7 +218,7 @@ public final class Transaction {
     private CompletableFuture<Savepoint> createSavepoint(String name) {
         String quoted = Identifiers.quote(name, "savepoint name");
         CompletableFuture<Savepoint> out = new CompletableFuture<>();
-        mapped(attempt.savepoint(quoted, name)).whenComplete((v, e) -> {
+        whenDone(mapped(attempt.savepoint(quoted, name)), (v, e) -> {
             if (e != null) {
                 out.completeExceptionally(e);
             } else {
@@ -277,7 +279,7 @@ public final class Transaction {
 
     private CompletableFuture<@Nullable Void> mapped(CompletableFuture<?> f) {
         CompletableFuture<@Nullable Void> out = new CompletableFuture<>();
-        f.whenComplete((r, e) -> {
+        whenDone(f, (r, e) -> {
             if (e != null) {
                 attempt.session().runner().fail(out, e);
             } else {

@@ -1,5 +1,8 @@
 package io.github.pgengine.internal;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.BatchPartiallyFailedException;
 import io.github.pgengine.ConnectionException;
 import io.github.pgengine.EngineClosedException;
@@ -157,7 +160,7 @@ public final class EngineCore {
             pool = created;
         }
         CompletableFuture<@Nullable Void> started = new CompletableFuture<>();
-        created.warmUp().whenComplete((v, error) -> {
+        whenDone(created.warmUp(), (v, error) -> {
             if (error == null) {
                 LOG.info("Connection pool started for {} ({})", name, options);
                 started.complete(null);
@@ -203,6 +206,7 @@ public final class EngineCore {
                     c -> close(c, observers));
         }
 
+        @CanIgnoreReturnValue
         static CompletableFuture<?> close(DbConnection c, Observers observers) {
             CompletableFuture<?> closing = c.close();
             if (!observers.isEmpty()) {
@@ -217,6 +221,7 @@ public final class EngineCore {
         }
 
         @Override
+        @CanIgnoreReturnValue
         public CompletableFuture<?> close(DbConnection c) {
             return close(c, observers);
         }
@@ -288,12 +293,12 @@ public final class EngineCore {
             java.util.function.BiConsumer<@Nullable DbConnection, @Nullable Throwable> tell,
             Consumer<DbConnection> giveBack) {
         CompletableFuture<DbConnection> out = new CompletableFuture<>();
-        out.whenComplete((c, e) -> {
+        whenDone(out, (c, e) -> {
             if (out.isCancelled()) {
                 source.cancel(false);
             }
         });
-        source.whenComplete((c, e) -> {
+        whenDone(source, (c, e) -> {
             tell.accept(c, e);
             if (e == null) {
                 if (!out.complete(c)) {
@@ -472,12 +477,16 @@ public final class EngineCore {
             String sql, List<? extends @Nullable Object> params, int batchSize, Function<Cursor, T> wrap) {
         CompletableFuture<T> result = new CompletableFuture<>();
         CompletableFuture<Cursor> opening = openCursor(sql, params, batchSize);
-        result.whenComplete((r, e) -> {
+        whenDone(result, (r, e) -> {
             if (result.isCancelled()) {
-                opening.thenAccept(Cursor::close);
+                whenDone(opening, (opened, failed) -> {
+                    if (opened != null) {
+                        opened.close();
+                    }
+                });
             }
         });
-        opening.whenComplete((cursor, error) -> {
+        whenDone(opening, (cursor, error) -> {
             if (error != null) {
                 runner.fail(result, error);
             } else if (result.isDone()) {
@@ -528,8 +537,8 @@ public final class EngineCore {
                 lender.release(),
                 result,
                 result::completeExceptionally,
-                lease -> Cursor.open(lease, runner, statements, declare, batchSize, call, observers)
-                        .whenComplete((cursor, e) -> {
+                lease -> whenDone(
+                        Cursor.open(lease, runner, statements, declare, batchSize, call, observers), (cursor, e) -> {
                             if (e != null) {
                                 result.completeExceptionally(e);
                             } else if (!result.complete(cursor)) {
@@ -620,7 +629,7 @@ public final class EngineCore {
         // the pool's state once the ping's own connection is back
         CompletableFuture<Health> health =
                 answer.thenApply(a -> new Health(name, a.text(), parser.apply(a.text()), a.roundTrip(), poolStats()));
-        health.whenComplete((h, e) -> {
+        whenDone(health, (h, e) -> {
             if (health.isCancelled()) {
                 answer.cancel(false);
             }
@@ -676,7 +685,7 @@ public final class EngineCore {
         }
         CompletableFuture<Object[]> check =
                 run(REACHED_SQL, new Object[] {lsn}, r -> r.rows().get(0));
-        check.whenComplete((row, error) -> {
+        whenDone(check, (row, error) -> {
             if (error != null) {
                 out.completeExceptionally(ErrorMapper.unwrap(error));
             } else if (Boolean.TRUE.equals(row[1])) {
@@ -687,11 +696,10 @@ public final class EngineCore {
                                 + " ms (it is at " + row[0] + ")",
                         null));
             } else {
-                EngineTimer.get()
-                        .schedule(
-                                () -> EngineThreads.offEngineThreads(() -> pollLsn(lsn, deadline, timeout, out)),
-                                LSN_POLL_MILLIS,
-                                TimeUnit.MILLISECONDS);
+                EngineTimer.later(
+                        () -> EngineThreads.offEngineThreads(() -> pollLsn(lsn, deadline, timeout, out)),
+                        LSN_POLL_MILLIS,
+                        TimeUnit.MILLISECONDS);
             }
         });
     }

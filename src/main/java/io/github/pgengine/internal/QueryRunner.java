@@ -1,5 +1,7 @@
 package io.github.pgengine.internal;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
 import io.github.pgengine.internal.driver.BatchStep;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.EngineThreads;
@@ -175,20 +177,21 @@ public final class QueryRunner {
             CompletableFuture<Result> sent = send.apply(connection);
             // completes once a cancel request (if the caller cancels while the statement runs) reached the server
             CompletableFuture<@Nullable Void> cancelSent = new CompletableFuture<>();
-            result.whenComplete((r, e) -> {
+            whenDone(result, (r, e) -> {
                 if (result.isCancelled() && !sent.isDone()) {
                     connection.stopSending();
-                    (independentRows ? pipelineCanceller.cancel(connection) : canceller.cancel(connection))
-                            .whenComplete((v, x) -> cancelSent.complete(null));
+                    whenDone(
+                            independentRows ? pipelineCanceller.cancel(connection) : canceller.cancel(connection),
+                            (v, x) -> cancelSent.complete(null));
                 } else {
                     cancelSent.complete(null);
                 }
             });
-            sent.whenComplete((qr, error) -> {
+            whenDone(sent, (qr, error) -> {
                 if (result.isCancelled()) {
                     observation.ended(null, new CancellationException("cancelled by the caller"));
                     // the connection runs nothing else before the cancel request has reached the server
-                    cancelSent.whenComplete((v, x) -> lease.release());
+                    whenDone(cancelSent, (v, x) -> lease.release());
                     return;
                 }
                 if (error != null && !independentRows && notRun(error) && System.nanoTime() - deadline < 0) {
@@ -255,7 +258,7 @@ public final class QueryRunner {
             return send.get();
         }
         CompletableFuture<Result> sent = send.get();
-        sent.whenComplete((r, e) -> observation.ended(r, e == null ? null : ErrorMapper.map(e, where)));
+        whenDone(sent, (r, e) -> observation.ended(r, e == null ? null : ErrorMapper.map(e, where)));
         return sent;
     }
 
@@ -390,7 +393,7 @@ public final class QueryRunner {
             CompletableFuture<Result> sent, long id, List<String> prefix, long[] prefixIds) {
         long start = System.nanoTime();
         CompletableFuture<Result> out = new CompletableFuture<>();
-        sent.whenComplete((r, e) -> {
+        whenDone(sent, (r, e) -> {
             boolean prefixFailed =
                     e != null && ErrorMapper.unwrap(e) instanceof ServerErrorException s && s.sentAhead();
             for (int i = 0; i < prefixIds.length; i++) {
@@ -477,7 +480,7 @@ public final class QueryRunner {
      */
     public <T extends @Nullable Object> CompletableFuture<T> deliver(CompletableFuture<T> internal) {
         CompletableFuture<T> out = new CompletableFuture<>();
-        internal.whenComplete((v, e) -> {
+        whenDone(internal, (v, e) -> {
             if (e != null) {
                 fail(out, e);
             } else {

@@ -9,8 +9,8 @@ import java.time.Duration
 import java.util.concurrent.atomic.AtomicLong
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.async
 import kotlinx.coroutines.coroutineScope
@@ -26,9 +26,9 @@ import org.junit.jupiter.params.ParameterizedTest
 import org.junit.jupiter.params.provider.EnumSource
 
 /**
- * Every kind of step inside `suspendTransaction` × every way a coroutine is cancelled. Each case checks what the
- * server did: the running statement stops there at once, the transaction commits only what a savepoint kept apart
- * from the cancelled step, and the pool ends idle.
+ * Every kind of step inside `suspendTransaction` × every way a coroutine is cancelled. Each case
+ * checks what the server did: the running statement stops there at once, the transaction commits
+ * only what a savepoint kept apart from the cancelled step, and the pool ends idle.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CancellationMatrixTest {
@@ -66,7 +66,9 @@ class CancellationMatrixTest {
         engine.awaitClose()
     }
 
-    /** How many statements of this test run on the server now (the sleeps, and a cursor's FETCH). */
+    /**
+     * How many statements of this test run on the server now (the sleeps, and a cursor's FETCH).
+     */
     private fun sleeping(): Int {
         val sql =
             "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' " +
@@ -142,7 +144,8 @@ class CancellationMatrixTest {
         when (how) {
             Cancellation.TIMEOUT ->
                 if (step == Step.NESTED_BLOCK) {
-                    // the nested block rolled back to its savepoint; the outer transaction committed
+                    // the nested block rolled back to its savepoint; the outer transaction
+                    // committed
                     assertThat(outcome.getOrNull()).isEqualTo("returned")
                     assertThat(v).isEqualTo(1)
                 } else {
@@ -155,7 +158,8 @@ class CancellationMatrixTest {
                 assertThat(v).isZero()
             }
             Cancellation.CANCELLED_PARENT -> {
-                assertThat(outcome.exceptionOrNull()).isInstanceOf(CancellationException::class.java)
+                assertThat(outcome.exceptionOrNull())
+                    .isInstanceOf(CancellationException::class.java)
                 assertThat(v).isZero()
             }
         }
@@ -179,7 +183,9 @@ class CancellationMatrixTest {
                         cancelledAt.set(System.nanoTime())
                     }
                 } else {
-                    engine.queryFlow("SELECT g, pg_sleep(20) FROM generate_series(1, 3) g").collect {}
+                    engine
+                        .queryFlow("SELECT g, pg_sleep(20) FROM generate_series(1, 3) g")
+                        .collect {}
                 }
             }
         if (how == Cancellation.CANCELLED_PARENT) {
@@ -189,7 +195,8 @@ class CancellationMatrixTest {
         }
         runCatching { job.await() }
         Await.until("the FETCH no longer runs on the server") { sleeping() == 0 }
-        assertThat(Duration.ofNanos(System.nanoTime() - cancelledAt.get())).isLessThan(Duration.ofSeconds(5))
+        assertThat(Duration.ofNanos(System.nanoTime() - cancelledAt.get()))
+            .isLessThan(Duration.ofSeconds(5))
         Await.until("pool idle", { engine.poolStats().isIdle }, { engine.poolStats().toString() })
     }
 }

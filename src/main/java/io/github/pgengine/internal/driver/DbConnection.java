@@ -1,6 +1,7 @@
 package io.github.pgengine.internal.driver;
 
 import com.github.jasync.sql.db.postgresql.PostgreSQLConnection;
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.ConnectionException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -584,6 +585,7 @@ public final class DbConnection {
      *
      * @return completes when the socket is closed or the wait is over; never fails
      */
+    @CanIgnoreReturnValue
     public CompletableFuture<@Nullable Void> close() {
         retired = true;
         protocol.closing();

@@ -1,5 +1,7 @@
 package io.github.pgengine.internal.driver;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -62,10 +64,10 @@ public final class PipelineCanceller {
         } catch (RuntimeException e) {
             opening = CompletableFuture.failedFuture(e);
         }
-        opening.whenComplete((session, openError) -> {
+        whenDone(opening, (session, openError) -> {
             if (openError != null) {
                 LOG.debug("cannot open a session to cancel the statement of {}: {}", connection, openError.toString());
-                requests.cancel(connection).whenComplete((v, e) -> done.complete(null));
+                whenDone(requests.cancel(connection), (v, e) -> done.complete(null));
                 return;
             }
             CompletableFuture<Result> signalled;
@@ -75,7 +77,7 @@ public final class PipelineCanceller {
             } catch (RuntimeException e) {
                 signalled = CompletableFuture.failedFuture(e);
             }
-            signalled.whenComplete((r, error) -> {
+            whenDone(signalled, (r, error) -> {
                 session.close();
                 if (error == null
                         && r.rows().size() == 1
@@ -87,7 +89,7 @@ public final class PipelineCanceller {
                             "pg_cancel_backend did not signal the backend of {} ({}); sending a CancelRequest",
                             connection,
                             error != null ? error.toString() : "no such session");
-                    requests.cancel(connection).whenComplete((v, e) -> done.complete(null));
+                    whenDone(requests.cancel(connection), (v, e) -> done.complete(null));
                 }
             });
         });

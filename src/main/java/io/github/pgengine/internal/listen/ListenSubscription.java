@@ -1,5 +1,7 @@
 package io.github.pgengine.internal.listen;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
 import io.github.pgengine.ListenEvent;
 import io.github.pgengine.ListenEvent.Notification;
 import io.github.pgengine.ListenOptions;
@@ -103,7 +105,7 @@ final class ListenSubscription implements Flow.Subscription {
         } catch (RuntimeException e) {
             opening = CompletableFuture.failedFuture(e);
         }
-        opening.whenComplete((c, e) -> {
+        whenDone(opening, (c, e) -> {
             if (e != null) {
                 openFailed(e);
             } else {
@@ -141,7 +143,7 @@ final class ListenSubscription implements Flow.Subscription {
         }
         c.onNotification(n -> received(c, n));
         c.onEnd(reason -> attemptFailed(c, reason));
-        c.simple(listenSql).whenComplete((r, e) -> {
+        whenDone(c.simple(listenSql), (r, e) -> {
             if (e != null) {
                 attemptFailed(c, e);
             } else {

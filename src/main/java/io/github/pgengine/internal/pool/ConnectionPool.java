@@ -1,5 +1,8 @@
 package io.github.pgengine.internal.pool;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.EngineClosedException;
 import io.github.pgengine.PoolExhaustedException;
 import io.github.pgengine.PoolOptions;
@@ -66,6 +69,7 @@ public final class ConnectionPool<C> {
          * @param c a connection to close; must not throw
          * @return completes when it is closed; never fails
          */
+        @CanIgnoreReturnValue
         CompletableFuture<?> close(C c);
     }
 
@@ -217,7 +221,7 @@ public final class ConnectionPool<C> {
             return lend(ready);
         }
         Waiter<C> w = Objects.requireNonNull(waiter, "a caller without a connection waits");
-        w.future.whenComplete((c, e) -> {
+        whenDone(w.future, (c, e) -> {
             if (w.future.isCancelled()) {
                 remove(w);
             }
@@ -296,6 +300,7 @@ public final class ConnectionPool<C> {
      *
      * @return completes when the idle connections are closed
      */
+    @CanIgnoreReturnValue
     public CompletableFuture<@Nullable Void> close() {
         List<Slot<C>> toClose;
         List<Waiter<C>> toFail;
@@ -387,6 +392,7 @@ public final class ConnectionPool<C> {
     }
 
     /** Opens one connection already counted in {@code total} and {@code opening}, and offers it. */
+    @CanIgnoreReturnValue
     private CompletableFuture<C> openInto() {
         CompletableFuture<C> connecting;
         try {
@@ -482,6 +488,7 @@ public final class ConnectionPool<C> {
         }
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the task only logs; it cannot fail
     private void watchForLeak(Slot<C> s, Throwable borrowed) {
         java.time.Duration threshold = options.leakDetectionThreshold();
         if (threshold == null) {

@@ -1,5 +1,7 @@
 package io.github.pgengine.internal.pool;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
 import io.github.pgengine.internal.driver.DbConnection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,12 +48,12 @@ public final class Lease {
             return;
         }
         Lease lease = new Lease(acquiring, giveBack);
-        caller.whenComplete((r, e) -> {
+        whenDone(caller, (r, e) -> {
             if (caller.isCancelled() && !acquiring.isDone()) {
                 acquiring.cancel(false);
             }
         });
-        acquiring.whenComplete((connection, error) -> {
+        whenDone(acquiring, (connection, error) -> {
             if (error != null) {
                 if (!acquiring.isCancelled()) {
                     failed.accept(error);

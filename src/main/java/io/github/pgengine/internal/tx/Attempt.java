@@ -1,5 +1,7 @@
 package io.github.pgengine.internal.tx;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.TransactionRolledBackException;
 import io.github.pgengine.internal.ErrorMapper;
@@ -256,6 +258,7 @@ public final class Attempt {
      * A caller's statement that succeeded but whose caller never received the result (its coroutine was cancelled at
      * that moment) counts as failed, in queue order, unless the transaction already refuses statements.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // the step's outcome is the ledger entry it makes; nothing else
     private void recordLost() {
         synchronized (queue.lock()) {
             if (refusal("run a statement") == null) {
@@ -274,6 +277,7 @@ public final class Attempt {
      * Records a caller's statement refused before it was sent: it counts against the transaction like a failed one
      * (in queue order), unless the transaction already refuses statements.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // the step's outcome is the ledger entry it makes; nothing else
     private void refusedBeforeSending(RuntimeException e) {
         synchronized (queue.lock()) {
             if (refusal("run a statement") == null) {
@@ -435,7 +439,7 @@ public final class Attempt {
                         return committing;
                     },
                     null);
-            done.whenComplete((r, e) -> {
+            whenDone(done, (r, e) -> {
                 if (caller != null) {
                     caller.settle(e == null);
                 }
@@ -511,7 +515,7 @@ public final class Attempt {
                             ? runner.control(connection, "ROLLBACK")
                             : CompletableFuture.completedFuture(Result.empty("ROLLBACK")),
                     null);
-            done.whenComplete((r, e) -> {
+            whenDone(done, (r, e) -> {
                 if (e != null) {
                     connection.retire();
                 }

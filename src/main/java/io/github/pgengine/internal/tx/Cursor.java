@@ -1,5 +1,8 @@
 package io.github.pgengine.internal.tx;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.internal.Observers;
 import io.github.pgengine.internal.QueryRunner;
@@ -74,9 +77,9 @@ public final class Cursor {
         Cursor cursor = new Cursor(session, batchSize, observers);
         CompletableFuture<Cursor> opened = new CompletableFuture<>();
         cursor.attempt.beginWith(List.of("BEGIN READ ONLY"));
-        cursor.attempt.statement(declare).whenComplete((r, error) -> {
+        whenDone(cursor.attempt.statement(declare), (r, error) -> {
             if (error != null) {
-                cursor.close().whenComplete((v, e) -> opened.completeExceptionally(error));
+                whenDone(cursor.close(), (v, e) -> opened.completeExceptionally(error));
             } else if (!opened.complete(cursor)) {
                 cursor.close();
             }
@@ -125,6 +128,7 @@ public final class Cursor {
      *
      * @return completes when the connection is back
      */
+    @CanIgnoreReturnValue
     public CompletableFuture<@Nullable Void> close() {
         closed.set(true);
         return session.abandon();

@@ -1,5 +1,7 @@
 package io.github.pgengine.internal.tx;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
 import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.Result;
@@ -87,7 +89,7 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
             } catch (RuntimeException e) {
                 opening = CompletableFuture.failedFuture(e);
             }
-            opening.whenComplete((c, e) -> {
+            whenDone(opening, (c, e) -> {
                 if (e != null) {
                     error = ErrorMapper.unwrap(e);
                 } else {
@@ -284,8 +286,9 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
                 return;
             }
             fetching = true;
-            c.fetch()
-                    .whenComplete((result, failure) -> EngineThreads.offEngineThreads(() -> {
+            whenDone(
+                    c.fetch(),
+                    (result, failure) -> EngineThreads.offEngineThreads(() -> {
                         if (failure != null) {
                             fetchError = ErrorMapper.unwrap(failure);
                         } else {

@@ -1,5 +1,8 @@
 package io.github.pgengine.internal.tx;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.sql.Identifiers;
@@ -56,10 +59,10 @@ public final class SavepointScope {
         SavepointScope scope = new SavepointScope(attempt, attempt.nextSavepointName());
         if (parent != null) {
             parent.children.add(scope);
-            result.whenComplete((v, e) -> parent.children.remove(scope));
+            whenDone(result, (v, e) -> parent.children.remove(scope));
         }
         CompletableFuture<Result> saved = attempt.savepoint(scope.quoted, scope.name);
-        result.whenComplete((v, e) -> {
+        whenDone(result, (v, e) -> {
             if (result.isCancelled() && scope.end()) {
                 scope.stopSteps();
                 if (!saved.isCompletedExceptionally()) {
@@ -67,7 +70,7 @@ public final class SavepointScope {
                 }
             }
         });
-        saved.whenComplete((r, error) -> {
+        whenDone(saved, (r, error) -> {
             if (error != null) {
                 attempt.session().runner().fail(result, error);
                 return;
@@ -80,10 +83,10 @@ public final class SavepointScope {
                     // the work committed or rolled back the sub-transaction itself
                     scope.complete(result, value, workError);
                 } else if (workError == null) {
-                    scope.finish(true).whenComplete((x, endError) -> scope.complete(result, value, endError));
+                    whenDone(scope.finish(true), (x, endError) -> scope.complete(result, value, endError));
                 } else {
                     Throwable e = ErrorMapper.unwrap(workError);
-                    scope.finish(false).whenComplete((x, rollbackError) -> {
+                    whenDone(scope.finish(false), (x, rollbackError) -> {
                         if (rollbackError != null) {
                             e.addSuppressed(ErrorMapper.map(rollbackError, "the transaction's connection"));
                         }
@@ -102,7 +105,7 @@ public final class SavepointScope {
      */
     public void track(StepFuture<?> step) {
         steps.add(step);
-        step.whenComplete((v, e) -> steps.remove(step));
+        whenDone(step, (v, e) -> steps.remove(step));
         if (ended.get()) {
             step.cancel(false);
         }
@@ -144,6 +147,7 @@ public final class SavepointScope {
      * @param release true to release, false to roll back
      * @return completes when done
      */
+    @CanIgnoreReturnValue
     public CompletableFuture<?> finish(boolean release) {
         return attempt.endSavepoint(quoted, name, release);
     }

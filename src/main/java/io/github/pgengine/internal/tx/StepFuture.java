@@ -1,5 +1,7 @@
 package io.github.pgengine.internal.tx;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -166,7 +168,7 @@ public final class StepFuture<T> extends CompletableFuture<T> {
             stopped.complete(null);
             return;
         }
-        sending.whenComplete((v, e) -> stopped.complete(null));
+        whenDone(sending, (v, e) -> stopped.complete(null));
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.github.pgengine.internal.tx;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.driver.Result;
@@ -204,7 +206,7 @@ final class StepQueue {
             if (caller != null) {
                 caller.sent(stop);
             }
-            running.whenComplete((result, error) -> {
+            whenDone(running, (result, error) -> {
                 boolean kept = caller == null || caller.settle(error == null);
                 try {
                     Throwable failure = error;
@@ -238,7 +240,7 @@ final class StepQueue {
                     if (kept || caller == null) {
                         next();
                     } else {
-                        caller.stopped().whenComplete((v, e) -> next());
+                        whenDone(caller.stopped(), (v, e) -> next());
                     }
                 }
             });
@@ -265,7 +267,7 @@ final class StepQueue {
                 } catch (RuntimeException ex) {
                     f = CompletableFuture.failedFuture(ex);
                 }
-                f.whenComplete((rr, ee) -> {
+                whenDone(f, (rr, ee) -> {
                     if (ee != null) {
                         done.completeExceptionally(ee);
                     } else {

@@ -1,5 +1,7 @@
 package io.github.pgengine.internal.tx;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
 import io.github.pgengine.AmbiguousCommitException;
 import io.github.pgengine.ConnectionException;
 import io.github.pgengine.EngineException;
@@ -123,7 +125,7 @@ public final class TransactionRunner {
             this.spec = spec;
             this.facade = facade;
             this.work = work;
-            result.whenComplete((r, e) -> {
+            whenDone(result, (r, e) -> {
                 TransactionSession s = session;
                 if (result.isCancelled() && s != null) {
                     observed.ended(new CancellationException("cancelled by the caller"));
@@ -194,7 +196,7 @@ public final class TransactionRunner {
                 String set = "SET LOCAL autocommit_before_ddl = " + (spec.autocommitBeforeDdl() ? "on" : "off");
                 ready = ready.thenCompose(r -> a.control(set));
             }
-            ready.whenComplete((r, error) -> {
+            whenDone(ready, (r, error) -> {
                 if (error != null) {
                     failed(s, a, ErrorMapper.map(error, s.connection().toString()), n);
                     return;
@@ -229,7 +231,7 @@ public final class TransactionRunner {
 
         private void commit(TransactionSession s, Attempt a, @Nullable T value, int n) {
             CompletableFuture<?> outcome = a.state() == Attempt.State.ACTIVE ? a.commit(false) : a.idle();
-            outcome.whenComplete((r, error) -> {
+            whenDone(outcome, (r, error) -> {
                 if (error == null) {
                     done(s, value, null, n);
                     return;
@@ -248,14 +250,14 @@ public final class TransactionRunner {
             Throwable error = lostBeforeCommit(s, workError);
             if (a.state() != Attempt.State.ACTIVE) {
                 // ended by the callback itself (or being retried): wait for its SQL, then report the work's error
-                a.idle().whenComplete((v, e) -> done(s, null, error, n));
+                whenDone(a.idle(), (v, e) -> done(s, null, error, n));
                 return;
             }
             if (retryable(s, error, n)) {
                 retry(s, a, (EngineException) retryCause(error), n);
                 return;
             }
-            a.rollback(false).whenComplete((r, rollbackError) -> {
+            whenDone(a.rollback(false), (r, rollbackError) -> {
                 if (rollbackError != null && !(rollbackError instanceof CancellationException)) {
                     error.addSuppressed(
                             ErrorMapper.map(rollbackError, s.connection().toString()));
@@ -337,7 +339,7 @@ public final class TransactionRunner {
             } else {
                 undo = CompletableFuture.completedFuture(null);
             }
-            undo.whenComplete((r, undoError) -> {
+            whenDone(undo, (r, undoError) -> {
                 if (undoError != null) {
                     connection.retire();
                     if (!(undoError instanceof CancellationException)) {
@@ -355,17 +357,16 @@ public final class TransactionRunner {
                         error.sqlState(),
                         delay.toMillis(),
                         error.serverMessage());
-                EngineTimer.get()
-                        .schedule(
-                                () -> connection.executor().execute(() -> {
-                                    if (result.isDone()) {
-                                        s.abandon();
-                                        return;
-                                    }
-                                    attempt(s, n + 1, !savepoint);
-                                }),
-                                delay.toNanos(),
-                                TimeUnit.NANOSECONDS);
+                EngineTimer.later(
+                        () -> connection.executor().execute(() -> {
+                            if (result.isDone()) {
+                                s.abandon();
+                                return;
+                            }
+                            attempt(s, n + 1, !savepoint);
+                        }),
+                        delay.toNanos(),
+                        TimeUnit.NANOSECONDS);
             });
         }
 
@@ -382,7 +383,7 @@ public final class TransactionRunner {
                 return;
             }
             observed.ended(error);
-            s.close().whenComplete((v, e) -> {
+            whenDone(s.close(), (v, e) -> {
                 if (error != null) {
                     runner.failUnmapped(call, result, error);
                 } else {
@@ -412,16 +413,16 @@ public final class TransactionRunner {
                     spec.retry().maxAttempts(),
                     delay.toMillis(),
                     lost.getMessage());
-            s.close()
-                    .whenComplete((v, e) -> EngineTimer.get()
-                            .schedule(
-                                    () -> EngineThreads.offEngineThreads(() -> {
-                                        if (!result.isDone()) {
-                                            connect(n + 1, lost);
-                                        }
-                                    }),
-                                    delay.toNanos(),
-                                    TimeUnit.NANOSECONDS));
+            whenDone(
+                    s.close(),
+                    (v, e) -> EngineTimer.later(
+                            () -> EngineThreads.offEngineThreads(() -> {
+                                if (!result.isDone()) {
+                                    connect(n + 1, lost);
+                                }
+                            }),
+                            delay.toNanos(),
+                            TimeUnit.NANOSECONDS));
         }
 
         private Throwable withAttempts(Throwable e, int n) {

@@ -1,5 +1,8 @@
 package io.github.pgengine.internal.tx;
 
+import static io.github.pgengine.internal.driver.Completions.whenDone;
+
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.internal.Observers;
 import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.DbConnection;
@@ -113,15 +116,17 @@ public final class TransactionSession {
      *
      * @return completes when the connection is back
      */
+    @CanIgnoreReturnValue
     public CompletableFuture<@Nullable Void> abandon() {
         if (!queue.abandon()) {
             return queue.closed();
         }
-        runner.canceller().cancel(connection).whenComplete((v, e) -> {
-            queue.finalStep(() -> connection.transactionStatus() == 'I'
+        whenDone(runner.canceller().cancel(connection), (v, e) -> {
+            whenDone(
+                    queue.finalStep(() -> connection.transactionStatus() == 'I'
                             ? CompletableFuture.completedFuture(null)
-                            : runner.control(connection, "ROLLBACK"))
-                    .whenComplete((r, rollbackError) -> {
+                            : runner.control(connection, "ROLLBACK")),
+                    (r, rollbackError) -> {
                         if (rollbackError != null) {
                             connection.retire();
                         }
@@ -136,6 +141,7 @@ public final class TransactionSession {
      *
      * @return completes when the connection is back
      */
+    @CanIgnoreReturnValue
     public CompletableFuture<@Nullable Void> close() {
         return queue.closeWith(() -> {
             if (connection.isBusy() || connection.transactionStatus() != 'I') {
