@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -197,7 +198,7 @@ public final class DbConnection {
      * not sent.
      */
     private CompletableFuture<Result> afterStandbyCheck(
-            StandbyCheck.Send send, java.util.function.Supplier<CompletableFuture<Result>> request) {
+            StandbyCheck.Send send, Supplier<CompletableFuture<Result>> request) {
         CompletableFuture<Result> out = new CompletableFuture<>();
         Exchange exchange = new Exchange(FrontendMessages.standbyCheck(channel.alloc(), send))
                 .withStandbyCheck(send == StandbyCheck.Send.PARSE_AND_RUN);
