@@ -206,8 +206,8 @@ class FailoverTest {
 
         pair.promoteStandby();
 
-        // PostgreSQL 14+ tells every session in_hot_standby = off at the promotion: the pool drops those
-        // connections when they are next borrowed, and with no standby left the call fails naming each host
+        // the first call on a connection to the promoted server does not run there (the standby check fails it),
+        // the pool replaces its connections, and with no standby left the call fails naming each host
         Await.until("the pool stops handing out the promoted server", () -> {
             CompletableFuture<List<Row>> q = e.query("SELECT pg_is_in_recovery() AS r");
             try {

@@ -5,6 +5,7 @@ import static io.github.pgengine.internal.driver.Completions.whenDone;
 import io.github.pgengine.internal.driver.BatchStep;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.EngineThreads;
+import io.github.pgengine.internal.driver.NoLongerStandbyException;
 import io.github.pgengine.internal.driver.NotSentException;
 import io.github.pgengine.internal.driver.PipelineCanceller;
 import io.github.pgengine.internal.driver.Result;
@@ -75,8 +76,9 @@ public final class QueryRunner {
     /**
      * Runs one request (a statement, a batch) on a borrowed connection: a caller's cancellation sends a cancel
      * request to the server, and the connection goes back once, after the answer. A request that provably never ran
-     * (the connection was already closed, or the server ended the session before answering any of it: see
-     * {@link ServerErrorException#notRun()}) is sent again on another connection, as long as the caller has not
+     * (the connection was already closed, the server ended the session before answering any of it: see
+     * {@link ServerErrorException#notRun()}, or a standby the session was kept for had been promoted) is sent again on
+     * another connection, as long as the caller has not
      * waited longer than the lender's patience; the caller sees one call.
      *
      * @param call the call as observers see it; its completion runs wrapped by them
@@ -239,7 +241,9 @@ public final class QueryRunner {
     /** Whether a request's error proves that the server never ran it. */
     private static boolean notRun(Throwable error) {
         Throwable e = ErrorMapper.unwrap(error);
-        return e instanceof NotSentException || (e instanceof ServerErrorException s && s.notRun());
+        return e instanceof NotSentException
+                || e instanceof NoLongerStandbyException
+                || (e instanceof ServerErrorException s && s.notRun());
     }
 
     /**

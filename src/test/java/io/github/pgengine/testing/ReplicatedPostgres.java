@@ -150,9 +150,67 @@ public final class ReplicatedPostgres implements AutoCloseable {
         primaryCluster.pgCtl("-m", "immediate", "stop");
     }
 
+    /**
+     * Stops the primary cleanly (fast shutdown): its connections are cut, and the standby receives all of its WAL up
+     * to the shutdown checkpoint, so the primary can later follow the promoted standby ({@link #demoteFormerPrimary()}).
+     */
+    public void stopPrimary() {
+        primaryCluster.pgCtl("-m", "fast", "stop");
+    }
+
+    /** Starts the primary again, as the primary. */
+    public void startPrimary() {
+        primaryCluster.start();
+    }
+
+    /**
+     * Starts the former primary, stopped by {@link #stopPrimary()} before {@link #promoteStandby()}, as a hot standby
+     * streaming from the promoted one (a switchover: the two servers swap roles), and waits until it streams. After
+     * this, {@link #primary()} is the standby and {@link #standby()} the primary.
+     */
+    public void demoteFormerPrimary() {
+        Path data = primaryCluster.dir.resolve("data");
+        try {
+            Files.writeString(
+                    data.resolve("postgresql.conf"),
+                    String.join(
+                            "\n",
+                            "",
+                            "hot_standby = on",
+                            "wal_receiver_status_interval = 1s",
+                            "primary_conninfo = 'host=127.0.0.1 port=" + standby.port() + " user=" + standby.user()
+                                    + " password=" + standby.password() + " application_name=former_primary'",
+                            ""),
+                    StandardOpenOption.APPEND);
+            Files.writeString(data.resolve("standby.signal"), "");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make the former primary a standby: " + e.getMessage(), e);
+        }
+        primaryCluster.start();
+        Await.until(
+                "the former primary streams from the promoted standby",
+                () -> !standby.admin("SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'")
+                        .isEmpty());
+    }
+
     /** Promotes the standby and waits until it accepts writes. */
     public void promoteStandby() {
         standbyCluster.pgCtl("-w", "-t", "60", "promote");
+    }
+
+    /**
+     * Makes the primary stop waiting for its standby at commit ({@code synchronous_standby_names} emptied and the
+     * configuration reloaded), so it goes on committing while the standby is down.
+     */
+    public void stopWaitingForTheStandby() {
+        primary.admin("ALTER SYSTEM SET synchronous_standby_names = ''");
+        primary.admin("SELECT pg_reload_conf()");
+        Await.until(
+                "the primary no longer waits for its standby",
+                () -> primary.admin("SHOW synchronous_standby_names")
+                        .get(0)
+                        .get(0)
+                        .equals(""));
     }
 
     /** Stops the standby (fast shutdown). */

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -24,6 +25,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
 import org.jspecify.annotations.Nullable;
@@ -45,6 +47,8 @@ public final class ConnectionFactory {
     static final Duration CLIENT_GRACE = Duration.ofSeconds(1);
 
     private static final Executor DIRECT = Runnable::run;
+    private static final String IN_HOT_STANDBY = "in_hot_standby"; // reported by PostgreSQL 14+
+    private static final String DEFAULT_READ_ONLY = "default_transaction_read_only"; // reported by PostgreSQL 14+
     private static final long CHANNEL_POLL_MILLIS = 20;
 
     private final ConnectionSettings settings;
@@ -55,6 +59,12 @@ public final class ConnectionFactory {
     private final String setupSql;
     /** The column of the set-up query holding {@code transaction_read_only}; {@code pg_is_in_recovery()} follows. */
     private final int roleColumn;
+    /**
+     * How many times a kept session found its server changed (a standby promoted, a primary turned read-only):
+     * sessions kept before the latest change are replaced when next borrowed or given back, so one change costs at
+     * most one call of the pool (which does not run) instead of one per pooled connection.
+     */
+    private final AtomicLong roleChanges = new AtomicLong();
 
     /**
      * @param settings where and how to connect
@@ -94,6 +104,11 @@ public final class ConnectionFactory {
         this.roleColumn = statementTimeout != null ? 4 : 3;
         if (wanted != Hosts.TargetSessionAttrs.ANY) {
             sql.append(", current_setting('transaction_read_only'), pg_is_in_recovery()");
+        }
+        if (wanted.staysOnStandby()) {
+            // a session that is read-only when it opens stays so, even if its server is promoted meanwhile
+            sql.append(", CASE WHEN current_setting('transaction_read_only') = 'on' "
+                    + "THEN set_config('default_transaction_read_only', 'on', false) END");
         }
         this.setupSql = sql.toString();
     }
@@ -185,20 +200,61 @@ public final class ConnectionFactory {
     }
 
     /**
-     * Says whether a pooled connection is still what the engine wants: a standby that was promoted (PostgreSQL 14+
-     * reports {@code in_hot_standby} when it changes) no longer is one for {@code standby}.
+     * Says, without a round trip, whether a pooled connection is still what the engine wants, as of its last answer
+     * (PostgreSQL 14+ reports {@code in_hot_standby} and {@code default_transaction_read_only} with the answer after
+     * they change): a session kept on a standby that was since promoted is not, for {@code standby},
+     * {@code read-only} and {@code prefer-standby}; a session on a server that became a standby or read-only is not,
+     * for {@code primary} and {@code read-write}. Once one connection is found changed (here, or by its
+     * {@link StandbyCheck}), every connection kept before is replaced too. What this cannot see (a promotion since the
+     * last answer), the standby check sent with the next call catches.
      *
      * @param connection a connection this factory opened
      * @return false when it should be closed
      */
     public boolean stillMatches(DbConnection connection) {
-        if (wanted == Hosts.TargetSessionAttrs.STANDBY) {
-            return !"off".equals(connection.parameterStatuses().get("in_hot_standby"));
+        SessionRole role = connection.role();
+        if (wanted == Hosts.TargetSessionAttrs.ANY || role == null) {
+            return true;
         }
-        if (wanted == Hosts.TargetSessionAttrs.PRIMARY || wanted == Hosts.TargetSessionAttrs.READ_WRITE) {
-            return !"on".equals(connection.parameterStatuses().get("in_hot_standby"));
+        long seen = roleChanges.get();
+        if (role.generation() != seen) {
+            return false;
         }
-        return true;
+        Map<String, String> status = connection.parameterStatuses();
+        boolean matches = switch (wanted) {
+            case ANY -> true;
+            case PRIMARY -> !"on".equals(status.get(IN_HOT_STANDBY));
+            case READ_WRITE -> !"on".equals(status.get(IN_HOT_STANDBY)) && !"on".equals(status.get(DEFAULT_READ_ONLY));
+            case READ_ONLY ->
+                role.standby()
+                        ? !"off".equals(status.get(IN_HOT_STANDBY))
+                        : !"off".equals(status.get(DEFAULT_READ_ONLY));
+            case STANDBY, PREFER_STANDBY -> !role.standby() || !"off".equals(status.get(IN_HOT_STANDBY));
+        };
+        if (!matches) {
+            roleChanges.compareAndSet(seen, seen + 1);
+        }
+        return matches;
+    }
+
+    /**
+     * Notes what a session that is kept was found to be: its generation, and, when it must stay on a standby, the
+     * check every later call carries.
+     */
+    private void kept(DbConnection connection, Result setup) {
+        if (wanted == Hosts.TargetSessionAttrs.ANY) {
+            return;
+        }
+        @Nullable
+        Object[] row =
+                setup.rows().isEmpty() ? new @Nullable Object[0] : setup.rows().get(0);
+        boolean standby = row.length > roleColumn + 1 && truthy(row[roleColumn + 1]);
+        long generation = roleChanges.get();
+        connection.role(new SessionRole(standby, generation));
+        if (standby && wanted.staysOnStandby()) {
+            connection.checkStandbyBeforeEachCall(
+                    new StandbyCheck(wanted.libpqName(), () -> roleChanges.compareAndSet(generation, generation + 1)));
+        }
     }
 
     /**
@@ -386,6 +442,7 @@ public final class ConnectionFactory {
                     connection.close();
                     return;
                 }
+                kept(connection, result);
                 sessionStatements(connection, 0);
             });
         }

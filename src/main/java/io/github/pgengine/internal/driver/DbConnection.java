@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,6 +58,10 @@ public final class DbConnection {
     private volatile boolean stopSending;
     private volatile @Nullable CompletableFuture<Result> inFlight;
     private volatile long lastUsedNanos = System.nanoTime();
+    /** Set when the session was kept because its server is a standby that must stay one; null otherwise. */
+    private volatile @Nullable StandbyCheck standbyCheck;
+    /** What the factory found when it kept the session; null for a single host with any session. */
+    private volatile @Nullable SessionRole role;
 
     /**
      * A prepared statement on this connection and, once an execution described it, the rows it returns: later
@@ -141,6 +146,92 @@ public final class DbConnection {
         return protocol.parameters();
     }
 
+    /**
+     * Makes every later request that starts outside a transaction block carry the {@link StandbyCheck}.
+     *
+     * @param check the session's check
+     */
+    void checkStandbyBeforeEachCall(StandbyCheck check) {
+        this.standbyCheck = check;
+    }
+
+    /** Returns what the factory found when it kept the session, or null. */
+    @Nullable
+    SessionRole role() {
+        return role;
+    }
+
+    void role(SessionRole found) {
+        this.role = found;
+    }
+
+    /** Returns how the next request carries the standby check: only at the start of a call, outside a transaction. */
+    private StandbyCheck.Send checkToSend() {
+        StandbyCheck check = standbyCheck;
+        if (check == null || protocol.transactionStatus() != 'I') {
+            return StandbyCheck.Send.NONE;
+        }
+        return check.send();
+    }
+
+    /**
+     * Takes in an exchange's outcome for the standby check: a check that failed ends the session and becomes the
+     * caller's error; a check parsed by this exchange is prepared from now on, until a DISCARD ALL or DEALLOCATE ALL
+     * (with the check or without) drops it.
+     *
+     * @return the error the caller sees (null when it succeeded)
+     */
+    private @Nullable Throwable afterCheck(
+            Exchange exchange, StandbyCheck.Send sent, @Nullable Result result, @Nullable Throwable error) {
+        StandbyCheck check = standbyCheck;
+        if (check == null) {
+            return error;
+        }
+        if (sent != StandbyCheck.Send.NONE && error != null && exchange.standbyCheckFailed()) {
+            NoLongerStandbyException e = check.failed(where, error);
+            retired = true;
+            protocol.terminate(e);
+            return e;
+        }
+        if (sent == StandbyCheck.Send.PARSE_AND_RUN && exchange.sentAheadParsed()) {
+            check.prepared(true);
+        }
+        if (result != null
+                && (result.tag().equals("DISCARD ALL") || result.tag().equals("DEALLOCATE ALL"))) {
+            check.prepared(false);
+        }
+        return error;
+    }
+
+    /**
+     * Runs the standby check in a round trip of its own, then the request (for what must run alone, or as its own
+     * transactions); when the check fails, or the caller has gone meanwhile ({@link #stopSending()}), the request is
+     * not sent.
+     */
+    private CompletableFuture<Result> afterStandbyCheck(
+            StandbyCheck.Send send, Supplier<CompletableFuture<Result>> request) {
+        CompletableFuture<Result> out = new CompletableFuture<>();
+        Exchange exchange = new Exchange(FrontendMessages.standbyCheck(channel.alloc(), send))
+                .withStandbyCheck(send == StandbyCheck.Send.PARSE_AND_RUN);
+        submit(exchange, send).whenComplete((r, e) -> {
+            if (e != null) {
+                out.completeExceptionally(e);
+            } else if (stopSending) {
+                out.completeExceptionally(
+                        new NotSentException("the caller has gone: the statement was not sent to " + where, null));
+            } else {
+                request.get().whenComplete((result, error) -> {
+                    if (error != null) {
+                        out.completeExceptionally(error);
+                    } else {
+                        out.complete(result);
+                    }
+                });
+            }
+        });
+        return out;
+    }
+
     /** Returns 'I' idle, 'T' in a transaction block, 'E' in a failed one, as of the last answer. */
     public char transactionStatus() {
         return protocol.transactionStatus();
@@ -189,7 +280,7 @@ public final class DbConnection {
      *     {@link ConnectionException}, {@link TimeoutException} or the refusal of an unsupported command
      */
     public CompletableFuture<Result> execute(String sql, ParameterEncoder.Encoded params) {
-        return execute(List.of(), sql, params, true);
+        return execute(List.of(), sql, params);
     }
 
     /**
@@ -203,11 +294,16 @@ public final class DbConnection {
      * @return the statement's result at its ReadyForQuery, as {@link #execute(String, ParameterEncoder.Encoded)}
      */
     public CompletableFuture<Result> execute(List<String> prefix, String sql, ParameterEncoder.Encoded params) {
-        return execute(prefix, sql, params, true);
+        StandbyCheck.Send check = checkToSend();
+        if (check != StandbyCheck.Send.NONE && prefix.isEmpty() && StandbyCheck.mustRunAlone(sql)) {
+            return afterStandbyCheck(check, () -> execute(prefix, sql, params, true, false));
+        }
+        return execute(prefix, sql, params, true, true);
     }
 
     private CompletableFuture<Result> execute(
-            List<String> prefix, String sql, ParameterEncoder.Encoded params, boolean mayRetry) {
+            List<String> prefix, String sql, ParameterEncoder.Encoded params, boolean mayRetry, boolean mayCheck) {
+        StandbyCheck.Send check = mayCheck ? checkToSend() : StandbyCheck.Send.NONE;
         StatementKey key = new StatementKey(sql, params.types());
         boolean unnamed = params.types().length == 0;
         String name;
@@ -246,12 +342,16 @@ public final class DbConnection {
         }
         ByteBuf request;
         try {
-            request = FrontendMessages.extended(channel.alloc(), prefix, closing, name, parse, describe, sql, params);
+            request = FrontendMessages.extended(
+                    channel.alloc(), prefix, check, closing, name, parse, describe, sql, params);
         } catch (RuntimeException e) {
             forget(key, name, false);
             return CompletableFuture.failedFuture(e);
         }
         Exchange exchange = new Exchange(request).withPrefix(prefix, true);
+        if (check != StandbyCheck.Send.NONE) {
+            exchange.withStandbyCheck(check == StandbyCheck.Send.PARSE_AND_RUN);
+        }
         if (!describe && knownNames != null && knownTypes != null) {
             exchange.describedAs(knownNames, knownTypes);
         }
@@ -260,12 +360,15 @@ public final class DbConnection {
             request.release();
             return out;
         }
-        exchange.onCompletion((result, error) -> {
-            if (error != null) {
+        exchange.onCompletion((result, failure) -> {
+            Throwable error = afterCheck(exchange, check, result, failure);
+            if (error instanceof NoLongerStandbyException) {
+                forget(key, name, false);
+            } else if (error != null) {
                 boolean retry = afterFailure(key, name, parse, exchange, error) && mayRetry && prefix.isEmpty();
                 if (retry && inFlight == out) {
                     inFlight = null;
-                    execute(prefix, sql, params, false).whenComplete((r, e) -> {
+                    execute(prefix, sql, params, false, true).whenComplete((r, e) -> {
                         if (e != null) {
                             out.completeExceptionally(e);
                         } else {
@@ -347,7 +450,7 @@ public final class DbConnection {
      * @return the result at ReadyForQuery
      */
     public CompletableFuture<Result> simple(String sql) {
-        return submit(FrontendMessages.query(channel.alloc(), sql));
+        return simple(List.of(), sql);
     }
 
     /**
@@ -359,11 +462,24 @@ public final class DbConnection {
      * @return the statement's result at ReadyForQuery
      */
     public CompletableFuture<Result> simple(List<String> prefix, String sql) {
-        if (prefix.isEmpty()) {
-            return simple(sql);
+        StandbyCheck.Send check = checkToSend();
+        if (prefix.isEmpty() && check == StandbyCheck.Send.NONE) {
+            return submit(FrontendMessages.query(channel.alloc(), sql));
         }
-        String all = String.join("; ", prefix) + "; " + sql;
-        return submit(new Exchange(FrontendMessages.query(channel.alloc(), all)).withPrefix(prefix, false));
+        StringBuilder all = new StringBuilder();
+        for (String ahead : prefix) {
+            all.append(ahead).append("; ");
+        }
+        if (check != StandbyCheck.Send.NONE) {
+            all.append(StandbyCheck.SQL).append("; ");
+        }
+        Exchange exchange = new Exchange(
+                        FrontendMessages.query(channel.alloc(), all.append(sql).toString()))
+                .withPrefix(prefix, false);
+        if (check != StandbyCheck.Send.NONE) {
+            exchange.withStandbyCheck(false);
+        }
+        return submit(exchange, check);
     }
 
     /**
@@ -398,17 +514,22 @@ public final class DbConnection {
      * @return the result, as {@link #executeBatch(List)}
      */
     public CompletableFuture<Result> executeBatch(List<String> prefix, List<BatchStep> steps) {
+        StandbyCheck.Send check = checkToSend();
         ByteBuf request;
         int[] rows = new int[steps.size()];
         try {
             for (int i = 0; i < rows.length; i++) {
                 rows[i] = steps.get(i).rows();
             }
-            request = FrontendMessages.batch(channel.alloc(), prefix, steps);
+            request = FrontendMessages.batch(channel.alloc(), prefix, check, steps);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return submit(Exchange.counting(request, rows).withPrefix(prefix, true));
+        Exchange exchange = Exchange.counting(request, rows).withPrefix(prefix, true);
+        if (check != StandbyCheck.Send.NONE) {
+            exchange.withStandbyCheck(check == StandbyCheck.Send.PARSE_AND_RUN);
+        }
+        return submit(exchange, check);
     }
 
     /**
@@ -423,6 +544,14 @@ public final class DbConnection {
      *     fails (some steps may have committed)
      */
     public CompletableFuture<Result> executeBatchIndependently(List<BatchStep> steps) {
+        StandbyCheck.Send check = checkToSend();
+        if (check != StandbyCheck.Send.NONE && !steps.isEmpty()) {
+            return afterStandbyCheck(check, () -> independently(steps));
+        }
+        return independently(steps);
+    }
+
+    private CompletableFuture<Result> independently(List<BatchStep> steps) {
         CompletableFuture<Result> out = new CompletableFuture<>();
         if (steps.isEmpty()) {
             out.completeExceptionally(new IllegalArgumentException("a batch needs at least one step"));
@@ -451,6 +580,11 @@ public final class DbConnection {
     }
 
     private CompletableFuture<Result> submit(Exchange exchange) {
+        return submit(exchange, StandbyCheck.Send.NONE);
+    }
+
+    /** Sends one request that may carry the standby check (its statements' answers skipped, see {@link Exchange}). */
+    private CompletableFuture<Result> submit(Exchange exchange, StandbyCheck.Send check) {
         CompletableFuture<Result> out = new CompletableFuture<>();
         if (!begin(out)) {
             ByteBuf request = exchange.takeRequest();
@@ -459,7 +593,7 @@ public final class DbConnection {
             }
             return out;
         }
-        exchange.onCompletion((result, error) -> end(out, result, error));
+        exchange.onCompletion((result, error) -> end(out, result, afterCheck(exchange, check, result, error)));
         protocol.submit(exchange);
         return out;
     }

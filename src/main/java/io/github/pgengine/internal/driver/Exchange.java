@@ -87,6 +87,10 @@ final class Exchange {
     private boolean extendedProtocol;
     /** Whether any answer to this request (other than an error) has arrived. */
     private boolean heard;
+    /** Whether the {@link StandbyCheck} is the last of the statements sent ahead. */
+    private boolean standbyChecked;
+
+    private boolean standbyCheckFailed;
 
     Exchange(ByteBuf request) {
         this.request = request;
@@ -153,6 +157,32 @@ final class Exchange {
         return this;
     }
 
+    /**
+     * Marks the request as carrying the {@link StandbyCheck} after its prefix (call after {@link #withPrefix}): its
+     * answer is skipped like the prefix's, and an error in it is told apart ({@link #standbyCheckFailed()}).
+     *
+     * @param parsed whether it was sent with Parse
+     * @return this exchange
+     */
+    Exchange withStandbyCheck(boolean parsed) {
+        standbyChecked = true;
+        prefixLeft++;
+        if (parsed) {
+            prefixParsesLeft++;
+        }
+        return this;
+    }
+
+    /** Returns true when the exchange failed because its {@link StandbyCheck} did: nothing after it ran. */
+    boolean standbyCheckFailed() {
+        return standbyCheckFailed;
+    }
+
+    /** Returns true when every statement sent ahead with Parse was parsed (so a prepared standby check exists). */
+    boolean sentAheadParsed() {
+        return prefixParsesLeft == 0;
+    }
+
     /** Returns the request bytes, once; the caller writes them and so releases them. */
     @Nullable
     ByteBuf takeRequest() {
@@ -193,6 +223,9 @@ final class Exchange {
     }
 
     void rowDescription(ByteBuf body) {
+        if (prefixLeft > 0) {
+            return; // a statement sent ahead (the standby check in a simple Query): its rows are not the caller's
+        }
         int n = body.readUnsignedShort();
         String[] columnNames = new String[n];
         int[] columnTypes = new int[n];
@@ -208,7 +241,7 @@ final class Exchange {
     }
 
     void dataRow(ByteBuf body) {
-        if (counts != null) {
+        if (counts != null || prefixLeft > 0) {
             return;
         }
         String[] columnNames = names;
@@ -285,6 +318,7 @@ final class Exchange {
             error = e;
             errorAt = completions;
             prefixFailed = prefixLeft > 0;
+            standbyCheckFailed = standbyChecked && prefixLeft == 1;
         } else {
             LOG.debug("a further error in the same exchange: {}", e);
         }
@@ -317,9 +351,11 @@ final class Exchange {
             fail(refusal);
         } else if (error != null) {
             fail(
-                    prefixFailed
-                            ? new ServerErrorException(error, prefixSql + ", sent ahead of the statement", true)
-                            : new ServerErrorException(error, batchContext(), false, notRun(error)));
+                    standbyCheckFailed
+                            ? new ServerErrorException(error, "the standby check, sent ahead of the statement", true)
+                            : prefixFailed
+                                    ? new ServerErrorException(error, prefixSql + ", sent ahead of the statement", true)
+                                    : new ServerErrorException(error, batchContext(), false, notRun(error)));
         } else if (counts != null && rowsPerStatement != null) {
             if (completions != rowsPerStatement.length) {
                 throw new ProtocolException(

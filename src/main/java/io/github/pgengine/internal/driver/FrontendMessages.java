@@ -19,12 +19,39 @@ final class FrontendMessages {
     private FrontendMessages() {}
 
     /**
-     * An extended-protocol exchange on the unnamed portal: [Close statements] [prefix] [Parse] Bind [Describe] Execute
-     * Sync.
+     * An extended-protocol exchange without the standby check, as {@link #extended(ByteBufAllocator, List,
+     * StandbyCheck.Send, List, String, boolean, boolean, String, ParameterEncoder.Encoded)} writes it.
+     *
+     * @param alloc the channel's allocator
+     * @param prefix statements to run first
+     * @param close prepared statements to close first
+     * @param statement the statement's name ("" for the unnamed one)
+     * @param parse whether to send Parse
+     * @param describe whether to send Describe of the portal
+     * @param sql the SQL, with $n placeholders
+     * @param params the encoded parameters
+     * @return the buffer; the caller writes and thereby releases it
+     */
+    static ByteBuf extended(
+            ByteBufAllocator alloc,
+            List<String> prefix,
+            List<String> close,
+            String statement,
+            boolean parse,
+            boolean describe,
+            String sql,
+            ParameterEncoder.Encoded params) {
+        return extended(alloc, prefix, StandbyCheck.Send.NONE, close, statement, parse, describe, sql, params);
+    }
+
+    /**
+     * An extended-protocol exchange on the unnamed portal: [Close statements] [prefix] [standby check] [Parse] Bind
+     * [Describe] Execute Sync.
      *
      * @param alloc the channel's allocator
      * @param prefix statements without parameters or rows to run first, in the same request and before the one Sync
      *     (a transaction's BEGIN); each as Parse, Bind and Execute of the unnamed statement
+     * @param check how the {@link StandbyCheck} goes with it, after the prefix
      * @param close prepared statements to close first (evicted from the cache)
      * @param statement the statement's name ("" for the unnamed one)
      * @param parse whether to send Parse (the statement is not prepared yet)
@@ -36,6 +63,7 @@ final class FrontendMessages {
     static ByteBuf extended(
             ByteBufAllocator alloc,
             List<String> prefix,
+            StandbyCheck.Send check,
             List<String> close,
             String statement,
             boolean parse,
@@ -51,6 +79,7 @@ final class FrontendMessages {
                 end(buf, start);
             }
             prefix(buf, prefix);
+            standbyCheck(buf, check);
             if (parse) {
                 parse(buf, statement, sql, params.types());
             }
@@ -83,6 +112,38 @@ final class FrontendMessages {
             end(buf, start);
             execute(buf);
         }
+    }
+
+    /** Writes the standby check: [Parse of its named statement] Bind and Execute, without a Sync. */
+    private static void standbyCheck(ByteBuf buf, StandbyCheck.Send check) {
+        if (check == StandbyCheck.Send.NONE) {
+            return;
+        }
+        if (check == StandbyCheck.Send.PARSE_AND_RUN) {
+            parse(buf, StandbyCheck.NAME, StandbyCheck.SQL, NO_TYPES);
+        }
+        int start = begin(buf, 'B');
+        cstring(buf, "");
+        cstring(buf, StandbyCheck.NAME);
+        buf.writeShort(0);
+        buf.writeShort(0);
+        buf.writeShort(0);
+        end(buf, start);
+        execute(buf);
+    }
+
+    /**
+     * The standby check alone: [Parse] Bind Execute Sync.
+     *
+     * @param alloc the channel's allocator
+     * @param check how it goes (not {@link StandbyCheck.Send#NONE})
+     * @return the buffer
+     */
+    static ByteBuf standbyCheck(ByteBufAllocator alloc, StandbyCheck.Send check) {
+        ByteBuf buf = alloc.buffer(96);
+        standbyCheck(buf, check);
+        sync(buf);
+        return buf;
     }
 
     /** Writes Execute of the unnamed portal, all rows. */
@@ -170,13 +231,15 @@ final class FrontendMessages {
      *
      * @param alloc the channel's allocator
      * @param prefix statements to run first, as in {@link #extended}
+     * @param check how the {@link StandbyCheck} goes with it, after the prefix
      * @param steps the statements with their encoded parameters
      * @return the buffer; the caller writes and thereby releases it
      */
-    static ByteBuf batch(ByteBufAllocator alloc, List<String> prefix, List<BatchStep> steps) {
+    static ByteBuf batch(ByteBufAllocator alloc, List<String> prefix, StandbyCheck.Send check, List<BatchStep> steps) {
         ByteBuf buf = alloc.buffer(64 + steps.get(0).sql().length() * 3 + 32 * steps.size());
         try {
             prefix(buf, prefix);
+            standbyCheck(buf, check);
             @Nullable String previousSql = null;
             int @Nullable [] previousTypes = null;
             for (BatchStep step : steps) {

@@ -119,6 +119,17 @@ public record Hosts(List<Endpoint> endpoints, TargetSessionAttrs target, boolean
         }
 
         /**
+         * Says whether a session this target keeps because its server is a standby must go on being on a standby:
+         * {@code standby} and {@code prefer-standby} chose it as one, and {@code read-only} relies on it (a promoted
+         * standby accepts writes). Such sessions are checked at the start of every call and kept read-only.
+         *
+         * @return true for {@code standby}, {@code prefer-standby} and {@code read-only}
+         */
+        public boolean staysOnStandby() {
+            return this == STANDBY || this == PREFER_STANDBY || this == READ_ONLY;
+        }
+
+        /**
          * Says whether a session with these properties is what this target wants ({@link #PREFER_STANDBY}: only a
          * standby; the caller falls back to any server).
          *

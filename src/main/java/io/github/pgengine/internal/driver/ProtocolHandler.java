@@ -99,6 +99,33 @@ final class ProtocolHandler extends ByteToMessageDecoder {
         closing = true;
     }
 
+    /**
+     * The engine ends the session itself (its end is not news, nothing is logged): Terminate is written, requests
+     * still pending fail with the reason, and the socket closes. On the event loop the connection counts as ended when
+     * this returns.
+     *
+     * @param reason why, for requests still pending and whoever listens for the end
+     */
+    void terminate(RuntimeException reason) {
+        ChannelHandlerContext ctx = context;
+        if (ctx == null) {
+            return;
+        }
+        EventLoop loop = ctx.channel().eventLoop();
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> terminate(reason));
+            return;
+        }
+        closing = true;
+        if (broken == null && ctx.channel().isActive()) {
+            ByteBuf terminate = ctx.alloc().buffer(5);
+            terminate.writeByte('X');
+            terminate.writeInt(4);
+            ctx.writeAndFlush(terminate);
+        }
+        fatal(reason, null, false);
+    }
+
     /** @param listener sees every NoticeResponse (besides the log), on the event loop */
     void onNotice(@Nullable Consumer<ServerError> listener) {
         this.notices = listener;
