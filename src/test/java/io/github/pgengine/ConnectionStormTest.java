@@ -2,9 +2,11 @@ package io.github.pgengine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.github.pgengine.testing.AcceptRate;
 import io.github.pgengine.testing.Await;
 import io.github.pgengine.testing.Leftovers;
+import io.github.pgengine.testing.LogCapture;
 import io.github.pgengine.testing.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -118,7 +120,7 @@ class ConnectionStormTest {
         AtomicInteger answered = new AtomicInteger();
         CompletableFuture<@Nullable Void> everyoneAnswered = new CompletableFuture<>();
         long start = System.nanoTime();
-        try {
+        try (LogCapture log = LogCapture.of("io.github.pgengine", Level.INFO)) {
             for (int i = 0; i < calls; i++) {
                 boolean keep = i % 2 == 0;
                 AtomicBoolean hasAnswer = new AtomicBoolean();
@@ -167,6 +169,9 @@ class ConnectionStormTest {
             assertThat(stormMillis)
                     .as("the storm is over well within connect_timeout")
                     .isLessThan(STORM_BOUND.toMillis());
+            assertThat(log.warnings())
+                    .as("the server's refusals and the cancelled openings are no news")
+                    .isEmpty();
         } finally {
             canceller.shutdownNow();
             Await.result(engine.close());

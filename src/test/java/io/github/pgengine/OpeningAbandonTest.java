@@ -2,9 +2,11 @@ package io.github.pgengine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.github.jasync.sql.db.util.NettyUtils;
 import io.github.pgengine.testing.Await;
 import io.github.pgengine.testing.Leftovers;
+import io.github.pgengine.testing.LogCapture;
 import io.github.pgengine.testing.StallingProxy;
 import io.github.pgengine.testing.TcpForwarder;
 import io.github.pgengine.testing.TestPostgres;
@@ -22,8 +24,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,7 +128,7 @@ class OpeningAbandonTest {
     void aCancelledOpeningClosesItsSocketAtOnceAndWritesNothingMore(StallingProxy.Step step) throws Exception {
         try (StallingProxy proxy = StallingProxy.start(pg.host(), pg.port(), step)) {
             PostgresEngine engine = engine(proxy.port(), sslmode(step), 10);
-            try {
+            try (LogCapture log = LogCapture.of("io.github.pgengine", Level.INFO)) {
                 CompletableFuture<Integer> call = call(engine);
                 assertThat(proxy.awaitReached(Await.DEADLINE))
                         .as("the attempt reaches " + step)
@@ -135,6 +140,9 @@ class OpeningAbandonTest {
                 assertNothingMoreWritten(step, proxy.bytesAfterStep());
                 assertThat(proxy.connections()).as("no other attempt").isEqualTo(1);
                 serverProcessesGone();
+                assertThat(log.warnings())
+                        .as("a given-up opening is the engine's own end, not a connection lost")
+                        .isEmpty();
             } finally {
                 Await.result(engine.close());
             }
@@ -146,7 +154,7 @@ class OpeningAbandonTest {
     void anOpeningPastConnectTimeoutClosesItsSocketAndWritesNothingMore(StallingProxy.Step step) throws Exception {
         try (StallingProxy proxy = StallingProxy.start(pg.host(), pg.port(), step)) {
             PostgresEngine engine = engine(proxy.port(), sslmode(step), SHORT_TIMEOUT.toSeconds());
-            try {
+            try (LogCapture log = LogCapture.of("io.github.pgengine", Level.INFO)) {
                 long start = System.nanoTime();
                 CompletableFuture<Integer> call = call(engine);
                 assertThat(proxy.awaitReached(Await.DEADLINE))
@@ -164,6 +172,9 @@ class OpeningAbandonTest {
                         .isLessThan(SHORT_TIMEOUT.plus(CLOSE_BOUND).toMillis() + 1_000);
                 assertNothingMoreWritten(step, proxy.bytesAfterStep());
                 serverProcessesGone();
+                assertThat(log.warnings())
+                        .as("a given-up opening is the engine's own end, not a connection lost")
+                        .isEmpty();
             } finally {
                 Await.result(engine.close());
             }
@@ -249,6 +260,79 @@ class OpeningAbandonTest {
                 release.countDown();
                 Await.result(engine.close());
             }
+        }
+    }
+
+    /**
+     * The hardest of these: 200 openings, ten at a time, each cancelled at a random moment within three times what a
+     * lone opening takes (so at every step, on the boundaries between them, and some after the transaction is
+     * done), half with TLS. Afterwards nothing may be left: no socket, no server process, no byte the server refused.
+     */
+    @Test
+    void openingsCancelledAtRandomMomentsLeaveNothingBehind() throws Exception {
+        Random random = new Random(18_5);
+        long openNanos = timeOneOpening();
+        List<PostgresEngine> engines = List.of(engine(pg.port(), "disable", 10), engine(pg.port(), "require", 10));
+        ScheduledExecutorService canceller = Executors.newSingleThreadScheduledExecutor();
+        int completed = 0;
+        try (LogCapture log = LogCapture.of("io.github.pgengine", Level.INFO)) {
+            for (int round = 0; round < 20; round++) {
+                List<CompletableFuture<Integer>> calls = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    CompletableFuture<Integer> call = call(engines.get(i % 2));
+                    calls.add(call);
+                    canceller.schedule(
+                            () -> call.cancel(false),
+                            (long) (random.nextDouble() * 3 * openNanos),
+                            TimeUnit.NANOSECONDS);
+                }
+                for (CompletableFuture<Integer> call : calls) {
+                    Throwable error = Await.failure(call.thenApply(v -> {
+                        throw new java.util.concurrent.CancellationException("completed before its cancel");
+                    }));
+                    if (error.getMessage() != null && error.getMessage().contains("completed before its cancel")) {
+                        completed++;
+                    } else {
+                        assertThat(error).isInstanceOf(java.util.concurrent.CancellationException.class);
+                    }
+                }
+            }
+            System.err.printf(
+                    "[opening abandon] 200 cancelled openings, %d completed before their cancel%n", completed);
+            assertThat(log.warnings())
+                    .as("a given-up opening is the engine's own end, not a connection lost")
+                    .isEmpty();
+            Await.within(
+                    CLOSE_BOUND,
+                    "no socket of a cancelled opening is left",
+                    () -> Leftovers.openSockets(pg.port()) == 0,
+                    () -> "open: " + Leftovers.openSockets(pg.port()));
+            serverProcessesGone();
+            assertThat(Files.readString(pg.serverLog()))
+                    .as("the server's log")
+                    .doesNotContain("received unencrypted data after SSL request");
+        } finally {
+            canceller.shutdownNow();
+            for (PostgresEngine e : engines) {
+                Await.result(e.close());
+            }
+        }
+    }
+
+    /** Returns how long one opening and its transaction take here, from the median of a few. */
+    private static long timeOneOpening() {
+        PostgresEngine engine = engine(pg.port(), "require", 10);
+        try {
+            long[] took = new long[5];
+            for (int i = 0; i < took.length; i++) {
+                long start = System.nanoTime();
+                Await.result(call(engine));
+                took[i] = System.nanoTime() - start;
+            }
+            java.util.Arrays.sort(took);
+            return took[took.length / 2];
+        } finally {
+            Await.result(engine.close());
         }
     }
 

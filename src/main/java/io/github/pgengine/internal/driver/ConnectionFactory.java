@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -311,7 +312,7 @@ public final class ConnectionFactory {
                 }
                 Channel registered = channel;
                 if (e != null && registered != null) {
-                    registered.close(); // given up: closed without writing anything more
+                    giveUp(registered);
                 }
             });
             DriverInternals.whenRegistered(d, target.configuration.getEventLoopGroup(), this::registered);
@@ -347,7 +348,26 @@ public final class ConnectionFactory {
                                     + ": the server closed the connection during set-up",
                             null)));
             if (out.isCompletedExceptionally()) {
-                registered.close();
+                giveUp(registered);
+            }
+        }
+
+        /**
+         * Closes the channel of an attempt that failed or was cancelled, writing nothing more. On its event loop, so
+         * that a set-up under way (see {@link #takeOver}, which runs there too and checks the attempt first) knows
+         * the end is the engine's own and does not report a connection lost.
+         */
+        private void giveUp(Channel registered) {
+            try {
+                registered.eventLoop().execute(() -> {
+                    ProtocolHandler protocol = registered.pipeline().get(ProtocolHandler.class);
+                    if (protocol != null) {
+                        protocol.closing();
+                    }
+                    registered.close();
+                });
+            } catch (RejectedExecutionException e) {
+                registered.close(); // the event loop is shutting down
             }
         }
 
