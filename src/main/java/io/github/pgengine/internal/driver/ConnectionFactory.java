@@ -358,14 +358,19 @@ public final class ConnectionFactory {
          * the end is the engine's own and does not report a connection lost.
          */
         private void giveUp(Channel registered) {
+            Runnable close = () -> {
+                ProtocolHandler protocol = registered.pipeline().get(ProtocolHandler.class);
+                if (protocol != null) {
+                    protocol.closing();
+                }
+                registered.close();
+            };
+            if (registered.eventLoop().inEventLoop()) {
+                close.run(); // at once: the driver may be about to write (its disconnect after a refusal)
+                return;
+            }
             try {
-                registered.eventLoop().execute(() -> {
-                    ProtocolHandler protocol = registered.pipeline().get(ProtocolHandler.class);
-                    if (protocol != null) {
-                        protocol.closing();
-                    }
-                    registered.close();
-                });
+                registered.eventLoop().execute(close);
             } catch (RejectedExecutionException e) {
                 registered.close(); // the event loop is shutting down
             }
