@@ -84,11 +84,23 @@ public final class Await {
      * @param state describes the current state for the failure message
      */
     public static void until(String what, BooleanSupplier condition, Supplier<String> state) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        within(DEADLINE, what, condition, state);
+    }
+
+    /**
+     * Polls a condition until it holds, within a bound of the test's own (a promise of promptness).
+     *
+     * @param bound how soon it must hold
+     * @param what describes the condition
+     * @param condition the condition
+     * @param state describes the current state for the failure message
+     */
+    public static void within(Duration bound, String what, BooleanSupplier condition, Supplier<String> state) {
+        long deadline = System.nanoTime() + bound.toNanos();
         long pause = 1;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + DEADLINE + ": " + what + " " + state.get());
+                throw new AssertionError("condition not met within " + bound + ": " + what + " " + state.get());
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(pause); // polling interval, not a wait for something to happen

@@ -164,6 +164,45 @@ public final class TestPostgres {
         return LocalCluster.findBinaries();
     }
 
+    /**
+     * Starts a throwaway cluster of its own (not the JVM's shared one) from the same binaries, with extra
+     * {@code postgresql.conf} lines after the defaults (a later line wins), e.g. {@code max_connections = 300}.
+     *
+     * @param kind names it in test output
+     * @param settings extra configuration lines
+     * @return the running cluster; {@link #destroy()} removes it
+     */
+    public static TestPostgres startPrivate(String kind, String... settings) {
+        Path bin = EmbeddedBinaries.binDir();
+        if (bin == null) {
+            bin = LocalCluster.findBinaries();
+        }
+        if (bin == null) {
+            throw new IllegalStateException("no PostgreSQL binaries for a cluster of its own (embedded or local)");
+        }
+        return LocalCluster.start(bin, kind, List.of(settings));
+    }
+
+    /** Returns the server's log file (a local cluster's {@code pg_ctl -l} file). */
+    public Path serverLog() {
+        return requireCluster().dir.resolve("server.log");
+    }
+
+    /** Returns the postmaster's process id (a local cluster's {@code postmaster.pid}). */
+    public long postmasterPid() {
+        try {
+            Path pidFile = requireCluster().dir.resolve("data").resolve("postmaster.pid");
+            return Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read postmaster.pid: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops a local cluster at once and deletes its files. */
+    public void destroy() {
+        requireCluster().destroy();
+    }
+
     /** Returns true when this is a local cluster that {@link #stop()} and {@link #start()} control. */
     public boolean canRestart() {
         return cluster != null;
@@ -379,6 +418,10 @@ public final class TestPostgres {
         }
 
         static TestPostgres start(Path bin, String kind) {
+            return start(bin, kind, List.of());
+        }
+
+        static TestPostgres start(Path bin, String kind, List<String> settings) {
             try {
                 String runAs = isRoot() ? unprivilegedUser() : null;
                 Path dir = Files.createTempDirectory("pgengine-test-");
@@ -422,6 +465,12 @@ public final class TestPostgres {
                                 "logging_collector = off",
                                 ""),
                         java.nio.file.StandardOpenOption.APPEND);
+                if (!settings.isEmpty()) {
+                    Files.writeString(
+                            data.resolve("postgresql.conf"),
+                            String.join("\n", settings) + "\n",
+                            java.nio.file.StandardOpenOption.APPEND);
+                }
                 cluster.start();
                 Runtime.getRuntime().addShutdownHook(new Thread(cluster::destroy, "pgengine-test-postgres-stop"));
                 TestPostgres pg = new TestPostgres(

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The whole opening is bounded by {@code connect_timeout}: a server that goes silent, or closes the socket,
  * at any step (TCP, TLS, authentication, set-up) fails the attempt with a {@link ConnectionException} at once or
- * at the deadline, and the socket is closed.
+ * at the deadline, and the socket is closed. An attempt that fails or is cancelled closes its socket at once, also
+ * one whose channel the driver has not registered yet (as soon as it is), and writes nothing more on it: no
+ * Terminate after an SSLRequest the server has not answered.
  */
 public final class ConnectionFactory {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionFactory.class);
@@ -49,7 +52,13 @@ public final class ConnectionFactory {
     private static final Executor DIRECT = Runnable::run;
     private static final String IN_HOT_STANDBY = "in_hot_standby"; // reported by PostgreSQL 14+
     private static final String DEFAULT_READ_ONLY = "default_transaction_read_only"; // reported by PostgreSQL 14+
-    private static final long CHANNEL_POLL_MILLIS = 20;
+    /**
+     * How much later than pgengine's own deadline jasync's connect timer fires. Its timer ends the attempt with
+     * {@code disconnect()}, which writes a Terminate message, also right after the SSLRequest of a socket the server
+     * has not answered yet (it then refuses the bytes: "received unencrypted data after SSL request"); pgengine's
+     * deadline closes the socket without writing, and jasync's timer then finds it closed.
+     */
+    static final Duration DRIVER_TIMER_MARGIN = Duration.ofSeconds(5);
 
     private final ConnectionSettings settings;
     private final Consumer<DbConnection> onOpen;
@@ -144,7 +153,9 @@ public final class ConnectionFactory {
                 // only start-up messages pass through jasync's decoder
                 16 * 1024 * 1024,
                 PooledByteBufAllocator.DEFAULT,
-                (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()),
+                (int) Math.min(
+                        Integer.MAX_VALUE,
+                        settings.connectTimeout().plus(DRIVER_TIMER_MARGIN).toMillis()),
                 null,
                 null,
                 List.of(),
@@ -336,14 +347,17 @@ public final class ConnectionFactory {
         private final Target target;
         private final ConnectionSettings settings;
         private final boolean anyServer;
-        private final long deadline;
         private @Nullable ScheduledFuture<?> timer;
+        /**
+         * The driver's channel once registered; an attempt that fails or is cancelled closes it then or as soon as
+         * it is set (see {@link #registered}).
+         */
+        private volatile @Nullable Channel channel;
 
         Opening(Target target, boolean anyServer) {
             this.target = target;
             this.settings = target.settings;
             this.anyServer = anyServer;
-            this.deadline = System.nanoTime() + settings.connectTimeout().toNanos();
         }
 
         void start() {
@@ -371,42 +385,69 @@ public final class ConnectionFactory {
                 if (t != null) {
                     t.cancel(false);
                 }
-                if (e != null) {
-                    abandon(d);
+                Channel registered = channel;
+                if (e != null && registered != null) {
+                    giveUp(registered);
                 }
             });
-            watchForClose(d);
+            DriverInternals.whenRegistered(d, target.configuration.getEventLoopGroup(), this::registered);
             connected.whenComplete((c, e) -> {
                 if (e != null) {
                     fail(connectError(e));
                 } else if (!out.isDone()) {
-                    Channel channel = DriverInternals.channel(d);
-                    if (channel == null) {
+                    Channel authenticated = DriverInternals.channel(d);
+                    if (authenticated == null) {
                         fail(new ConnectionException(
                                 "cannot take over the connection to " + settings.describe()
                                         + ": the driver's channel is not reachable (see the WARN from DriverInternals)",
                                 null));
                         return;
                     }
-                    channel.eventLoop().execute(() -> takeOver(d, channel));
+                    authenticated.eventLoop().execute(() -> takeOver(d, authenticated));
                 }
             });
         }
 
-        /** Fails the attempt at once when the socket closes during TCP, TLS, authentication or set-up. */
-        private void watchForClose(PostgreSQLConnection d) {
-            if (out.isDone()) {
+        /**
+         * Watches the driver's channel once it is registered (its TCP connect has at most just started): the attempt
+         * fails at once when the socket closes during TCP, TLS, authentication or set-up; and an attempt that has
+         * already failed or been cancelled, before the channel existed, closes it now, before the driver goes on to
+         * authenticate a session nobody wants (which would hold a server slot until connect_timeout).
+         */
+        private void registered(Channel registered) {
+            channel = registered;
+            registered
+                    .closeFuture()
+                    .addListener(f -> fail(new ConnectionException(
+                            "cannot connect to " + settings.describe()
+                                    + ": the server closed the connection during set-up",
+                            null)));
+            if (out.isCompletedExceptionally()) {
+                giveUp(registered);
+            }
+        }
+
+        /**
+         * Closes the channel of an attempt that failed or was cancelled, writing nothing more. On its event loop, so
+         * that a set-up under way (see {@link #takeOver}, which runs there too and checks the attempt first) knows
+         * the end is the engine's own and does not report a connection lost.
+         */
+        private void giveUp(Channel registered) {
+            Runnable close = () -> {
+                ProtocolHandler protocol = registered.pipeline().get(ProtocolHandler.class);
+                if (protocol != null) {
+                    protocol.closing();
+                }
+                registered.close();
+            };
+            if (registered.eventLoop().inEventLoop()) {
+                close.run(); // at once: the driver may be about to write (its disconnect after a refusal)
                 return;
             }
-            Channel channel = DriverInternals.channel(d);
-            if (channel != null) {
-                channel.closeFuture()
-                        .addListener(f -> fail(new ConnectionException(
-                                "cannot connect to " + settings.describe()
-                                        + ": the server closed the connection during set-up",
-                                null)));
-            } else if (System.nanoTime() < deadline) {
-                EngineTimer.get().schedule(() -> watchForClose(d), CHANNEL_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            try {
+                registered.eventLoop().execute(close);
+            } catch (RejectedExecutionException e) {
+                registered.close(); // the event loop is shutting down
             }
         }
 
@@ -518,25 +559,6 @@ public final class ConnectionFactory {
             }
             return "the server is " + (inRecovery ? "a standby (in recovery)" : "a primary")
                     + (readOnly ? ", read-only" : ", read-write") + ", not " + wanted.libpqName();
-        }
-
-        private void abandon(PostgreSQLConnection d) {
-            Channel channel = DriverInternals.channel(d);
-            if (channel != null) {
-                channel.close();
-            } else {
-                // not connected yet: close it if the TCP connect still succeeds
-                EngineTimer.get()
-                        .schedule(
-                                () -> {
-                                    Channel late = DriverInternals.channel(d);
-                                    if (late != null) {
-                                        late.close();
-                                    }
-                                },
-                                settings.connectTimeout().toMillis(),
-                                TimeUnit.MILLISECONDS);
-            }
         }
     }
 

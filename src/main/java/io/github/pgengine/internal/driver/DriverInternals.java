@@ -4,9 +4,14 @@ import com.github.jasync.sql.db.postgresql.PostgreSQLConnection;
 import com.github.jasync.sql.db.postgresql.messages.backend.ProcessData;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +61,40 @@ final class DriverInternals {
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("cannot reach the driver's channel: {}", e.toString());
             return null;
+        }
+    }
+
+    /**
+     * Hands the driver's channel to {@code action} as soon as it is registered, on its event loop. jasync's
+     * {@code connect()} creates the channel and queues its registration on one of the group's loops before it
+     * returns, and registration sets the handler's context (what {@link #channel} reads) in the same task; a task
+     * queued on every loop after that therefore finds the channel on the loop that registered it. The action runs
+     * at most once; it does not run when the channel never appears (registration failed).
+     *
+     * @param connection a connection whose {@code connect()} has been called
+     * @param group the event loop group of its configuration
+     * @param action what to do with the channel
+     */
+    static void whenRegistered(PostgreSQLConnection connection, EventLoopGroup group, Consumer<Channel> action) {
+        Channel now = channel(connection);
+        if (now != null) {
+            action.accept(now);
+            return;
+        }
+        AtomicBoolean done = new AtomicBoolean();
+        Runnable look = () -> {
+            Channel c = channel(connection);
+            // acts on the loop that registered the channel, where the handler's context is safely visible
+            if (c != null && c.eventLoop().inEventLoop() && done.compareAndSet(false, true)) {
+                action.accept(c);
+            }
+        };
+        for (EventExecutor loop : group) {
+            try {
+                loop.execute(look);
+            } catch (RejectedExecutionException e) {
+                // the group is shutting down: its channels are being closed anyway
+            }
         }
     }
 
