@@ -292,7 +292,7 @@ public final class ConnectionFactory {
             shuffled.stream().filter(t -> !t.avoided(now)).forEach(sorted::add);
             shuffled.stream().filter(t -> t.avoided(now)).forEach(sorted::add);
             this.order = sorted;
-            out.whenComplete((c, e) -> {
+            Completions.whenDone(out, (c, e) -> {
                 Opening o = current;
                 if (out.isCancelled() && o != null) {
                     o.out.cancel(false);
@@ -323,7 +323,7 @@ public final class ConnectionFactory {
             Target t = order.get(index++);
             Opening o = new Opening(t, anyServer);
             current = o;
-            o.out.whenComplete((c, e) -> {
+            Completions.whenDone(o.out, (c, e) -> {
                 if (e == null) {
                     t.avoidUntil = Long.MIN_VALUE;
                     if (!out.complete(c)) {
@@ -380,7 +380,7 @@ public final class ConnectionFactory {
                                     null)),
                             settings.connectTimeout().toNanos(),
                             TimeUnit.NANOSECONDS);
-            out.whenComplete((c, e) -> {
+            Completions.whenDone(out, (c, e) -> {
                 ScheduledFuture<?> t = timer;
                 if (t != null) {
                     t.cancel(false);
@@ -391,7 +391,7 @@ public final class ConnectionFactory {
                 }
             });
             DriverInternals.whenRegistered(d, target.configuration.getEventLoopGroup(), this::registered);
-            connected.whenComplete((c, e) -> {
+            Completions.whenDone(connected, (c, e) -> {
                 if (e != null) {
                     fail(connectError(e));
                 } else if (!out.isDone()) {
@@ -438,7 +438,7 @@ public final class ConnectionFactory {
                 if (protocol != null) {
                     protocol.closing();
                 }
-                registered.close();
+                Sockets.close(registered);
             };
             if (registered.eventLoop().inEventLoop()) {
                 close.run(); // at once: the driver may be about to write (its disconnect after a refusal)
@@ -447,7 +447,7 @@ public final class ConnectionFactory {
             try {
                 registered.eventLoop().execute(close);
             } catch (RejectedExecutionException e) {
-                registered.close(); // the event loop is shutting down
+                Sockets.close(registered); // the event loop is shutting down
             }
         }
 
@@ -472,7 +472,7 @@ public final class ConnectionFactory {
                     : settings.queryTimeout().plus(CLIENT_GRACE);
             DbConnection connection = new DbConnection(
                     d, channel, protocol, settings.describe(), key != null ? key.processId() : 0, key, timeout);
-            connection.simple(setupSql).whenComplete((result, error) -> {
+            Completions.whenDone(connection.simple(setupSql), (result, error) -> {
                 if (error != null) {
                     fail(error instanceof ServerErrorException ? error : connectError(error));
                     return;
@@ -491,7 +491,7 @@ public final class ConnectionFactory {
         /** Runs the engine's session statements one by one, then hands the connection over. */
         private void sessionStatements(DbConnection connection, int index) {
             if (index < sessionStatements.size()) {
-                connection.simple(sessionStatements.get(index)).whenComplete((r, error) -> {
+                Completions.whenDone(connection.simple(sessionStatements.get(index)), (r, error) -> {
                     if (error != null) {
                         fail(error instanceof ServerErrorException ? error : connectError(error));
                     } else {

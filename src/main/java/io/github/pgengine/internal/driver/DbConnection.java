@@ -213,14 +213,14 @@ public final class DbConnection {
         CompletableFuture<Result> out = new CompletableFuture<>();
         Exchange exchange = new Exchange(FrontendMessages.standbyCheck(channel.alloc(), send))
                 .withStandbyCheck(send == StandbyCheck.Send.PARSE_AND_RUN);
-        submit(exchange, send).whenComplete((r, e) -> {
+        Completions.whenDone(submit(exchange, send), (r, e) -> {
             if (e != null) {
                 out.completeExceptionally(e);
             } else if (stopSending) {
                 out.completeExceptionally(
                         new NotSentException("the caller has gone: the statement was not sent to " + where, null));
             } else {
-                request.get().whenComplete((result, error) -> {
+                Completions.whenDone(request.get(), (result, error) -> {
                     if (error != null) {
                         out.completeExceptionally(error);
                     } else {
@@ -368,7 +368,7 @@ public final class DbConnection {
                 boolean retry = afterFailure(key, name, parse, exchange, error) && mayRetry && prefix.isEmpty();
                 if (retry && inFlight == out) {
                     inFlight = null;
-                    execute(prefix, sql, params, false, true).whenComplete((r, e) -> {
+                    Completions.whenDone(execute(prefix, sql, params, false, true), (r, e) -> {
                         if (e != null) {
                             out.completeExceptionally(e);
                         } else {
@@ -561,7 +561,7 @@ public final class DbConnection {
             return out;
         }
         CompletableFuture<Result> done = new CompletableFuture<>();
-        done.whenComplete((result, error) -> end(out, result, error));
+        Completions.whenDone(done, (result, error) -> end(out, result, error));
         new IndependentBatch(protocol, channel.alloc(), steps, () -> stopSending, done).start();
         return out;
     }
@@ -648,7 +648,7 @@ public final class DbConnection {
     private void armWatchdog() {
         if (watchdogArmed.compareAndSet(false, true)) {
             long delay = Math.max(0, deadlineNanos - System.nanoTime());
-            EngineTimer.get().schedule(this::watch, delay, TimeUnit.NANOSECONDS);
+            EngineTimer.later(this::watch, delay, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -663,7 +663,7 @@ public final class DbConnection {
             return;
         }
         if (remaining > 0) {
-            EngineTimer.get().schedule(this::watch, remaining, TimeUnit.NANOSECONDS);
+            EngineTimer.later(this::watch, remaining, TimeUnit.NANOSECONDS);
             return;
         }
         retired = true;
@@ -672,7 +672,7 @@ public final class DbConnection {
         running.completeExceptionally(
                 new TimeoutException("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
         protocol.closing();
-        channel.close();
+        Sockets.close(channel);
     }
 
     /** Marks the connection as not to be reused; it is closed when released. */
@@ -729,23 +729,32 @@ public final class DbConnection {
             return done;
         }
         channel.closeFuture().addListener(f -> done.complete(null));
-        try {
-            driver.disconnect();
-        } catch (RuntimeException e) {
-            channel.close();
-        }
+        disconnect();
         if (!done.isDone()) {
             java.util.concurrent.ScheduledFuture<?> giveUp = EngineTimer.get()
                     .schedule(
                             () -> {
-                                channel.close();
+                                Sockets.close(channel);
                                 done.complete(null);
                             },
                             CLOSE_TIMEOUT.toMillis(),
                             TimeUnit.MILLISECONDS);
-            done.whenComplete((v, e) -> giveUp.cancel(false));
+            Completions.whenDone(done, (v, e) -> giveUp.cancel(false));
         }
         return done;
+    }
+
+    /**
+     * Asks the driver to send Terminate and close; nothing waits for its future (jasync's may never complete on a dead
+     * socket: {@link #close()} bounds the wait itself), and a driver that throws gets its socket closed.
+     */
+    @SuppressWarnings("FutureReturnValueIgnored") // see above
+    private void disconnect() {
+        try {
+            driver.disconnect();
+        } catch (RuntimeException e) {
+            Sockets.close(channel);
+        }
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.github.pgengine.internal.driver;
 
 import io.github.pgengine.ConnectionException;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
@@ -121,7 +120,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
             ByteBuf terminate = ctx.alloc().buffer(5);
             terminate.writeByte('X');
             terminate.writeInt(4);
-            ctx.writeAndFlush(terminate);
+            write(ctx, terminate);
         }
         fatal(reason, null, false);
     }
@@ -256,6 +255,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
      * ({@link #channelInactive}). With TLS it has one, and a shared listener: the {@link SslHandler} writes the
      * encrypted bytes with promises of its own and passes a failure on only to the promises it was given.
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // the void promise: a failure reaches exceptionCaught instead
     private void write(ChannelHandlerContext ctx, ByteBuf request) {
         if (voidWrites) {
             ctx.writeAndFlush(request, ctx.voidPromise());
@@ -350,7 +350,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
                 e.refuse(new IllegalArgumentException("COPY ... FROM STDIN is not supported by pgengine (the driver "
                         + "cannot stream COPY data); insert many rows with executeBatch, or INSERT ... SELECT FROM "
                         + "unnest($1::int[], $2::text[])"));
-                ctx.writeAndFlush(copyFail(ctx, "pgengine does not support COPY FROM STDIN"));
+                write(ctx, copyFail(ctx, "pgengine does not support COPY FROM STDIN"));
             }
             case 'H' -> {
                 Exchange e = current();
@@ -509,8 +509,7 @@ final class ProtocolHandler extends ByteToMessageDecoder {
         }
         ChannelHandlerContext ctx = context;
         if (first && ctx != null) {
-            Channel channel = ctx.channel();
-            channel.close();
+            Sockets.close(ctx.channel());
         }
         if (first) {
             signalEnd(reason);
