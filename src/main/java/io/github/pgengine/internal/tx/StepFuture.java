@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <T> the caller's value
  */
-public final class StepFuture<T> extends CompletableFuture<T> {
+public final class StepFuture<T extends @Nullable Object> extends CompletableFuture<T> {
     /** Queued, not sent. */
     private static final int WAITING = 0;
     /** The queue is sending it (the request may or may not have left). */
