@@ -16,6 +16,9 @@ import java.util.UUID
  * [Long], a `timestamptz` as [Instant], ...). SQL NULL fails with an [IllegalStateException] that
  * names the column; read nullable columns with [getOrNull].
  */
+@Suppress(
+    "EXTENSION_SHADOWED_BY_MEMBER"
+) // Map.get takes no type argument: row.get<T>(...) is this one
 public inline fun <reified T : Any> Row.get(column: String): T =
     get(column, T::class.javaObjectType) ?: throw nullColumn(column, T::class.java.simpleName)
 

