@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,10 +42,19 @@ class DocsSamplesTest {
         return out;
     }
 
+    /** The files samples come from: the core's sample files, and the add-on projects' sample tests. */
+    private static final Map<String, Path> SOURCES = Map.of(
+            "JavaSamples", Path.of("src/test/java/io/github/pgengine/docs/JavaSamples.java"),
+            "KotlinSamples", Path.of("src/test/kotlin/io/github/pgengine/docs/KotlinSamples.kt"),
+            "BandRepositoryTest",
+                    Path.of("testing/src/test/java/io/github/pgengine/testing/samples/BandRepositoryTest.java"));
+
     private static Path source(String file) {
-        return file.equals("JavaSamples")
-                ? Path.of("src/test/java/io/github/pgengine/docs/JavaSamples.java")
-                : Path.of("src/test/kotlin/io/github/pgengine/docs/" + file + ".kt");
+        Path path = SOURCES.get(file);
+        if (path == null) {
+            throw new IllegalArgumentException("no sample file " + file + "; known: " + SOURCES.keySet());
+        }
+        return path;
     }
 
     /** Returns the region's lines without their common indentation. */

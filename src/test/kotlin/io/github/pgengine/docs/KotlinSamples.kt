@@ -22,7 +22,14 @@ import io.github.pgengine.coroutines.long
 import io.github.pgengine.coroutines.queryFlow
 import io.github.pgengine.coroutines.string
 import io.github.pgengine.coroutines.suspendTransaction
+import io.github.pgengine.testing.PostgresExtension
+import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.flow.take
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.runBlocking
+import org.assertj.core.api.Assertions.assertThat
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.extension.ExtendWith
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.withTimeoutOrNull
 
@@ -144,3 +151,20 @@ object KotlinSamples {
         // endregion
     }
 }
+
+// The Kotlin test sample of docs/getting-started.md: a real test, run by the build.
+// region testing-kotlin
+@ExtendWith(PostgresExtension::class)
+class GigFlowTest {
+    @Test
+    fun streamsGigs(engine: PostgresEngine) {                     // a pooled engine on a throwaway PostgreSQL
+        runBlocking {
+            engine.awaitExecute("CREATE TABLE IF NOT EXISTS gig (city text, crowd int)")
+            engine.awaitExecute("INSERT INTO gig VALUES (\$1, \$2), (\$3, \$4)", "Oslo", 900, "Lima", 1200)
+
+            val cities = engine.queryFlow("SELECT city FROM gig WHERE crowd > \$1", listOf(1000)).map { it.string("city") }.toList()
+            assertThat(cities).contains("Lima").doesNotContain("Oslo")
+        }
+    }
+}
+// endregion
