@@ -37,7 +37,7 @@ public class PgEngineAutoConfiguration {
     @ConditionalOnMissingBean(PostgresEngine.class)
     @ConditionalOnProperty(prefix = "pgengine", name = "type", havingValue = "postgres", matchIfMissing = true)
     static class Postgres {
-        @Bean(destroyMethod = "")
+        @Bean(destroyMethod = "close")
         PostgresEngine pgEngine(
                 PgEngineProperties properties,
                 ObjectProvider<PgEngineBuilderCustomizer> customizers,
@@ -55,7 +55,7 @@ public class PgEngineAutoConfiguration {
     @ConditionalOnMissingBean(PostgresEngine.class)
     @ConditionalOnProperty(prefix = "pgengine", name = "type", havingValue = "cockroach")
     static class Cockroach {
-        @Bean(destroyMethod = "")
+        @Bean(destroyMethod = "close")
         CockroachEngine pgEngine(
                 PgEngineProperties properties,
                 ObjectProvider<PgEngineBuilderCustomizer> customizers,
@@ -69,6 +69,11 @@ public class PgEngineAutoConfiguration {
         }
     }
 
+    /**
+     * Builds and starts the engine. Its bean's destroy method is {@code close()} too: the lifecycle has closed it
+     * already on an orderly shutdown (then it does nothing), and it closes it when the context fails to start after
+     * the engine was created.
+     */
     static PostgresEngine create(
             PgEngineProperties properties,
             ObjectProvider<PgEngineBuilderCustomizer> customizers,
