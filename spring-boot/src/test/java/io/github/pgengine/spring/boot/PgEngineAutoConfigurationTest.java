@@ -231,6 +231,25 @@ class PgEngineAutoConfigurationTest {
     }
 
     @Test
+    void thePasswordReachesNeitherTheFailureNorTheProperties() {
+        Fixtures.bare()
+                .withPropertyValues(
+                        "pgengine.host=127.0.0.1",
+                        "pgengine.port=" + Fixtures.closedPort(),
+                        "pgengine.username=app",
+                        "pgengine.password=s3cret-pw-4711",
+                        "pgengine.ssl-mode=disable")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).satisfies(failure -> {
+                        java.io.StringWriter trace = new java.io.StringWriter();
+                        failure.printStackTrace(new java.io.PrintWriter(trace));
+                        assertThat(trace.toString()).contains("pgengine could not start").doesNotContain("s3cret");
+                    });
+                });
+    }
+
+    @Test
     void aStartThatHangsFailsAfterTheStartupTimeout() throws IOException {
         // accepts connections (the kernel's backlog) and never answers: the start-up message waits forever
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
