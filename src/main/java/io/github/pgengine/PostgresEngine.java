@@ -690,6 +690,26 @@ public class PostgresEngine {
         return core.close();
     }
 
+    /**
+     * Closes the engine gracefully, for an application's shutdown. As {@link #close()}, new calls fail at once with
+     * {@link EngineClosedException}, and so do callers still waiting for a pooled connection. Statements and
+     * transactions that already have a connection may finish within {@code grace}. What still runs after it is
+     * cancelled on the server and its connection closed: its caller sees the cancellation (SQLSTATE 57014, a {@link
+     * QueryTimeoutException}) or a {@link ConnectionException}, and a transaction is rolled back. Extra nodes are
+     * engines of their own and stay open. Without a pool there is nothing to wait for: each call closes its own
+     * connection when it ends.
+     *
+     * @param grace how long running work may go on; zero cancels it at once
+     * @return completes when every pooled connection is closed: within the grace plus a cancel's round trip
+     */
+    public CompletableFuture<@Nullable Void> close(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative, got " + grace);
+        }
+        return core.close(grace);
+    }
+
     /** Returns true after {@link #close()}. */
     public boolean isClosed() {
         return core.isClosed();

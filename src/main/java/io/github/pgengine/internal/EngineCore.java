@@ -76,6 +76,8 @@ public final class EngineCore {
     private final Object poolLock = new Object();
     private volatile @Nullable ConnectionPool<DbConnection> pool;
     private volatile boolean closed;
+    /** The pool that {@link #close()} closed, for a later {@link #close(java.time.Duration)}; guarded by poolLock. */
+    private @Nullable ConnectionPool<DbConnection> closingPool;
 
     /**
      * @param settings where and how to connect
@@ -156,7 +158,8 @@ public final class EngineCore {
                 LOG.warn("A pool already exists for {}", name);
                 return CompletableFuture.completedFuture(null);
             }
-            created = new ConnectionPool<>(name, options, new PooledConnections(factory, observers), EngineTimer.get());
+            created = new ConnectionPool<>(
+                    name, options, new PooledConnections(factory, observers, runner.canceller()), EngineTimer.get());
             pool = created;
         }
         CompletableFuture<@Nullable Void> started = new CompletableFuture<>();
@@ -178,7 +181,7 @@ public final class EngineCore {
     }
 
     /** How the pool opens, checks and closes driver connections, telling observers. */
-    private record PooledConnections(ConnectionFactory factory, Observers observers)
+    private record PooledConnections(ConnectionFactory factory, Observers observers, ServerCanceller canceller)
             implements ConnectionPool.Connections<DbConnection> {
         @Override
         public CompletableFuture<DbConnection> open() {
@@ -225,6 +228,15 @@ public final class EngineCore {
         public CompletableFuture<?> close(DbConnection c) {
             return close(c, observers);
         }
+
+        /** Cancels the running statement on the server (a Terminate would wait behind it), then closes. */
+        @Override
+        @CanIgnoreReturnValue
+        public CompletableFuture<?> abort(DbConnection c) {
+            c.retire();
+            CompletableFuture<?> cancelled = c.isBusy() ? canceller.cancel(c) : CompletableFuture.completedFuture(null);
+            return cancelled.handle((v, e) -> null).thenCompose(v -> close(c, observers));
+        }
     }
 
     /**
@@ -267,10 +279,34 @@ public final class EngineCore {
             }
             closed = true;
             current = pool;
+            closingPool = current;
             pool = null;
         }
         listeners.closeAll();
         return current == null ? CompletableFuture.completedFuture(null) : runner.deliver(current.close());
+    }
+
+    /**
+     * Closes the engine gracefully: as {@link #close()}, then the pool's lent connections may finish their work
+     * within {@code grace}; what still runs after it is cancelled on the server and its connection closed.
+     *
+     * @param grace how long running work may go on
+     * @return completes when every pooled connection is closed (at most about the grace plus a cancel's round trip)
+     */
+    public CompletableFuture<@Nullable Void> close(java.time.Duration grace) {
+        ConnectionPool<DbConnection> current;
+        synchronized (poolLock) {
+            current = pool;
+            if (!closed) {
+                closed = true;
+                pool = null;
+            } else {
+                current = closingPool;
+            }
+            closingPool = current;
+        }
+        listeners.closeAll();
+        return current == null ? CompletableFuture.completedFuture(null) : runner.deliver(current.close(grace));
     }
 
     /** Returns true after {@link #close()}. */

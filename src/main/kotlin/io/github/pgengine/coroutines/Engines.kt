@@ -112,6 +112,14 @@ public suspend fun PostgresEngine.awaitClose() {
     close().await()
 }
 
+/**
+ * Closes the engine gracefully: running work may finish within [grace], then it is cancelled on the
+ * server; see [PostgresEngine.close] with a grace period.
+ */
+public suspend fun PostgresEngine.awaitClose(grace: java.time.Duration) {
+    close(grace).await()
+}
+
 /** Runs the queued statements in one transaction; see [Atomic.run]. */
 public suspend fun Atomic.awaitRun() {
     run().await()

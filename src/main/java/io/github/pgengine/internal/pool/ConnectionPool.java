@@ -71,6 +71,18 @@ public final class ConnectionPool<C> {
          */
         @CanIgnoreReturnValue
         CompletableFuture<?> close(C c);
+
+        /**
+         * Stops what a lent connection is doing and closes it, for a graceful close whose grace has run out: its
+         * caller's work fails. The default closes it.
+         *
+         * @param c a lent connection; must not throw
+         * @return completes when it is closed or the attempt is over; never fails
+         */
+        @CanIgnoreReturnValue
+        default CompletableFuture<?> abort(C c) {
+            return close(c);
+        }
     }
 
     private final String name;
@@ -86,6 +98,9 @@ public final class ConnectionPool<C> {
     private int opening;
     private int inUse;
     private boolean closed;
+    /** Completes once the pool is closed and its last connection too (total reaches 0); null while open. */
+    private @Nullable CompletableFuture<@Nullable Void> drained;
+
     private @Nullable Throwable lastConnectError;
     /** The one timer task that expires waiters, armed for the oldest waiter's deadline; null when none runs. */
     private @Nullable ScheduledFuture<?> expiry;
@@ -278,6 +293,7 @@ public final class ConnectionPool<C> {
         if (open) {
             openInto();
         }
+        noteDrained();
     }
 
     /** Returns how long a caller waits for a connection at most. */
@@ -311,6 +327,7 @@ public final class ConnectionPool<C> {
                 return CompletableFuture.completedFuture(null);
             }
             closed = true;
+            drained = new CompletableFuture<>();
             toClose = new ArrayList<>(idle);
             total -= idle.size();
             idle.clear();
@@ -329,10 +346,76 @@ public final class ConnectionPool<C> {
             w.future.completeExceptionally(new EngineClosedException(
                     "the connection pool of " + name + " was closed while waiting for a connection", null));
         }
-        return CompletableFuture.allOf(toClose.stream()
+        CompletableFuture<@Nullable Void> idleClosed = CompletableFuture.allOf(toClose.stream()
                         .map(s -> connections.close(s.connection))
                         .toArray(CompletableFuture<?>[]::new))
                 .thenApply(v -> null);
+        noteDrained();
+        return idleClosed;
+    }
+
+    /**
+     * Closes the pool gracefully: as {@link #close()} (no new lending, waiters fail, idle connections close), then
+     * connections still lent out may finish their work within {@code grace} and close when they come back; those
+     * still out after it are aborted ({@link Connections#abort}).
+     *
+     * @param grace how long lent connections may keep working
+     * @return completes when every connection is closed, or when the aborts after the grace are over; never fails
+     */
+    public CompletableFuture<@Nullable Void> close(java.time.Duration grace) {
+        CompletableFuture<@Nullable Void> idleClosed = close();
+        CompletableFuture<@Nullable Void> all;
+        lock.lock();
+        try {
+            all = Objects.requireNonNull(drained, "a closed pool has a drained future");
+        } finally {
+            lock.unlock();
+        }
+        CompletableFuture<@Nullable Void> out = new CompletableFuture<>();
+        whenDone(idleClosed.thenCombine(all, (a, b) -> (Void) null), (v, e) -> out.complete(null));
+        if (!out.isDone()) {
+            ScheduledFuture<?> abort = timer.schedule(
+                    () -> whenDone(abortLent(), (v, e) -> out.complete(null)),
+                    Math.max(0, grace.toNanos()),
+                    TimeUnit.NANOSECONDS);
+            whenDone(out, (v, e) -> abort.cancel(false));
+        }
+        return out;
+    }
+
+    /** Aborts every connection still lent out. */
+    private CompletableFuture<@Nullable Void> abortLent() {
+        List<C> out;
+        lock.lock();
+        try {
+            out = new ArrayList<>(lent.keySet());
+        } finally {
+            lock.unlock();
+        }
+        if (!out.isEmpty()) {
+            LOG.warn(
+                    "{}: {} connection(s) still at work when the close's grace ran out: cancelling and closing them",
+                    name,
+                    out.size());
+        }
+        return CompletableFuture.allOf(out.stream().map(connections::abort).toArray(CompletableFuture<?>[]::new))
+                .thenApply(v -> null);
+    }
+
+    /** Completes {@link #drained} when the pool is closed and holds no connection any more. */
+    private void noteDrained() {
+        CompletableFuture<@Nullable Void> done = null;
+        lock.lock();
+        try {
+            if (closed && total == 0) {
+                done = drained;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (done != null) {
+            done.complete(null);
+        }
     }
 
     private CompletableFuture<C> lend(Slot<C> s) {
@@ -372,6 +455,7 @@ public final class ConnectionPool<C> {
             if (w == null) {
                 if (closeIt) {
                     connections.close(s.connection);
+                    noteDrained();
                 }
                 return;
             }
@@ -445,6 +529,7 @@ public final class ConnectionPool<C> {
         if (retry) {
             openInto();
         }
+        noteDrained();
     }
 
     /** Fails the waiters whose deadline has passed (they are at the head of the queue) and re-arms for the next. */

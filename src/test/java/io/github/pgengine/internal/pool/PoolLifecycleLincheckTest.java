@@ -7,6 +7,7 @@ import io.github.pgengine.PoolStats;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jetbrains.lincheck.Lincheck;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -226,6 +227,25 @@ class PoolLifecycleLincheckTest {
             run(stubs::finishOpen, () -> caller.cancel(false));
             assertConsistent(pool, stubs, 1);
             check(used.get() + failed.get() <= 1, "used at most once");
+        });
+    }
+
+    @Test
+    void releasesRacingAGracefulCloseCompleteItOnceEveryConnectionIsClosed() {
+        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+            Stubs stubs = new Stubs(false);
+            ManualTimer timer = new ManualTimer();
+            ConnectionPool<Stub> pool = pool(stubs, timer, 3);
+            Stub a = pool.acquire().join();
+            Stub b = pool.acquire().join();
+            pool.release(pool.acquire().join());
+            AtomicReference<CompletableFuture<?>> closing = new AtomicReference<>();
+            run(() -> closing.set(pool.close(Duration.ofSeconds(5))), () -> pool.release(a), () -> pool.release(b));
+            check(closing.get().isDone(), "the close completed with the last release, before its grace ran out");
+            check(pool.stats().total() == 0, "no connection left: " + pool.stats());
+            check(stubs.closedCount.get() == stubs.opened.get(), "every connection closed");
+            timer.runAll();
+            check(stubs.closedCount.get() == stubs.opened.get(), "nothing closed twice by the late timer");
         });
     }
 }
