@@ -14,19 +14,18 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Closes the auto-configured engine with the application context, gracefully: the context's stop waits, at most the
- * shutdown timeout, until no connection is in use and no caller waits for one (new work is still accepted meanwhile),
- * then closes the engine. Its phase is below the web server's graceful shutdown, so requests drain first.
+ * Closes the auto-configured engine with the application context, gracefully: new calls fail from the stop on, work
+ * that already has a connection (a statement, a transaction) may finish within the shutdown timeout, and what still
+ * runs after it is cancelled on the server. Its phase is below the web server's graceful shutdown, so requests drain
+ * first.
  *
  * <p>A context that stops without a lifecycle stop (its refresh failed) still closes the engine, in
  * {@link #destroy()}.
  */
 final class EngineLifecycle implements SmartLifecycle, DisposableBean {
     private static final Logger LOG = LoggerFactory.getLogger(EngineLifecycle.class);
-    /** How often the drain looks at the pool's counters. */
-    private static final Duration POLL = Duration.ofMillis(10);
-    /** How long closing may take after the drain (idle connections close at once). */
-    private static final Duration CLOSE_MARGIN = Duration.ofSeconds(1);
+    /** How long closing may take beyond the grace (a cancel's round trip, the sockets' close). */
+    private static final Duration CLOSE_MARGIN = Duration.ofSeconds(2);
 
     private final PostgresEngine engine;
     private final Duration shutdownTimeout;
@@ -75,52 +74,28 @@ final class EngineLifecycle implements SmartLifecycle, DisposableBean {
         }
     }
 
-    /** Waits until nothing is in use or the timeout passes, then closes the engine; never fails. */
+    /**
+     * Closes the engine with the shutdown timeout as its grace ({@link PostgresEngine#close(Duration)}): work that has
+     * a connection may finish within it, then what still runs is cancelled on the server; never fails.
+     */
     CompletableFuture<@Nullable Void> close() {
-        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         PoolStats at = engine.poolStats();
-        if (busy(at)) {
+        if (at.inUse() > 0) {
             LOG.info(
-                    "Closing pgengine {}: waiting up to {} for {} connections in use and {} waiting callers",
+                    "Closing pgengine {}: {} connection(s) in use may finish within {} (pgengine.shutdown-timeout), "
+                            + "then what still runs is cancelled",
                     engine.name(),
-                    shutdownTimeout,
                     at.inUse(),
-                    at.waiting());
+                    shutdownTimeout);
         }
-        CompletableFuture<@Nullable Void> drained = new CompletableFuture<>();
-        poll(drained, deadline);
-        return drained.thenCompose(v -> {
-                    PoolStats left = engine.poolStats();
-                    if (busy(left)) {
-                        LOG.warn(
-                                "pgengine {}: {} connections still in use after {} (pgengine.shutdown-timeout); "
-                                        + "closing the engine: their statements run on until they end, then their "
-                                        + "connections close",
-                                engine.name(),
-                                left.inUse(),
-                                shutdownTimeout);
-                    }
-                    return engine.close().completeOnTimeout(null, CLOSE_MARGIN.toNanos(), TimeUnit.NANOSECONDS);
-                })
+        return engine.close(shutdownTimeout)
+                .completeOnTimeout(null, shutdownTimeout.plus(CLOSE_MARGIN).toNanos(), TimeUnit.NANOSECONDS)
                 .handle((v, error) -> {
                     if (error != null) {
                         LOG.warn("pgengine {}: closing failed: {}", engine.name(), error.toString());
                     }
                     return null;
                 });
-    }
-
-    private void poll(CompletableFuture<@Nullable Void> drained, long deadline) {
-        if (!busy(engine.poolStats()) || System.nanoTime() - deadline >= 0) {
-            drained.complete(null);
-            return;
-        }
-        CompletableFuture.delayedExecutor(POLL.toNanos(), TimeUnit.NANOSECONDS)
-                .execute(() -> poll(drained, deadline));
-    }
-
-    private static boolean busy(PoolStats stats) {
-        return stats.inUse() > 0 || stats.waiting() > 0;
     }
 
     private void await(CompletableFuture<?> f) {
