@@ -178,7 +178,8 @@ public final class ConnectionFactory {
      * is ready, the session is closed, so nothing leaks.
      *
      * @return the session; fails with {@link ConnectionException}, or {@link ServerErrorException} for the
-     *     server's refusal (bad password, unknown database, too many connections)
+     *     server's refusal (bad password, unknown database, too many connections: a
+     *     {@link ServerErrorException#refusedSession}) or a failed set-up statement
      */
     public CompletableFuture<DbConnection> open() {
         if (targets.size() == 1 && wanted == Hosts.TargetSessionAttrs.ANY) {
@@ -521,7 +522,7 @@ public final class ConnectionFactory {
                 e = e.getCause();
             }
             if (e instanceof GenericDatabaseException g) {
-                return new ServerErrorException(
+                return ServerErrorException.refusedSession(
                         new ServerError(g.getErrorMessage().getFields()));
             }
             if (e instanceof ServerErrorException s) {
