@@ -4,6 +4,8 @@ import com.github.jasync.sql.db.Configuration;
 import com.github.jasync.sql.db.SSLConfiguration;
 import com.github.jasync.sql.db.postgresql.PostgreSQLConnection;
 import com.github.jasync.sql.db.postgresql.codec.MessageDecoder;
+import com.github.jasync.sql.db.postgresql.column.PostgreSQLColumnDecoderRegistry;
+import com.github.jasync.sql.db.postgresql.column.PostgreSQLColumnEncoderRegistry;
 import com.github.jasync.sql.db.postgresql.exceptions.GenericDatabaseException;
 import com.github.jasync.sql.db.util.NettyUtils;
 import io.github.pgengine.ConnectionException;
@@ -354,6 +356,8 @@ public final class ConnectionFactory {
          * it is set (see {@link #registered}).
          */
         private volatile @Nullable Channel channel;
+        /** The driver's connect future, once {@code connect()} has returned it. */
+        private volatile @Nullable CompletableFuture<PostgreSQLConnection> driverConnected;
 
         Opening(Target target, boolean anyServer) {
             this.target = target;
@@ -365,8 +369,13 @@ public final class ConnectionFactory {
             PostgreSQLConnection d;
             CompletableFuture<PostgreSQLConnection> connected;
             try {
-                d = new PostgreSQLConnection(target.configuration);
+                d = new PostgreSQLConnection(
+                        target.configuration,
+                        PostgreSQLColumnEncoderRegistry.Companion.getInstance(),
+                        PostgreSQLColumnDecoderRegistry.Companion.getInstance(),
+                        connection -> new StartupDelegate(connection, this::driverFailed));
                 connected = d.connect();
+                driverConnected = connected;
             } catch (RuntimeException e) {
                 fail(connectError(e));
                 return;
@@ -514,6 +523,19 @@ public final class ConnectionFactory {
 
         private void fail(Throwable e) {
             out.completeExceptionally(e);
+        }
+
+        /**
+         * The server refused the session, or the socket, TLS or authentication failed, before pgengine took the
+         * channel over (see {@link StartupDelegate}): the attempt fails with it, and so does the driver's own connect
+         * future, which stops the driver's connect timer.
+         */
+        private void driverFailed(Throwable e) {
+            fail(connectError(e));
+            CompletableFuture<PostgreSQLConnection> driver = driverConnected;
+            if (driver != null) {
+                driver.completeExceptionally(e);
+            }
         }
 
         private RuntimeException connectError(Throwable t) {
