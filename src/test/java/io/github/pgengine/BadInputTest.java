@@ -203,6 +203,14 @@ class BadInputTest {
                 "the SQL expects 1 parameter but 2 were given",
                 () -> engine.query("select ?", 1, 2)));
         c.add(sql(
+                "mixed placeholder styles",
+                "the SQL mixes placeholder styles: $1 and ?",
+                () -> engine.query("select $1::int where 1 = ?", 1, 2)));
+        c.add(sql(
+                "mixed placeholder styles in a batch",
+                "the SQL mixes placeholder styles: $1 and ?",
+                () -> engine.executeBatch("insert into x values ($1, ?)", List.of(List.of(1, 2)))));
+        c.add(sql(
                 "parameters for no placeholder",
                 "the SQL expects 0 parameters but 1 was given",
                 () -> engine.execute("select 1", 1)));
