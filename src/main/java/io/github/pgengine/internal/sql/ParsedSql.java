@@ -43,6 +43,18 @@ public final class ParsedSql {
     }
 
     /**
+     * Returns the same statement reported to observers as another operation: a cursor's {@code DECLARE} as the
+     * operation of its query, the caller's statement.
+     *
+     * @param reported the operation observers see
+     * @return the statement with that operation
+     */
+    public ParsedSql reportedAs(String reported) {
+        return new ParsedSql(
+                sql, serverSql, parameterCount, statementCount, copyWithClient, reported, literals, bareQuestionMarks);
+    }
+
+    /**
      * Returns the server's text with each literal (string, number, dollar-quoted string) replaced by {@code ?}: what
      * tracing may show without showing values.
      */
