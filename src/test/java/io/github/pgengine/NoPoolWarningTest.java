@@ -69,8 +69,8 @@ class NoPoolWarningTest {
     @Test
     void saysNothingWithAPoolOrForTheSetUpCallsBeforeIt() {
         try (LogCapture log = LogCapture.of("io.github.pgengine", Level.WARN)) {
-            PostgresEngine e = engine(
-                    PostgresEngine.builder().name("no-pool-set-up").extensions(List.of("plpgsql")));
+            PostgresEngine e =
+                    engine(PostgresEngine.builder().name("no-pool-set-up").extensions(List.of("plpgsql")));
             Await.result(e.prepDatabase());
             Await.result(e.checkVersion());
             Await.result(e.getVersion());
@@ -85,7 +85,8 @@ class NoPoolWarningTest {
     @Test
     void saysNothingWhenBuiltToRunUnpooled() {
         try (LogCapture log = LogCapture.of("io.github.pgengine", Level.WARN)) {
-            PostgresEngine e = engine(PostgresEngine.builder().name("no-pool-on-purpose").warnWithoutPool(false));
+            PostgresEngine e =
+                    engine(PostgresEngine.builder().name("no-pool-on-purpose").warnWithoutPool(false));
             CockroachEngine.Builder cockroach = CockroachEngine.builder().warnWithoutPool(false);
             work(e);
 

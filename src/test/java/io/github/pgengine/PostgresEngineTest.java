@@ -500,10 +500,8 @@ class PostgresEngineTest {
         List<Refusal> refusals = List.of(
                 new Refusal("3D000", "database \"pgengine_no_such_database\" does not exist", missingDatabase),
                 new Refusal("28P01", "password authentication failed", wrongPassword),
-                new Refusal(
-                        "28000", "not permitted to log in", pg.config("pgengine_nologin", "nologin-pass")),
-                new Refusal(
-                        "53300", "too many connections", pg.config("pgengine_limited", "limited-pass")));
+                new Refusal("28000", "not permitted to log in", pg.config("pgengine_nologin", "nologin-pass")),
+                new Refusal("53300", "too many connections", pg.config("pgengine_limited", "limited-pass")));
         try {
             for (Refusal r : refusals) {
                 PostgresEngine e = engine(new PostgresEngine(r.config()));

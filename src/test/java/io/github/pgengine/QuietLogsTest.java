@@ -106,8 +106,8 @@ class QuietLogsTest {
                     for (int i = 0; i < 3; i++) {
                         assertThat(Await.failure(e.query("SELECT 1")))
                                 .isInstanceOfSatisfying(
-                                        EngineException.class, x -> assertThat(x.sqlState())
-                                                .isEqualTo(sqlState));
+                                        EngineException.class,
+                                        x -> assertThat(x.sqlState()).isEqualTo(sqlState));
                     }
                 } finally {
                     Await.result(e.close());

@@ -136,6 +136,7 @@ public final class SqlScanner {
         int questionMarks;
         /** With {@code $n} placeholders: the {@code ?} sent as they are (an operator, or a placeholder by mistake). */
         int bareQuestionMarks;
+
         int statements;
         private boolean inStatement;
         private int parens;
