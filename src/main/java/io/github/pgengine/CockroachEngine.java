@@ -243,6 +243,12 @@ public final class CockroachEngine extends PostgresEngine {
             return this;
         }
 
+        @Override
+        public Builder warnWithoutPool(boolean warnWithoutPool) {
+            super.warnWithoutPool(warnWithoutPool);
+            return this;
+        }
+
         /**
          * Sets {@code settings}.
          *

@@ -3,7 +3,9 @@ package io.github.pgengine;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The connection to the server failed, was refused, or was lost (SQLSTATE class 08, 57P01-57P03, or a network error). The work may or may not have reached the server.
+ * The connection to the server failed, was refused, or was lost (SQLSTATE class 08, 57P01-57P03, or a network error),
+ * or the server refused to open a session, whatever its SQLSTATE (3D000 no such database, class 28, 53300, ...). The
+ * work may or may not have reached the server; after a refusal it did not.
  */
 public class ConnectionException extends EngineException {
     private static final long serialVersionUID = 1L;

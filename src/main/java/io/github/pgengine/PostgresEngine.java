@@ -184,7 +184,8 @@ public class PostgresEngine {
                 b.callbackExecutor,
                 this::connectionOpened,
                 rewriteBatchedInserts,
-                b.sessionStatements);
+                b.sessionStatements,
+                b.warnWithoutPool);
     }
 
     /** Returns the retry policy transactions use unless their options set one. */
@@ -767,6 +768,8 @@ public class PostgresEngine {
         @Nullable
         RetryPolicy retryPolicy;
 
+        boolean warnWithoutPool = true;
+
         /**
          * Sets {@code config}.
          *
@@ -882,6 +885,21 @@ public class PostgresEngine {
          */
         public Builder retryPolicy(RetryPolicy retryPolicy) {
             this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+            return this;
+        }
+
+        /**
+         * Sets {@code warnWithoutPool}, on by default. Without {@code startConnectionPool()} every statement opens
+         * and closes a connection of its own (about 60 times slower than a pooled one), and the first one logs a
+         * WARN saying so, once per engine; the engine's own {@code prepDatabase()}, {@code getVersion()},
+         * {@code checkVersion()} and {@code ping()} never do. Switch it off for unpooled use on purpose, such as a
+         * script (see docs/pool.md).
+         *
+         * @param warnWithoutPool whether the first statement run without a pool logs the warning
+         * @return this builder
+         */
+        public Builder warnWithoutPool(boolean warnWithoutPool) {
+            this.warnWithoutPool = warnWithoutPool;
             return this;
         }
 

@@ -133,6 +133,16 @@ class BadInputTest {
         c.add(url("unterminated quoted keyword value", "host='a", "unterminated quoted value for host"));
         c.add(url(
                 "unknown URL parameter", "postgresql://h/db?foo=1", "connection URL parameter 'foo' is not supported"));
+        c.add(url(
+                "pgjdbc's ssl=true",
+                "postgresql://h/db?ssl=true",
+                "connection URL parameter ssl=true is pgjdbc's; use sslmode=verify-full"));
+        c.add(url(
+                "pgjdbc's ssl=false",
+                "jdbc:postgresql://h/db?ssl=false",
+                "connection URL parameter ssl=false is pgjdbc's; use sslmode=disable"));
+        c.add(url("pgjdbc's ssl keyword", "host=h ssl=true", "ssl=true is pgjdbc's; use sslmode=verify-full"));
+        c.add(cfg("pgjdbc's ssl key", "unknown configuration key 'ssl': ssl=true is pgjdbc's", "ssl", true));
         c.add(url("bad escape", "postgresql://u%zz@h/db", "connection URL has a malformed %-escape in the user"));
         c.add(url("open IPv6", "postgresql://[::1/db", "connection URL has an unterminated IPv6 address"));
         c.add(url("URL port text", "postgresql://h:abc/db", "port must be a whole number between 1 and 65535"));
@@ -202,6 +212,14 @@ class BadInputTest {
                 "too many parameters",
                 "the SQL expects 1 parameter but 2 were given",
                 () -> engine.query("select ?", 1, 2)));
+        c.add(sql(
+                "mixed placeholder styles",
+                "the SQL mixes placeholder styles: $1 and ?",
+                () -> engine.query("select $1::int where 1 = ?", 1, 2)));
+        c.add(sql(
+                "mixed placeholder styles in a batch",
+                "the SQL mixes placeholder styles: $1 and ?",
+                () -> engine.executeBatch("insert into x values ($1, ?)", List.of(List.of(1, 2)))));
         c.add(sql(
                 "parameters for no placeholder",
                 "the SQL expects 0 parameters but 1 was given",

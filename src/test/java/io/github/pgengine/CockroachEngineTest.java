@@ -126,7 +126,10 @@ class CockroachEngineTest {
 
     @Test
     void aPostgresEngineWarnsWhenItTalksToCockroach() {
-        PostgresEngine e = keep(new PostgresEngine(crdb.adminConfig()));
+        PostgresEngine e = keep(PostgresEngine.builder()
+                .config(crdb.adminConfig())
+                .warnWithoutPool(false)
+                .build());
         try (LogCapture log = LogCapture.of("io.github.pgengine", Level.INFO)) {
             Await.result(e.query("SELECT 1"));
             Await.result(e.query("SELECT 1"));

@@ -108,7 +108,10 @@ class ConnectionStormTest {
             pg.stop();
             pg.start();
         }
-        PostgresEngine engine = PostgresEngine.builder().config(config("storm")).build();
+        PostgresEngine engine = PostgresEngine.builder()
+                .config(config("storm"))
+                .warnWithoutPool(false)
+                .build();
         ScheduledExecutorService canceller = Executors.newSingleThreadScheduledExecutor();
         Random random = new Random(18_05);
         List<CompletableFuture<Integer>> kept = new ArrayList<>();

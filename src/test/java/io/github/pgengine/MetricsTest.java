@@ -102,6 +102,43 @@ class MetricsTest {
     }
 
     @Test
+    void aCursorCountsAsTheStatementOfItsQuery() {
+        PostgresEngine e = engine(pg.config());
+        new PgEngineMetrics(e).bindTo(registry);
+        CompletableFuture<Void> streamed = new CompletableFuture<>();
+        e.stream("SELECT g FROM generate_series(1, 10) g", List.of(), 4).subscribe(new Flow.Subscriber<Row>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(Row item) {}
+
+            @Override
+            public void onError(Throwable t) {
+                streamed.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+                streamed.complete(null);
+            }
+        });
+        Await.result(streamed);
+        Batch batch = Await.result(e.batch("WITH t AS (SELECT 1 AS one) SELECT one FROM t", List.of(), 10));
+        assertThat(Await.result(batch.next())).hasSize(1);
+        Await.result(batch.close());
+
+        assertThat(timerCount("pgengine.statements", e, "operation", "select", "outcome", "success"))
+                .isEqualTo(1);
+        assertThat(timerCount("pgengine.statements", e, "operation", "with", "outcome", "success"))
+                .isEqualTo(1);
+        assertThat(find("pgengine.statements", e).tag("operation", "declare").timers())
+                .isEmpty();
+    }
+
+    @Test
     void poolGaugesFollowThePoolAndAcquireTimesCarryTheirOutcome() {
         PostgresEngine e = engine(pg.config());
         new PgEngineMetrics(e).bindTo(registry);

@@ -108,7 +108,7 @@ class OpeningAbandonTest {
         config.put("port", port);
         config.put("sslmode", sslmode);
         config.put("connect_timeout", connectTimeoutSeconds);
-        return PostgresEngine.builder().config(config).build();
+        return PostgresEngine.builder().config(config).warnWithoutPool(false).build();
     }
 
     private static CompletableFuture<Integer> call(PostgresEngine engine) {

@@ -124,7 +124,10 @@ class PasswordFilesTest {
     void aGroupReadableFileIsIgnoredWithOneWarning() throws IOException {
         Path file = passFile("*:*:*:*:" + escape(PASSWORD) + "\n", "rw-r-----");
         try (LogCapture log = LogCapture.of("io.github.pgengine", Level.WARN)) {
-            PostgresEngine e = new PostgresEngine(withoutPassword(file));
+            PostgresEngine e = PostgresEngine.builder()
+                    .config(withoutPassword(file))
+                    .warnWithoutPool(false)
+                    .build();
             Throwable error = Await.failure(e.query("SELECT 1"));
             Throwable again = Await.failure(e.query("SELECT 1"));
             Await.result(e.close());

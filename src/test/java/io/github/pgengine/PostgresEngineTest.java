@@ -487,6 +487,43 @@ class PostgresEngineTest {
     }
 
     @Test
+    void aServerRefusingTheSessionIsAConnectionExceptionWithItsSqlState() {
+        pg.createRole("pgengine_nologin", "nologin-pass", false);
+        pg.admin("ALTER ROLE pgengine_nologin NOLOGIN");
+        pg.createRole("pgengine_limited", "limited-pass", false);
+        pg.admin("ALTER ROLE pgengine_limited CONNECTION LIMIT 0");
+        Map<String, Object> missingDatabase = new HashMap<>(pg.config());
+        missingDatabase.put("database", "pgengine_no_such_database");
+        Map<String, Object> wrongPassword = new HashMap<>(pg.config());
+        wrongPassword.put("password", "not-the-password");
+        record Refusal(String sqlState, String message, Map<String, Object> config) {}
+        List<Refusal> refusals = List.of(
+                new Refusal("3D000", "database \"pgengine_no_such_database\" does not exist", missingDatabase),
+                new Refusal("28P01", "password authentication failed", wrongPassword),
+                new Refusal("28000", "not permitted to log in", pg.config("pgengine_nologin", "nologin-pass")),
+                new Refusal("53300", "too many connections", pg.config("pgengine_limited", "limited-pass")));
+        try {
+            for (Refusal r : refusals) {
+                PostgresEngine e = engine(new PostgresEngine(r.config()));
+                for (CompletableFuture<?> call : List.of(
+                        e.query("select 1"),
+                        e.transaction(tx -> tx.query("select 1")),
+                        e.startConnectionPool(PoolOptions.builder().minIdle(1).build()))) {
+                    assertThat(Await.failure(call))
+                            .as(r.sqlState())
+                            .isInstanceOfSatisfying(ConnectionException.class, x -> {
+                                assertThat(x.sqlState()).isEqualTo(r.sqlState());
+                                assertThat(x.serverMessage()).contains(r.message());
+                                assertThat(x.getMessage()).contains(r.sqlState(), r.message());
+                            });
+                }
+            }
+        } finally {
+            pg.admin("ALTER ROLE pgengine_limited CONNECTION LIMIT -1");
+        }
+    }
+
+    @Test
     void reachesExtraNodesByName() {
         PostgresEngine replica = engine();
         PostgresEngine e = engine(new PostgresEngine(pg.config(), List.of(), false, false, Map.of("replica", replica)));

@@ -6,14 +6,15 @@ import ch.qos.logback.classic.Level;
 import io.github.pgengine.testing.Await;
 import io.github.pgengine.testing.LogCapture;
 import io.github.pgengine.testing.TestPostgres;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
- * Ordinary SQL errors make no log line at WARN or ERROR anywhere (the caller gets them), with jasync's and Netty's
- * loggers open at INFO; a lost connection is one WARN with its context.
+ * Ordinary SQL errors and refused connection attempts make no log line at WARN or ERROR anywhere (the caller gets
+ * them), with jasync's and Netty's loggers open at INFO; a lost connection is one WARN with its context.
  */
 class QuietLogsTest {
     private final TestPostgres pg = TestPostgres.get();
@@ -79,6 +80,46 @@ class QuietLogsTest {
             assertThat(jasync.lines()).noneMatch(l -> l.startsWith("WARN") || l.startsWith("ERROR"));
         } finally {
             Await.result(e.close());
+        }
+    }
+
+    @Test
+    void refusedConnectionAttemptsLogNothingAtWarnOrError() {
+        pg.createRole("quiet_limited", "quiet-pw", false);
+        pg.admin("ALTER ROLE quiet_limited CONNECTION LIMIT 0");
+        Map<String, Object> missingDatabase = new HashMap<>(pg.config());
+        missingDatabase.put("database", "quiet_no_such_database");
+        Map<String, Object> wrongPassword = new HashMap<>(pg.config());
+        wrongPassword.put("password", "not-the-password");
+        Map<String, Map<String, Object>> refusals = Map.of(
+                "3D000", missingDatabase,
+                "28P01", wrongPassword,
+                "53300", pg.config("quiet_limited", "quiet-pw"));
+        try (LogCapture jasync = LogCapture.of("com.github.jasync", Level.INFO);
+                LogCapture netty = LogCapture.of("io.netty", Level.INFO);
+                LogCapture engine = LogCapture.of("io.github.pgengine", Level.INFO)) {
+            refusals.forEach((sqlState, config) -> {
+                PostgresEngine e = new PostgresEngine(config);
+                try {
+                    Await.result(e.startConnectionPool(
+                            PoolOptions.builder().maxSize(1).minIdle(0).build()));
+                    for (int i = 0; i < 3; i++) {
+                        assertThat(Await.failure(e.query("SELECT 1")))
+                                .isInstanceOfSatisfying(
+                                        EngineException.class,
+                                        x -> assertThat(x.sqlState()).isEqualTo(sqlState));
+                    }
+                } finally {
+                    Await.result(e.close());
+                }
+            });
+
+            assertThat(jasync.lines()).noneMatch(l -> l.startsWith("WARN") || l.startsWith("ERROR"));
+            assertThat(jasync.stackTraces()).isEmpty();
+            assertThat(netty.lines()).noneMatch(l -> l.startsWith("WARN") || l.startsWith("ERROR"));
+            assertThat(engine.lines()).noneMatch(l -> l.startsWith("WARN") || l.startsWith("ERROR"));
+        } finally {
+            pg.admin("ALTER ROLE quiet_limited CONNECTION LIMIT -1");
         }
     }
 }

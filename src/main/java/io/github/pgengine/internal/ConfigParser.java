@@ -70,6 +70,9 @@ public final class ConfigParser {
             Map.entry("target_session_attrs", "PGTARGETSESSIONATTRS"),
             Map.entry("load_balance_hosts", "PGLOADBALANCEHOSTS"));
 
+    /** pgjdbc's parameter for TLS, which libpq and pgengine spell {@code sslmode}. */
+    private static final String PGJDBC_SSL = "ssl";
+
     private static final Map<String, String> URL_PARAMETERS = Map.ofEntries(
             Map.entry("user", "user"),
             Map.entry("password", "password"),
@@ -157,8 +160,9 @@ public final class ConfigParser {
         for (Map.Entry<String, ?> e : config.entrySet()) {
             Object key = e.getKey();
             if (!(key instanceof String) || !KEYS.contains(key)) {
-                throw new IllegalArgumentException(
-                        "unknown configuration key '" + key + "'; known keys are " + String.join(", ", KEYS));
+                throw new IllegalArgumentException("unknown configuration key '" + key + "'"
+                        + (PGJDBC_SSL.equals(key) ? ": " + pgjdbcSsl(e.getValue()) : "") + "; known keys are "
+                        + String.join(", ", KEYS));
             }
             if (e.getValue() == null) {
                 throw new IllegalArgumentException(
@@ -454,6 +458,9 @@ public final class ConfigParser {
                 String name = decode(eq >= 0 ? pair.substring(0, eq) : pair, "parameter name");
                 String value = eq >= 0 ? decode(pair.substring(eq + 1), name) : "";
                 String key = URL_PARAMETERS.get(name.toLowerCase(Locale.ROOT));
+                if (key == null && PGJDBC_SSL.equalsIgnoreCase(name)) {
+                    throw new IllegalArgumentException("connection URL parameter " + pgjdbcSsl(value));
+                }
                 if (key == null) {
                     throw new IllegalArgumentException("connection URL parameter '" + name + "' is not supported; "
                             + "supported parameters are "
@@ -526,6 +533,9 @@ public final class ConfigParser {
                 }
             }
             String key = URL_PARAMETERS.get(name.toLowerCase(Locale.ROOT));
+            if (key == null && PGJDBC_SSL.equalsIgnoreCase(name)) {
+                throw new IllegalArgumentException("connection string keyword " + pgjdbcSsl(value));
+            }
             if (key == null) {
                 throw new IllegalArgumentException("connection string keyword '" + name + "' is not supported; "
                         + "supported keywords are "
@@ -534,6 +544,19 @@ public final class ConfigParser {
             }
             out.put(key, value.toString());
         }
+    }
+
+    /**
+     * Says what to use instead of pgjdbc's {@code ssl} parameter: {@code ssl=true} (or the bare parameter) asks
+     * pgjdbc for an encrypted connection with the server's certificate and host name checked, libpq's
+     * {@code sslmode=verify-full}; {@code ssl=false} for none, {@code sslmode=disable}.
+     */
+    private static String pgjdbcSsl(@Nullable Object value) {
+        if ("false".equalsIgnoreCase(String.valueOf(value).trim())) {
+            return "ssl=false is pgjdbc's; use sslmode=disable";
+        }
+        return "ssl=true is pgjdbc's; use sslmode=verify-full (what pgjdbc's ssl=true does: encrypt and check the "
+                + "server's certificate and host name) or sslmode=require (encrypt only)";
     }
 
     private static String decode(String s, String what) {

@@ -48,6 +48,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -78,6 +79,8 @@ public final class EngineCore {
     private volatile boolean closed;
     /** The pool that {@link #close()} closed, for a later {@link #close(java.time.Duration)}; guarded by poolLock. */
     private @Nullable ConnectionPool<DbConnection> closingPool;
+    /** Set once the engine has warned that statements run without a pool, or when it was built not to. */
+    private final AtomicBoolean warnedWithoutPool;
 
     /**
      * @param settings where and how to connect
@@ -89,6 +92,7 @@ public final class EngineCore {
      * @param onOpen sees each new connection (must not throw or block)
      * @param sessionStatements statements every new session runs after its set-up (engine constants only)
      * @param rewriteInserts batches of plain single-row inserts run as multi-row inserts
+     * @param warnWithoutPool warn once when a caller's statement runs without a pool
      */
     public EngineCore(
             ConnectionSettings settings,
@@ -99,9 +103,11 @@ public final class EngineCore {
             @Nullable Executor callbacks,
             Consumer<DbConnection> onOpen,
             boolean rewriteInserts,
-            List<String> sessionStatements) {
+            List<String> sessionStatements,
+            boolean warnWithoutPool) {
         this.settings = settings;
         this.name = name;
+        this.warnedWithoutPool = new AtomicBoolean(!warnWithoutPool);
         this.factory = new ConnectionFactory(settings, onOpen, sessionStatements);
         ServerCanceller canceller = new ServerCanceller(settings.host(), settings.port());
         this.runner = new QueryRunner(
@@ -347,9 +353,29 @@ public final class EngineCore {
         return out;
     }
 
+    /** Where a caller's statement borrows its connection; the first one without a pool warns (once). */
     private Lender lender() {
+        return lender(true);
+    }
+
+    /**
+     * Where a statement borrows its connection: the pool, or a connection of its own.
+     *
+     * @param callers false for the engine's own set-up and checks (prepDatabase, getVersion, checkVersion, ping),
+     *     which run before a pool is started by design and never warn
+     */
+    private Lender lender(boolean callers) {
         ConnectionPool<DbConnection> current = pool;
         if (current == null) {
+            if (callers && !warnedWithoutPool.get() && warnedWithoutPool.compareAndSet(false, true)) {
+                LOG.warn(
+                        "{}: statements run without a connection pool, so each opens and closes a connection of its"
+                                + " own: about 60 times slower than a pooled connection (100 queries took 2,859 ms"
+                                + " instead of 48 ms). Call startConnectionPool() (see docs/pool.md); for unpooled"
+                                + " use on purpose (a script), build the engine with warnWithoutPool(false)."
+                                + " Logged once.",
+                        name);
+            }
             return new Lender(
                     () -> PooledConnections.open(factory, observers),
                     c -> PooledConnections.close(c, observers),
@@ -383,6 +409,11 @@ public final class EngineCore {
      * @return the caller's future
      */
     public <T> CompletableFuture<T> run(String sql, @Nullable Object @Nullable [] params, Function<Result, T> mapper) {
+        return run(sql, params, mapper, true);
+    }
+
+    private <T> CompletableFuture<T> run(
+            String sql, @Nullable Object @Nullable [] params, Function<Result, T> mapper, boolean callers) {
         Statement statement;
         try {
             Objects.requireNonNull(sql, "sql must not be null");
@@ -393,7 +424,8 @@ public final class EngineCore {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return onLentConnection(statement.sql(), 0, c -> runner.send(c, statement.sql(), statement), mapper);
+        return onLentConnection(
+                statement.sql(), 0, c -> runner.send(c, statement.sql(), statement), mapper, lender(callers));
     }
 
     /**
@@ -405,8 +437,9 @@ public final class EngineCore {
             ParsedSql observed,
             int batchSize,
             Function<DbConnection, CompletableFuture<Result>> send,
-            Function<Result, T> mapper) {
-        return runner.run(observers.capture(), observed, batchSize, lender(), send, mapper);
+            Function<Result, T> mapper,
+            Lender lender) {
+        return runner.run(observers.capture(), observed, batchSize, lender, send, mapper);
     }
 
     /**
@@ -435,7 +468,7 @@ public final class EngineCore {
         }
         if (!independent) {
             return onLentConnection(
-                    batch.sql(), batch.encoded().size(), c -> runner.sendBatch(c, batch), Result::counts);
+                    batch.sql(), batch.encoded().size(), c -> runner.sendBatch(c, batch), Result::counts, lender());
         }
         // rows that commit one by one are never sent again: the rows before a loss may have committed
         return runner.run(
@@ -632,7 +665,7 @@ public final class EngineCore {
      * @return the version; fails like any statement (a {@link ConnectionException} when the server is down)
      */
     public CompletableFuture<Double> readVersion(String sql, Function<String, Double> parser) {
-        return run(sql, new Object[0], r -> parser.apply(versionText(r)));
+        return run(sql, new Object[0], r -> parser.apply(versionText(r)), false);
     }
 
     /**
@@ -661,7 +694,8 @@ public final class EngineCore {
                     sentAt.set(System.nanoTime());
                     return runner.send(c, statement.sql(), statement);
                 },
-                r -> new Answer(versionText(r), Duration.ofNanos(System.nanoTime() - sentAt.get())));
+                r -> new Answer(versionText(r), Duration.ofNanos(System.nanoTime() - sentAt.get())),
+                lender(false));
         // the pool's state once the ping's own connection is back
         CompletableFuture<Health> health =
                 answer.thenApply(a -> new Health(name, a.text(), parser.apply(a.text()), a.roundTrip(), poolStats()));
@@ -765,7 +799,7 @@ public final class EngineCore {
      * @return completes when done
      */
     public CompletableFuture<@Nullable Void> runSetUp(String sql, Consumer<EngineException> warn) {
-        return run(sql, new Object[0], r -> r).handle((result, error) -> {
+        return run(sql, new Object[0], r -> r, false).handle((result, error) -> {
             if (error == null) {
                 return null;
             }

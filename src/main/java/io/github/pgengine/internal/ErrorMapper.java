@@ -61,7 +61,9 @@ public final class ErrorMapper {
             return ce;
         }
         if (e instanceof ServerErrorException s) {
-            return fromFields(s.error().fields(), null, s.context());
+            return s.refusedSession()
+                    ? build(s.error().fields(), null, s.context(), true)
+                    : fromFields(s.error().fields(), null, s.context());
         }
         if (e instanceof TimeoutException) {
             return new QueryTimeoutException(
@@ -100,6 +102,19 @@ public final class ErrorMapper {
      */
     public static EngineException fromFields(
             Map<Character, String> fields, @Nullable Throwable cause, @Nullable String context) {
+        return build(fields, cause, context, false);
+    }
+
+    /**
+     * Builds the message and details from the fields and picks the exception: by SQLSTATE, or a
+     * {@link ConnectionException} whatever the SQLSTATE when the server refused to open the session (3D000 no such
+     * database, 42501 no CONNECT privilege, class 28, 53300, 57P03: nothing of the caller's ran).
+     */
+    private static EngineException build(
+            Map<Character, String> fields,
+            @Nullable Throwable cause,
+            @Nullable String context,
+            boolean refusedSession) {
         String code = fields.get('C');
         String severity = fields.getOrDefault('V', fields.getOrDefault('S', "ERROR"));
         String message = fields.getOrDefault('M', "(no message)");
@@ -129,6 +144,9 @@ public final class ErrorMapper {
             text.append(" (at ").append(context).append(')');
         }
         String full = text.toString();
+        if (refusedSession) {
+            return new ConnectionException(full, details, cause);
+        }
         if (code == null) {
             return new EngineException(full, details, cause);
         }

@@ -166,6 +166,13 @@ public final class JavaSamples {
         return stats;
     }
 
+    static PostgresEngine poolUnpooled(String url) {
+        // region pool-unpooled
+        PostgresEngine script = PostgresEngine.builder().url(url).warnWithoutPool(false).build();
+        // endregion
+        return script;
+    }
+
     static CompletableFuture<Long> transactionBasic(PostgresEngine engine) {
         // region transactions-basic
         CompletableFuture<Long> count = engine.transaction(tx ->

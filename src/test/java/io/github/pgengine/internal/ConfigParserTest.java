@@ -138,6 +138,17 @@ class ConfigParserTest {
                 .hasMessageStartingWith("connection URL must start with postgresql://");
         assertThatThrownBy(() -> NO_ENV.parse(Map.of(), "postgresql://h/db?foo=1"))
                 .hasMessageStartingWith("connection URL parameter 'foo' is not supported");
+        assertThatThrownBy(() -> NO_ENV.parse(Map.of(), "jdbc:postgresql://h/db?SSL=true"))
+                .hasMessage("connection URL parameter ssl=true is pgjdbc's; use sslmode=verify-full (what pgjdbc's "
+                        + "ssl=true does: encrypt and check the server's certificate and host name) or "
+                        + "sslmode=require (encrypt only)");
+        assertThatThrownBy(() -> NO_ENV.parse(Map.of(), "postgresql://h/db?ssl"))
+                .hasMessageContaining("ssl=true is pgjdbc's; use sslmode=verify-full");
+        assertThatThrownBy(() -> NO_ENV.parse(Map.of(), "host=h ssl=false"))
+                .hasMessage("connection string keyword ssl=false is pgjdbc's; use sslmode=disable");
+        assertThatThrownBy(() -> NO_ENV.parse(Map.of("ssl", false), null))
+                .hasMessageStartingWith("unknown configuration key 'ssl': ssl=false is pgjdbc's; use sslmode=disable;"
+                        + " known keys are host,");
         Map<String, Object> withNull = new HashMap<>();
         withNull.put("user", null);
         assertThatThrownBy(() -> NO_ENV.parse(withNull, null)).hasMessageContaining("'user' has a null value");

@@ -13,6 +13,8 @@ import io.github.pgengine.SerializationFailureException;
 import io.github.pgengine.ServerDetails;
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.TransientEngineException;
+import io.github.pgengine.internal.driver.ServerError;
+import io.github.pgengine.internal.driver.ServerErrorException;
 import java.net.ConnectException;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -48,6 +50,22 @@ class ErrorMapperTest {
         assertThat(e.getClass().getSimpleName()).isEqualTo(type);
         assertThat(e.sqlState()).isEqualTo(sqlState);
         assertThat(e.serverMessage()).isEqualTo("boom");
+    }
+
+    @ParameterizedTest(name = "{0} while opening a session")
+    @CsvSource({"3D000", "28P01", "28000", "53300", "57P03", "42501", "08004"})
+    void aSessionTheServerRefusesIsAConnectionException(String sqlState) {
+        RuntimeException e = ErrorMapper.map(
+                ServerErrorException.refusedSession(
+                        new ServerError(Map.of('C', sqlState, 'V', "FATAL", 'M', "no", 'D', "because"))),
+                "app@db:5432/app");
+
+        assertThat(e).isInstanceOfSatisfying(ConnectionException.class, c -> {
+            assertThat(c.sqlState()).isEqualTo(sqlState);
+            assertThat(c.serverMessage()).isEqualTo("no");
+            assertThat(c.detail()).isEqualTo("because");
+            assertThat(c.getMessage()).isEqualTo("FATAL " + sqlState + ": no (detail: because)");
+        });
     }
 
     @Test

@@ -50,6 +50,16 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
+    /** Returns "LEVEL logger: message" for each event recorded so far that carries an exception (a stack trace). */
+    public List<String> stackTraces() {
+        synchronized (appender) { // AppenderBase.doAppend holds the same lock
+            return appender.list.stream()
+                    .filter(e -> e.getThrowableProxy() != null)
+                    .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage())
+                    .toList();
+        }
+    }
+
     /** Returns the events recorded at WARN. */
     public List<String> warnings() {
         synchronized (appender) { // AppenderBase.doAppend holds the same lock

@@ -4,6 +4,8 @@ import com.github.jasync.sql.db.Configuration;
 import com.github.jasync.sql.db.SSLConfiguration;
 import com.github.jasync.sql.db.postgresql.PostgreSQLConnection;
 import com.github.jasync.sql.db.postgresql.codec.MessageDecoder;
+import com.github.jasync.sql.db.postgresql.column.PostgreSQLColumnDecoderRegistry;
+import com.github.jasync.sql.db.postgresql.column.PostgreSQLColumnEncoderRegistry;
 import com.github.jasync.sql.db.postgresql.exceptions.GenericDatabaseException;
 import com.github.jasync.sql.db.util.NettyUtils;
 import io.github.pgengine.ConnectionException;
@@ -178,7 +180,8 @@ public final class ConnectionFactory {
      * is ready, the session is closed, so nothing leaks.
      *
      * @return the session; fails with {@link ConnectionException}, or {@link ServerErrorException} for the
-     *     server's refusal (bad password, unknown database, too many connections)
+     *     server's refusal (bad password, unknown database, too many connections: a
+     *     {@link ServerErrorException#refusedSession}) or a failed set-up statement
      */
     public CompletableFuture<DbConnection> open() {
         if (targets.size() == 1 && wanted == Hosts.TargetSessionAttrs.ANY) {
@@ -353,6 +356,8 @@ public final class ConnectionFactory {
          * it is set (see {@link #registered}).
          */
         private volatile @Nullable Channel channel;
+        /** The driver's connect future, once {@code connect()} has returned it. */
+        private volatile @Nullable CompletableFuture<PostgreSQLConnection> driverConnected;
 
         Opening(Target target, boolean anyServer) {
             this.target = target;
@@ -364,8 +369,13 @@ public final class ConnectionFactory {
             PostgreSQLConnection d;
             CompletableFuture<PostgreSQLConnection> connected;
             try {
-                d = new PostgreSQLConnection(target.configuration);
+                d = new PostgreSQLConnection(
+                        target.configuration,
+                        PostgreSQLColumnEncoderRegistry.Companion.getInstance(),
+                        PostgreSQLColumnDecoderRegistry.Companion.getInstance(),
+                        connection -> new StartupDelegate(connection, this::driverFailed));
                 connected = d.connect();
+                driverConnected = connected;
             } catch (RuntimeException e) {
                 fail(connectError(e));
                 return;
@@ -515,13 +525,26 @@ public final class ConnectionFactory {
             out.completeExceptionally(e);
         }
 
+        /**
+         * The server refused the session, or the socket, TLS or authentication failed, before pgengine took the
+         * channel over (see {@link StartupDelegate}): the attempt fails with it, and so does the driver's own connect
+         * future, which stops the driver's connect timer.
+         */
+        private void driverFailed(Throwable e) {
+            fail(connectError(e));
+            CompletableFuture<PostgreSQLConnection> driver = driverConnected;
+            if (driver != null) {
+                driver.completeExceptionally(e);
+            }
+        }
+
         private RuntimeException connectError(Throwable t) {
             Throwable e = t;
             while (e instanceof CompletionException && e.getCause() != null) {
                 e = e.getCause();
             }
             if (e instanceof GenericDatabaseException g) {
-                return new ServerErrorException(
+                return ServerErrorException.refusedSession(
                         new ServerError(g.getErrorMessage().getFields()));
             }
             if (e instanceof ServerErrorException s) {

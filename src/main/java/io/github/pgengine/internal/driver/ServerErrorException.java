@@ -2,7 +2,10 @@ package io.github.pgengine.internal.driver;
 
 import org.jspecify.annotations.Nullable;
 
-/** A statement failed with an ErrorResponse from the server; the engine maps it by SQLSTATE. */
+/**
+ * A statement failed with an ErrorResponse from the server, or the server refused to open a session; the engine maps
+ * it by SQLSTATE.
+ */
 public final class ServerErrorException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -10,6 +13,7 @@ public final class ServerErrorException extends RuntimeException {
     private final @Nullable String context;
     private final boolean sentAhead;
     private final boolean notRun;
+    private final boolean refusedSession;
 
     /**
      * Creates the exception.
@@ -51,11 +55,33 @@ public final class ServerErrorException extends RuntimeException {
      * @param notRun true when the server ended the session before it ran any of the request (see {@link #notRun()})
      */
     public ServerErrorException(ServerError error, @Nullable String context, boolean sentAhead, boolean notRun) {
+        this(error, context, sentAhead, notRun, false);
+    }
+
+    private ServerErrorException(
+            ServerError error, @Nullable String context, boolean sentAhead, boolean notRun, boolean refusedSession) {
         super(context == null ? error.toString() : error + " (at " + context + ")", null, false, false);
         this.error = error;
         this.context = context;
         this.sentAhead = sentAhead;
         this.notRun = notRun;
+        this.refusedSession = refusedSession;
+    }
+
+    /**
+     * The server refused to open a session (during start-up or authentication: a wrong password, a missing database,
+     * too many clients, a server starting up); whatever its SQLSTATE, the engine reports a connection failure.
+     *
+     * @param error the server's fields
+     * @return the exception
+     */
+    public static ServerErrorException refusedSession(ServerError error) {
+        return new ServerErrorException(error, null, false, false, true);
+    }
+
+    /** Returns true when the server refused to open the session (see {@link #refusedSession(ServerError)}). */
+    public boolean refusedSession() {
+        return refusedSession;
     }
 
     /**

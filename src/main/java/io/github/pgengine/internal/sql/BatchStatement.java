@@ -43,7 +43,7 @@ public record BatchStatement(ParsedSql sql, List<ParameterEncoder.Encoded> encod
                         "row " + (i + 1) + " of the batch is null (a row of NULLs is a list " + "of nulls)");
             }
             if (row.size() != parsed.parameterCount()) {
-                throw new IllegalArgumentException("row " + (i + 1) + " of the batch has " + row.size() + " value"
+                throw parsed.countMismatch("row " + (i + 1) + " of the batch has " + row.size() + " value"
                         + (row.size() == 1 ? "" : "s") + " but the SQL expects " + parsed.parameterCount());
             }
             try {

@@ -13,6 +13,7 @@ public final class ParsedSql {
     private final @Nullable String copyWithClient;
     private final String operation;
     private final int[] literals;
+    private final int bareQuestionMarks;
     private volatile @Nullable String queryText;
     private volatile boolean insertChecked;
     private volatile @Nullable MultiRowInsert multiRowInsert;
@@ -24,7 +25,8 @@ public final class ParsedSql {
             int statementCount,
             @Nullable String copyWithClient,
             String operation,
-            int[] literals) {
+            int[] literals,
+            int bareQuestionMarks) {
         this.sql = sql;
         this.serverSql = serverSql;
         this.parameterCount = parameterCount;
@@ -32,11 +34,24 @@ public final class ParsedSql {
         this.copyWithClient = copyWithClient;
         this.operation = operation;
         this.literals = literals;
+        this.bareQuestionMarks = bareQuestionMarks;
     }
 
     /** Returns the first keyword in upper case ({@code SELECT}, {@code INSERT}, {@code WITH}, ...), or empty. */
     public String operation() {
         return operation;
+    }
+
+    /**
+     * Returns the same statement reported to observers as another operation: a cursor's {@code DECLARE} as the
+     * operation of its query, the caller's statement.
+     *
+     * @param reported the operation observers see
+     * @return the statement with that operation
+     */
+    public ParsedSql reportedAs(String reported) {
+        return new ParsedSql(
+                sql, serverSql, parameterCount, statementCount, copyWithClient, reported, literals, bareQuestionMarks);
     }
 
     /**
@@ -88,6 +103,23 @@ public final class ParsedSql {
     /** Returns how many values the caller must pass. */
     public int parameterCount() {
         return parameterCount;
+    }
+
+    /**
+     * Returns the error for values that do not fit the placeholders. When the text has {@code $n} placeholders and
+     * also bare {@code ?} (sent as they are: the jsonb operator), the caller most likely mixed the two placeholder
+     * styles, and the message says so first.
+     *
+     * @param mismatch what does not fit, e.g. {@code the SQL expects 1 parameter but 2 were given}
+     * @return the exception to throw
+     */
+    public IllegalArgumentException countMismatch(String mismatch) {
+        if (bareQuestionMarks == 0) {
+            return new IllegalArgumentException(mismatch);
+        }
+        return new IllegalArgumentException("the SQL mixes placeholder styles: $1"
+                + (parameterCount > 1 ? " to $" + parameterCount : "") + " and ? (with $n placeholders a bare ? is "
+                + "sent as it is, as the jsonb operator); use one style, $1, $2, ... or ?, ?, ... (" + mismatch + ")");
     }
 
     /** Returns how many statements the text holds (0 when it is only white space and comments). */

@@ -59,7 +59,8 @@ public final class SqlScanner {
                 scan.statements,
                 scan.copyWithClient,
                 scan.firstWord == null ? "" : scan.firstWord.toUpperCase(Locale.ROOT),
-                Arrays.copyOf(scan.literals, scan.literalCount));
+                Arrays.copyOf(scan.literals, scan.literalCount),
+                dollarStyle ? scan.bareQuestionMarks : 0);
     }
 
     /** What a top-level or nested token is, as far as the batch rewrite needs to know. */
@@ -133,6 +134,9 @@ public final class SqlScanner {
         int highest;
         boolean[] used = new boolean[8];
         int questionMarks;
+        /** With {@code $n} placeholders: the {@code ?} sent as they are (an operator, or a placeholder by mistake). */
+        int bareQuestionMarks;
+
         int statements;
         private boolean inStatement;
         private int parens;
@@ -238,6 +242,7 @@ public final class SqlScanner {
                         i++;
                         continue;
                     }
+                    bareQuestionMarks++;
                     next = i + 1;
                 } else if (c == ';') {
                     if (parens == 0 && beginDepth == 0) {

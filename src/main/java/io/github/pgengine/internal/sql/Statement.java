@@ -31,7 +31,7 @@ public record Statement(ParsedSql sql, List<@Nullable Object> values, ParameterE
         ParsedSql parsed = cache.statement(sql);
         @Nullable Object[] given = params == null ? new Object[] {null} : params;
         if (given.length != parsed.parameterCount()) {
-            throw new IllegalArgumentException("the SQL expects " + parsed.parameterCount() + " parameter"
+            throw parsed.countMismatch("the SQL expects " + parsed.parameterCount() + " parameter"
                     + (parsed.parameterCount() == 1 ? "" : "s") + " but " + given.length
                     + (given.length == 1 ? " was" : " were") + " given");
         }

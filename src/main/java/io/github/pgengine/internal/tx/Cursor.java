@@ -8,6 +8,7 @@ import io.github.pgengine.internal.Observers;
 import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.pool.Lease;
+import io.github.pgengine.internal.sql.ParsedSql;
 import io.github.pgengine.internal.sql.Statement;
 import io.github.pgengine.internal.sql.StatementCache;
 import java.util.List;
@@ -45,12 +46,14 @@ public final class Cursor {
      * @param statements the engine's parse cache
      * @param sql the query (one SELECT, VALUES, ... with {@code $1} or {@code ?} placeholders)
      * @param params its values
-     * @return the DECLARE statement
+     * @return the DECLARE statement, which observers see as the caller's statement: the query's operation
+     *     ({@code SELECT}, {@code WITH}, ...), not {@code DECLARE}
      * @throws IllegalArgumentException naming what is wrong
      */
     public static Statement declare(StatementCache statements, String sql, Object[] params) {
-        statements.statement(sql);
-        return Statement.of(statements, "DECLARE " + NAME + " NO SCROLL CURSOR FOR " + sql, params);
+        ParsedSql query = statements.statement(sql);
+        Statement declare = Statement.of(statements, "DECLARE " + NAME + " NO SCROLL CURSOR FOR " + sql, params);
+        return new Statement(declare.sql().reportedAs(query.operation()), declare.values(), declare.encoded());
     }
 
     /**

@@ -43,6 +43,20 @@ class SqlScannerTest {
     }
 
     @Test
+    void namesBothPlaceholderStylesWhenValuesDoNotFitMixedSql() {
+        ParsedSql mixed = SqlScanner.parse("select * from t where a = $1 and b = ? and c = $2");
+        ParsedSql jsonb = SqlScanner.parse("select data ? 'a', $1");
+
+        assertThat(mixed.countMismatch("the SQL expects 2 parameters but 3 were given"))
+                .hasMessageStartingWith("the SQL mixes placeholder styles: $1 to $2 and ?")
+                .hasMessageEndingWith("(the SQL expects 2 parameters but 3 were given)");
+        assertThat(jsonb.countMismatch("the SQL expects 1 parameter but 2 were given"))
+                .hasMessageStartingWith("the SQL mixes placeholder styles: $1 and ?");
+        assertThat(SqlScanner.parse("select ?, ?").countMismatch("the SQL expects 2 parameters but 1 was given"))
+                .hasMessage("the SQL expects 2 parameters but 1 was given");
+    }
+
+    @Test
     void unescapesDoubledQuestionMarksInQuestionStyle() {
         ParsedSql p = SqlScanner.parse("select data ?? 'a', ?");
 
