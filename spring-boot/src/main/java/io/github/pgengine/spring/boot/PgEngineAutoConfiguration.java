@@ -80,6 +80,9 @@ public class PgEngineAutoConfiguration {
             ObjectProvider<EngineObserver> observers) {
         EngineSettings settings = new EngineSettings(properties);
         PostgresEngine.Builder builder = settings.builder();
+        if (!properties.getPool().isEnabled()) {
+            builder.warnWithoutPool(false); // pgengine.pool.enabled=false says it is meant
+        }
         customizers.orderedStream().forEach(c -> c.customize(builder));
         PostgresEngine engine = builder.build();
         observers.orderedStream().forEach(o -> {

@@ -270,12 +270,27 @@ class PgEngineAutoConfigurationTest {
     }
 
     @Test
-    void withoutAPoolEveryCallOpensItsOwnConnection() {
-        Fixtures.runner().withPropertyValues("pgengine.pool.enabled=false").run(context -> {
-            assertThat(context).hasNotFailed();
-            PostgresEngine engine = context.getBean(PostgresEngine.class);
-            assertThat(engine.poolStats()).isEqualTo(PoolStats.NO_POOL);
-            assertThat(await(engine.query("SELECT 1 AS one"))).extracting(r -> r.getInt("one")).isEqualTo(List.of(1));
-        });
+    void withoutAPoolEveryCallOpensItsOwnConnectionAndNoWarningSaysSo() {
+        ch.qos.logback.classic.Logger engineLog = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger("io.github.pgengine.PostgresEngine");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        engineLog.addAppender(seen);
+        try {
+            Fixtures.runner().withPropertyValues("pgengine.pool.enabled=false").run(context -> {
+                assertThat(context).hasNotFailed();
+                PostgresEngine engine = context.getBean(PostgresEngine.class);
+                assertThat(engine.poolStats()).isEqualTo(PoolStats.NO_POOL);
+                assertThat(await(engine.query("SELECT 1 AS one")))
+                        .extracting(r -> r.getInt("one"))
+                        .isEqualTo(List.of(1));
+            });
+        } finally {
+            engineLog.detachAppender(seen);
+        }
+        assertThat(seen.list)
+                .as("pgengine.pool.enabled=false is meant: no warning about running without a pool")
+                .noneMatch(e -> e.getFormattedMessage().contains("without a connection pool"));
     }
 }
