@@ -13,7 +13,15 @@ import io.github.pgengine.micrometer.PgEngineMetrics
 import io.github.pgengine.testing.TestPostgres
 import io.micrometer.core.instrument.Tags
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry
+import io.github.pgengine.ListenEvent
+import io.github.pgengine.coroutines.awaitExecuteBatch
+import io.github.pgengine.coroutines.awaitNotify
+import io.github.pgengine.coroutines.listenFlow
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.TimeoutCancellationException
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeoutOrNull
 import kotlinx.coroutines.flow.count
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
@@ -80,13 +88,32 @@ fun main() = runBlocking {
         check(streamed == 2500) { "streamed $streamed" }
         println("ok  flow: queryFlow streamed $streamed rows")
 
+        val counts = engine.awaitExecuteBatch("INSERT INTO account VALUES (\$1, \$2)", (1..50).map { listOf("c$it", it.toLong()) })
+        check(counts.size == 50 && counts.all { it == 1L }) { "batch counts ${counts.toList()}" }
+        println("ok  batch: awaitExecuteBatch wrote ${counts.size} rows in one round trip")
+
+        val heard = CompletableDeferred<String>()
+        val listening = launch {
+            engine.listenFlow("consumer_events").collect { event ->
+                if (event is ListenEvent.Notification) heard.complete(event.payload())
+            }
+        }
+        val listenDeadline = System.nanoTime() + 10_000_000_000L
+        while (!heard.isCompleted) {
+            check(System.nanoTime() < listenDeadline) { "no notification arrived" }
+            engine.awaitNotify("consumer_events", "hello from Kotlin ${KotlinVersion.CURRENT}")
+            withTimeoutOrNull(100) { heard.await() }
+        }
+        listening.cancelAndJoin()
+        println("ok  listen: listenFlow received \"${heard.await()}\", and cancelling it closed the listener")
+
         val statements = registry.find("pgengine.statements").timers().sumOf { it.count() }
         check(statements > 0) { "no statement was counted" }
         check(registry.find("pgengine.connections.max").gauge()?.value() ?: 0.0 > 0.0)
         println("ok  metrics: PgEngineMetrics on Micrometer ${io.micrometer.core.instrument.Meter::class.java.`package`.implementationVersion} counted $statements statements")
     } finally {
         metrics.close()
-        engine.awaitClose()
+        engine.awaitClose(java.time.Duration.ofSeconds(5)) // graceful: running work may finish within 5 s
     }
     val stats = engine.poolStats()
     println("ok  closed: $stats")
