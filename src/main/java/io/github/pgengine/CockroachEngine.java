@@ -312,7 +312,7 @@ public final class CockroachEngine extends PostgresEngine {
                 return "'" + s.replace("'", "''") + "'";
             }
             throw new IllegalArgumentException(
-                    "cluster setting " + name + " must be a Boolean, Integer, Long or String " + "(was "
+                    "cluster setting " + name + " must be a Boolean, Integer, Long or String (was "
                             + (value == null ? "null" : value.getClass().getSimpleName()) + ")");
         }
     }

@@ -116,7 +116,7 @@ public final class Transaction {
         CompletableFuture<T> result = new CompletableFuture<>();
         if (!attempt.allowNested()) {
             result.completeExceptionally(new TransactionException(
-                    "nested transactions are not allowed in this " + "transaction (allowNested is false)"));
+                    "nested transactions are not allowed in this transaction (allowNested is false)"));
             return result;
         }
         if (!isActive()) {

@@ -67,7 +67,7 @@ public final class ErrorMapper {
         }
         if (e instanceof TimeoutException) {
             return new QueryTimeoutException(
-                    "no answer from " + where + " within the query timeout; the connection " + "was closed", e);
+                    "no answer from " + where + " within the query timeout; the connection was closed", e);
         }
         if (e instanceof ConnectException) {
             return new ConnectionException("cannot connect to " + where + ": " + e.getMessage(), e);

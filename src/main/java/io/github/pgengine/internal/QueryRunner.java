@@ -68,7 +68,7 @@ public final class QueryRunner {
         this.rewriteInserts = rewriteInserts;
     }
 
-    /** Returns stops statements on the server. */
+    /** Returns what stops statements on the server when their caller cancels them. */
     public ServerCanceller canceller() {
         return canceller;
     }

@@ -40,7 +40,7 @@ public record BatchStatement(ParsedSql sql, List<ParameterEncoder.Encoded> encod
             List<? extends @Nullable Object> row = rows.get(i);
             if (row == null) {
                 throw new NullPointerException(
-                        "row " + (i + 1) + " of the batch is null (a row of NULLs is a list " + "of nulls)");
+                        "row " + (i + 1) + " of the batch is null (a row of NULLs is a list of nulls)");
             }
             if (row.size() != parsed.parameterCount()) {
                 throw parsed.countMismatch("row " + (i + 1) + " of the batch has " + row.size() + " value"

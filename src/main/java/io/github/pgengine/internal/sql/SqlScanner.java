@@ -42,7 +42,7 @@ public final class SqlScanner {
             for (int p = 0; p < scan.highest; p++) {
                 if (!scan.used[p]) {
                     throw new IllegalArgumentException(
-                            "parameter $" + (p + 1) + " is not used in the SQL (the highest " + "placeholder is $"
+                            "parameter $" + (p + 1) + " is not used in the SQL (the highest placeholder is $"
                                     + scan.highest + "); PostgreSQL needs every parameter from $1 up to be used");
                 }
             }
@@ -352,7 +352,7 @@ public final class SqlScanner {
             }
             if (number < 1 || number > MAX_PARAMETERS) {
                 throw new IllegalArgumentException("placeholder $" + sql.substring(start + 1, end)
-                        + " is out of range; " + "PostgreSQL allows $1 to $" + MAX_PARAMETERS);
+                        + " is out of range; PostgreSQL allows $1 to $" + MAX_PARAMETERS);
             }
             int index = (int) number - 1;
             highest = Math.max(highest, (int) number);

@@ -572,17 +572,16 @@ public final class Attempt {
     private @Nullable RuntimeException refusal(String what) {
         if (queue.isAbandoned()) {
             return new CancellationException(
-                    "cannot " + what + ": the transaction was cancelled or its connection " + "failed");
+                    "cannot " + what + ": the transaction was cancelled or its connection failed");
         }
         if (!session.isCurrent(this)) {
             return new TransactionException(
-                    "cannot " + what + ": this attempt of the transaction is over (it is being " + "retried)");
+                    "cannot " + what + ": this attempt of the transaction is over (it is being retried)");
         }
         return switch (state) {
             case ACTIVE -> null;
             case ENDING ->
-                new TransactionException(
-                        "cannot " + what + ": the transaction is already committing or " + "rolling back");
+                new TransactionException("cannot " + what + ": the transaction is already committing or rolling back");
             case ENDED -> new TransactionException("cannot " + what + ": the transaction was already " + outcome);
         };
     }

@@ -107,7 +107,7 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
         public void request(long n) {
             if (n <= 0) {
                 error = new IllegalArgumentException(
-                        "request(" + n + "): Reactive Streams rule 3.9 requires a positive " + "number of rows");
+                        "request(" + n + "): Reactive Streams rule 3.9 requires a positive number of rows");
                 cancelled = true;
                 closeCursor();
             } else {

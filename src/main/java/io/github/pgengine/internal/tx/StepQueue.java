@@ -72,7 +72,7 @@ final class StepQueue {
         }
     }
 
-    /** Returns completes when the queue has closed (the connection is back). */
+    /** Returns a future that completes when the queue has closed (the connection is back). */
     CompletableFuture<@Nullable Void> closed() {
         return closed.copy();
     }
@@ -305,7 +305,7 @@ final class StepQueue {
         return closed.copy();
     }
 
-    /** Returns completes when every step queued so far has run. */
+    /** Returns a future that completes when every step queued so far has run. */
     CompletableFuture<?> drained() {
         CompletableFuture<@Nullable Void> drained = new CompletableFuture<>();
         synchronized (lock) {

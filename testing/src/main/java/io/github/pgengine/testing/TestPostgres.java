@@ -340,7 +340,7 @@ public final class TestPostgres {
             }
             default ->
                 throw new IllegalStateException(
-                        "PGENGINE_TEST_POSTGRES must be auto, embedded, docker or local " + "(was \"" + choice + "\")");
+                        "PGENGINE_TEST_POSTGRES must be auto, embedded, docker or local (was \"" + choice + "\")");
         }
     }
 
