@@ -1,6 +1,6 @@
 package io.github.pgengine;
 
-import static io.github.pgengine.internal.driver.Completions.whenDone;
+import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.internal.tx.Cursor;
 import java.util.List;

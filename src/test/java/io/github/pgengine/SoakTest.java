@@ -178,7 +178,7 @@ class SoakTest {
             f = engine.transaction(tx -> tx.execute("INSERT INTO soak_ledger VALUES ($1, $2, $3)", op, caller, dice)
                     .thenCompose(n -> tx.query("SELECT pg_sleep(0.01)")));
             CompletableFuture<?> target = f;
-            io.github.pgengine.internal.driver.EngineTimer.get()
+            io.github.pgengine.internal.runtime.EngineTimer.get()
                     .schedule(() -> target.cancel(true), random.nextInt(10), TimeUnit.MILLISECONDS);
         } else if (dice < 85) {
             kind = "sql-error";
@@ -192,7 +192,7 @@ class SoakTest {
             kind = "cancelled-query";
             f = engine.query("SELECT pg_sleep(0.05)");
             CompletableFuture<?> target = f;
-            io.github.pgengine.internal.driver.EngineTimer.get()
+            io.github.pgengine.internal.runtime.EngineTimer.get()
                     .schedule(() -> target.cancel(true), random.nextInt(20), TimeUnit.MILLISECONDS);
         } else {
             kind = "read";

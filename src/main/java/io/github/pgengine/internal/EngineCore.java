@@ -1,6 +1,6 @@
 package io.github.pgengine.internal;
 
-import static io.github.pgengine.internal.driver.Completions.whenDone;
+import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.BatchPartiallyFailedException;
@@ -17,8 +17,6 @@ import io.github.pgengine.QueryTimeoutException;
 import io.github.pgengine.internal.driver.ConnectionFactory;
 import io.github.pgengine.internal.driver.ConnectionSettings;
 import io.github.pgengine.internal.driver.DbConnection;
-import io.github.pgengine.internal.driver.EngineThreads;
-import io.github.pgengine.internal.driver.EngineTimer;
 import io.github.pgengine.internal.driver.PipelineCanceller;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
@@ -27,6 +25,8 @@ import io.github.pgengine.internal.listen.Listeners;
 import io.github.pgengine.internal.pool.ConnectionPool;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.pool.Lender;
+import io.github.pgengine.internal.runtime.EngineThreads;
+import io.github.pgengine.internal.runtime.EngineTimer;
 import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.Identifiers;
 import io.github.pgengine.internal.sql.ParsedSql;

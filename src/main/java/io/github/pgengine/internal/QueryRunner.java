@@ -1,10 +1,9 @@
 package io.github.pgengine.internal;
 
-import static io.github.pgengine.internal.driver.Completions.whenDone;
+import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.internal.driver.BatchStep;
 import io.github.pgengine.internal.driver.DbConnection;
-import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.NoLongerStandbyException;
 import io.github.pgengine.internal.driver.NotSentException;
 import io.github.pgengine.internal.driver.PipelineCanceller;
@@ -13,6 +12,7 @@ import io.github.pgengine.internal.driver.ServerCanceller;
 import io.github.pgengine.internal.driver.ServerErrorException;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.pool.Lender;
+import io.github.pgengine.internal.runtime.EngineThreads;
 import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.ParsedSql;
 import io.github.pgengine.internal.sql.Statement;

@@ -9,6 +9,8 @@ import com.github.jasync.sql.db.postgresql.column.PostgreSQLColumnEncoderRegistr
 import com.github.jasync.sql.db.postgresql.exceptions.GenericDatabaseException;
 import com.github.jasync.sql.db.util.NettyUtils;
 import io.github.pgengine.ConnectionException;
+import io.github.pgengine.internal.runtime.Completions;
+import io.github.pgengine.internal.runtime.EngineTimer;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;

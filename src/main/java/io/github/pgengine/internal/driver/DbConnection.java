@@ -3,6 +3,8 @@ package io.github.pgengine.internal.driver;
 import com.github.jasync.sql.db.postgresql.PostgreSQLConnection;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.ConnectionException;
+import io.github.pgengine.internal.runtime.Completions;
+import io.github.pgengine.internal.runtime.EngineTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.github.pgengine.internal.driver;
 
-import static io.github.pgengine.internal.driver.Completions.whenDone;
+import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.github.pgengine.internal.driver;
 
+import io.github.pgengine.internal.runtime.EngineThreads;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;

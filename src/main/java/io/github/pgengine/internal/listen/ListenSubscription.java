@@ -1,6 +1,6 @@
 package io.github.pgengine.internal.listen;
 
-import static io.github.pgengine.internal.driver.Completions.whenDone;
+import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.ListenEvent;
 import io.github.pgengine.ListenEvent.Notification;
@@ -8,9 +8,9 @@ import io.github.pgengine.ListenOptions;
 import io.github.pgengine.ListenOverflowException;
 import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.driver.DbConnection;
-import io.github.pgengine.internal.driver.EngineThreads;
-import io.github.pgengine.internal.driver.EngineTimer;
 import io.github.pgengine.internal.driver.ServerNotification;
+import io.github.pgengine.internal.runtime.EngineThreads;
+import io.github.pgengine.internal.runtime.EngineTimer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

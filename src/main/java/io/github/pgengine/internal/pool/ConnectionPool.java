@@ -1,6 +1,6 @@
 package io.github.pgengine.internal.pool;
 
-import static io.github.pgengine.internal.driver.Completions.whenDone;
+import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.EngineClosedException;

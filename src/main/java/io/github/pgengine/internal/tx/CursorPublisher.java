@@ -1,10 +1,10 @@
 package io.github.pgengine.internal.tx;
 
-import static io.github.pgengine.internal.driver.Completions.whenDone;
+import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.internal.ErrorMapper;
-import io.github.pgengine.internal.driver.EngineThreads;
 import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.runtime.EngineThreads;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.github.pgengine.internal.tx;
 
-import static io.github.pgengine.internal.driver.Completions.whenDone;
+import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,6 +1,6 @@
 package io.github.pgengine.internal.tx;
 
-import static io.github.pgengine.internal.driver.Completions.whenDone;
+import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.internal.ErrorMapper;

@@ -1,6 +1,6 @@
 package io.github.pgengine.internal.tx;
 
-import static io.github.pgengine.internal.driver.Completions.whenDone;
+import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.AmbiguousCommitException;
 import io.github.pgengine.ConnectionException;
@@ -13,11 +13,11 @@ import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.Observers;
 import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.DbConnection;
-import io.github.pgengine.internal.driver.EngineThreads;
-import io.github.pgengine.internal.driver.EngineTimer;
 import io.github.pgengine.internal.driver.NotSentException;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.pool.Lender;
+import io.github.pgengine.internal.runtime.EngineThreads;
+import io.github.pgengine.internal.runtime.EngineTimer;
 import io.github.pgengine.internal.sql.StatementCache;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.github.pgengine.internal.driver;
+package io.github.pgengine.internal.runtime;
 
 import com.github.jasync.sql.db.util.NettyUtils;
 import java.util.concurrent.Executor;
@@ -29,7 +29,7 @@ public final class EngineThreads {
      * @param prefix the threads' name prefix, e.g. {@code pgengine-timer-}
      * @return a factory of daemon engine threads
      */
-    static ThreadFactory factory(String prefix) {
+    public static ThreadFactory factory(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> new EngineThread(r, prefix + n.incrementAndGet());
     }

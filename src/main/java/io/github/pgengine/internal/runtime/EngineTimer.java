@@ -1,4 +1,4 @@
-package io.github.pgengine.internal.driver;
+package io.github.pgengine.internal.runtime;
 
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
