@@ -2,10 +2,10 @@ package io.github.pgengine;
 
 import io.github.pgengine.internal.ConfigParser;
 import io.github.pgengine.internal.EngineCore;
-import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.driver.ConnectionSettings;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.errors.ErrorMapper;
 import io.github.pgengine.internal.listen.Listeners;
 import io.github.pgengine.internal.sql.Identifiers;
 import io.github.pgengine.internal.sql.VersionParser;

@@ -8,7 +8,7 @@ import io.github.pgengine.PoolExhaustedException;
 import io.github.pgengine.PoolOptions;
 import io.github.pgengine.PoolStats;
 import io.github.pgengine.PoolTimeoutException;
-import io.github.pgengine.internal.ErrorMapper;
+import io.github.pgengine.internal.errors.ErrorMapper;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

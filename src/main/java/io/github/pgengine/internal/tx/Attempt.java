@@ -4,11 +4,11 @@ import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.TransactionRolledBackException;
-import io.github.pgengine.internal.ErrorMapper;
-import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerErrorException;
+import io.github.pgengine.internal.errors.ErrorMapper;
+import io.github.pgengine.internal.exec.QueryRunner;
 import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.Statement;
 import java.util.List;

@@ -4,9 +4,9 @@ import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.TransactionException;
-import io.github.pgengine.internal.Observers;
-import io.github.pgengine.internal.QueryRunner;
 import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.exec.QueryRunner;
+import io.github.pgengine.internal.observe.Observers;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.sql.ParsedSql;
 import io.github.pgengine.internal.sql.Statement;

@@ -2,8 +2,8 @@ package io.github.pgengine.internal.tx;
 
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
-import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.errors.ErrorMapper;
 import io.github.pgengine.internal.runtime.EngineThreads;
 import java.util.ArrayDeque;
 import java.util.List;

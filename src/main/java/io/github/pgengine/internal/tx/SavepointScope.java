@@ -3,8 +3,8 @@ package io.github.pgengine.internal.tx;
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
-import io.github.pgengine.internal.ErrorMapper;
 import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.errors.ErrorMapper;
 import io.github.pgengine.internal.sql.Identifiers;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.exec;
 
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
@@ -10,6 +10,9 @@ import io.github.pgengine.internal.driver.PipelineCanceller;
 import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.driver.ServerCanceller;
 import io.github.pgengine.internal.driver.ServerErrorException;
+import io.github.pgengine.internal.errors.ErrorMapper;
+import io.github.pgengine.internal.observe.Observers;
+import io.github.pgengine.internal.observe.QueryLog;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.pool.Lender;
 import io.github.pgengine.internal.runtime.EngineThreads;

@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.errors;
 
 import io.github.pgengine.AmbiguousCommitException;
 import io.github.pgengine.BadSqlException;

@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.observe;
 
 import io.github.pgengine.EngineException;
 import io.github.pgengine.EngineObserver;

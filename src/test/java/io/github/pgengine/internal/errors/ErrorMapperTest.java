@@ -1,4 +1,4 @@
-package io.github.pgengine.internal;
+package io.github.pgengine.internal.errors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
