@@ -21,7 +21,7 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /** Several hosts in every form libpq and pgjdbc accept, and the options that choose among them. */
-class HostsConfigTest {
+class HostsConfigUnitTest {
     private static final ConfigParser NO_ENV = new ConfigParser(k -> null, 5432);
 
     private static List<Endpoint> endpoints(ConnectionSettings s) {

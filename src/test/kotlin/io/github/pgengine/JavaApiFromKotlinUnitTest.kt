@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test
  * declaration below states the type Kotlin must infer, so a nullability mistake in the Java API (a
  * nullable value typed non-null, or the reverse) fails the build. Nothing here touches a database.
  */
-class JavaApiFromKotlinTest {
+class JavaApiFromKotlinUnitTest {
 
     @Suppress("UNUSED_VARIABLE")
     private fun signatures(

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * as the protocol allows (none when all are text, one when all are binary). What the server makes of these bytes is
  * checked against PostgreSQL by {@code BinaryIntegerParametersTest} and {@code ValueDifferentialTest}.
  */
-class BindMessageTest {
+class BindMessageUnitTest {
     private static final HexFormat HEX = HexFormat.of();
 
     /** A Bind message taken apart: format codes, and each value as hex (null for NULL). */

@@ -17,7 +17,7 @@ import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 /** The buffer's overflow policies: counts, and gap markers exactly where the gaps are. */
-class ListenBufferTest {
+class ListenBufferUnitTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
     private static Notification n(int i) {

@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class ConfigParserTest {
+class ConfigParserUnitTest {
     private static final ConfigParser NO_ENV = new ConfigParser(k -> null, 5432);
 
     @Test

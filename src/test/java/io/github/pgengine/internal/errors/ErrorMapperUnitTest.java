@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class ErrorMapperTest {
+class ErrorMapperUnitTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({

@@ -7,7 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Which statements the batch rewrite takes, decided on tokens, and the multi-row text it builds. */
-class MultiRowInsertTest {
+class MultiRowInsertUnitTest {
 
     private static MultiRowInsert shape(String sql) {
         MultiRowInsert m = SqlScanner.parse(sql).multiRowInsert();

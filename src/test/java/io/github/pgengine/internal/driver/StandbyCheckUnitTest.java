@@ -6,7 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Which statements take the standby check in a round trip of their own: those PostgreSQL runs only alone. */
-class StandbyCheckTest {
+class StandbyCheckUnitTest {
     @Test
     void discardAndAlterSystemRunAloneWhateverTheirSpellingAndComments() {
         for (String sql : List.of(

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
  * (the connection handler, its Netty context, the BackendKeyData) must resolve, or opening connections and
  * cancelling statements would degrade.
  */
-class DriverInternalsTest {
+class DriverInternalsUnitTest {
 
     @Test
     void everyReflectiveMemberOfJasyncResolves() {

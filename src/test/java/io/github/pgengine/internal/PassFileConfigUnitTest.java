@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Which password file the configuration uses ({@code passfile}, {@code PGPASSFILE}, {@code ~/.pgpass}), that it is
  * consulted only without a password, and per host. The environment is a map of the test's.
  */
-class PassFileConfigTest {
+class PassFileConfigUnitTest {
     @TempDir
     Path dir;
 

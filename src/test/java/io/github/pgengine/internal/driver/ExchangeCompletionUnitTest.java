@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * An exchange tells its completion of the outcome exactly once, as the future it replaced did: the first ending wins,
  * whichever thread ends it, and a completion that throws is logged instead of reaching the event loop.
  */
-class ExchangeCompletionTest {
+class ExchangeCompletionUnitTest {
 
     /** Records every call it gets. */
     private static final class Calls implements Exchange.Completion {

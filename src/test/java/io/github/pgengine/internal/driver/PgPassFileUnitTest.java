@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** libpq's password-file rules: wildcards, first match, escapes, comments, and the permission check. */
-class PgPassFileTest {
+class PgPassFileUnitTest {
     @TempDir
     Path dir;
 

@@ -3,8 +3,8 @@ package io.github.pgengine.internal.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.pgengine.PoolOptions;
-import io.github.pgengine.internal.pool.PoolLifecycleLincheckTest.Stub;
-import io.github.pgengine.internal.pool.PoolLifecycleLincheckTest.Stubs;
+import io.github.pgengine.internal.pool.PoolLifecycleLincheckUnitTest.Stub;
+import io.github.pgengine.internal.pool.PoolLifecycleLincheckUnitTest.Stubs;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * the close completes once the aborts are over; the counters end at zero once the callers give their connections
  * back.
  */
-class GracefulPoolCloseTest {
+class GracefulPoolCloseUnitTest {
     private static final int ROUNDS = 2_000;
 
     @Test

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * run one at a time, in the order they were queued, each once; every step's future completes; the close step runs
  * last and once.
  */
-class StepQueueLincheckTest {
+class StepQueueLincheckUnitTest {
     private static final int INVOCATIONS = 500;
 
     /** Records the order steps start and end in, failing on overlap. */

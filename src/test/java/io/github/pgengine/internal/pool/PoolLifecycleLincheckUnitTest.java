@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * release, a caller cancelling while its connection arrives. After each run the counters must add up, no
  * connection may be lent twice or lost, and nothing may stay in use.
  */
-class PoolLifecycleLincheckTest {
+class PoolLifecycleLincheckUnitTest {
     private static final int INVOCATIONS = 500;
     private static final Logger POOL_LOG = (Logger) LoggerFactory.getLogger("io.github.pgengine.pool");
     private static Level previous;

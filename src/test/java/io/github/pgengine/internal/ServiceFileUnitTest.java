@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The connection service file as libpq reads it: where it is looked for, which values win, and the errors for
  * unknown services, keys and lines. The environment is a map of the test's; the JVM's is never read or changed.
  */
-class ServiceFileTest {
+class ServiceFileUnitTest {
     @TempDir
     Path dir;
 

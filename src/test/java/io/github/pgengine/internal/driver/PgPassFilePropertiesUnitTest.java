@@ -15,7 +15,7 @@ import net.jqwik.api.constraints.IntRange;
  * escapes by a writer of the test's own, read back to the same values; and a {@code *} field matches whatever stands
  * in its place.
  */
-class PgPassFilePropertiesTest {
+class PgPassFilePropertiesUnitTest {
 
     /** Escapes a field as a .pgpass writer must: {@code :} and {@code \}, a lone {@code *}, a leading {@code #}. */
     static String escape(String field) {

@@ -21,7 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.threeten.extra.PeriodDuration;
 
-class TextDecodersTest {
+class TextDecodersUnitTest {
 
     @Test
     void decodesTimestamptzWithAnyOffsetToUtc() {
