@@ -244,6 +244,11 @@ public final class DbConnection {
         return channel.eventLoop();
     }
 
+    /** Returns true when the calling thread is the connection's I/O thread. */
+    public boolean inEventLoop() {
+        return channel.eventLoop().inEventLoop();
+    }
+
     /**
      * Sets who sees the server's notices.
      *

@@ -4,6 +4,7 @@ import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.internal.driver.DbConnection;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -48,6 +49,7 @@ public final class Lease {
             return;
         }
         Lease lease = new Lease(acquiring, giveBack);
+        boolean waited = !acquiring.isDone();
         whenDone(caller, (r, e) -> {
             if (caller.isCancelled() && !acquiring.isDone()) {
                 acquiring.cancel(false);
@@ -58,12 +60,27 @@ public final class Lease {
                 if (!acquiring.isCancelled()) {
                     failed.accept(error);
                 }
-            } else if (caller.isDone()) {
-                lease.release();
+            } else if (waited && !connection.inEventLoop()) {
+                // A connection that was waited for is handed over on whichever thread gave it back (a caller's, when
+                // it wrote its last request there): the work starts on the connection's I/O thread, as documented
+                // (docs/threading.md), not on a stranger's.
+                try {
+                    connection.executor().execute(() -> start(lease, caller, use));
+                } catch (RejectedExecutionException shuttingDown) {
+                    start(lease, caller, use);
+                }
             } else {
-                use.accept(lease);
+                start(lease, caller, use);
             }
         });
+    }
+
+    private static void start(Lease lease, CompletableFuture<?> caller, Consumer<Lease> use) {
+        if (caller.isDone()) {
+            lease.release();
+        } else {
+            use.accept(lease);
+        }
     }
 
     /** Returns the connection; call only from {@code use}. */
