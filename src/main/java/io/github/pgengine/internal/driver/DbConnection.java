@@ -8,10 +8,6 @@ import io.github.pgengine.internal.runtime.EngineTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,14 +26,11 @@ import org.jspecify.annotations.Nullable;
  * future has completed, and that happens at its ReadyForQuery.
  *
  * <p>Every caller's statement uses the extended protocol, which refuses several statements in one text. A statement
- * with parameters becomes a named prepared statement per distinct SQL and parameter types, cached per connection
- * (the least recently used are closed); one without parameters (DDL, one-off statements) is parsed as the unnamed
+ * with parameters becomes a named prepared statement per distinct SQL and parameter types, kept per connection by
+ * {@link PreparedStatements} (the least recently used are closed); one without parameters (DDL, one-off statements) is parsed as the unnamed
  * statement each time. The engine's own fixed statements (BEGIN, COMMIT, SAVEPOINT, ...) use the simple protocol.
  */
 public final class DbConnection {
-    /** Prepared statements one connection keeps; the least recently used is closed beyond this. */
-    static final int STATEMENT_CACHE_SIZE = 256;
-
     private static final String INVALID_STATEMENT_NAME = "26000"; // invalid_sql_statement_name
     private static final String FEATURE_NOT_SUPPORTED = "0A000"; // feature_not_supported (cached plan changed)
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
@@ -51,10 +44,8 @@ public final class DbConnection {
     private final int backendPid;
     private final @Nullable BackendKey backendKey;
     private final long timeoutNanos;
-    private final LinkedHashMap<StatementKey, Prepared> statements = new LinkedHashMap<>(16, 0.75f, true);
-    private final List<String> toClose = new ArrayList<>();
+    private final PreparedStatements statements = new PreparedStatements();
     private final AtomicBoolean watchdogArmed = new AtomicBoolean();
-    private int statementNumber;
     private volatile long deadlineNanos;
     private volatile boolean retired;
     private volatile boolean stopSending;
@@ -64,42 +55,6 @@ public final class DbConnection {
     private volatile @Nullable StandbyCheck standbyCheck;
     /** What the factory found when it kept the session; null for a single host with any session. */
     private volatile @Nullable SessionRole role;
-
-    /**
-     * A prepared statement on this connection and, once an execution described it, the rows it returns: later
-     * executions send no Describe (the server then sends no RowDescription) and decode with the kept description. A
-     * change of the statement's result type fails on the server with 0A000 "cached plan must not change result
-     * type", which makes the engine forget it, so a kept description never outlives its plan.
-     */
-    private static final class Prepared {
-        final String name;
-        boolean described;
-        String @Nullable [] columnNames;
-        int @Nullable [] columnTypes;
-
-        Prepared(String name) {
-            this.name = name;
-        }
-    }
-
-    /** A cached statement is one SQL text prepared for one set of parameter types. */
-    @SuppressWarnings("ArrayRecordComponent") // equals and hashCode below compare the array's contents
-    private record StatementKey(String sql, int[] types) {
-        @Override
-        public boolean equals(@Nullable Object o) {
-            return o instanceof StatementKey k && sql.equals(k.sql) && Arrays.equals(types, k.types);
-        }
-
-        @Override
-        public int hashCode() {
-            return sql.hashCode() * 31 + Arrays.hashCode(types);
-        }
-
-        @Override
-        public String toString() {
-            return sql;
-        }
-    }
 
     DbConnection(
             PostgreSQLConnection driver,
@@ -311,54 +266,25 @@ public final class DbConnection {
     private CompletableFuture<Result> execute(
             List<String> prefix, String sql, ParameterEncoder.Encoded params, boolean mayRetry, boolean mayCheck) {
         StandbyCheck.Send check = mayCheck ? checkToSend() : StandbyCheck.Send.NONE;
-        StatementKey key = new StatementKey(sql, params.types());
-        boolean unnamed = params.types().length == 0;
-        String name;
-        boolean parse;
-        boolean describe;
-        String @Nullable [] knownNames = null;
-        int @Nullable [] knownTypes = null;
-        List<String> closing;
-        synchronized (statements) {
-            Prepared cached = unnamed ? null : statements.get(key);
-            parse = cached == null;
-            describe = cached == null || !cached.described;
-            if (cached != null) {
-                knownNames = cached.columnNames;
-                knownTypes = cached.columnTypes;
-            }
-            if (unnamed) {
-                name = "";
-            } else if (cached == null) {
-                statementNumber++;
-                name = "pge_" + statementNumber;
-            } else {
-                name = cached.name;
-            }
-            if (parse && !unnamed) {
-                statements.put(key, new Prepared(name));
-                if (statements.size() > STATEMENT_CACHE_SIZE) {
-                    Iterator<Map.Entry<StatementKey, Prepared>> eldest =
-                            statements.entrySet().iterator();
-                    toClose.add(eldest.next().getValue().name);
-                    eldest.remove();
-                }
-            }
-            closing = toClose.isEmpty() ? List.of() : new ArrayList<>(toClose);
-            toClose.clear();
-        }
+        PreparedStatements.Use use = statements.use(sql, params.types());
+        PreparedStatements.Key key = use.key();
+        String name = use.name();
+        boolean parse = use.parse();
+        boolean describe = use.describe();
         ByteBuf request;
         try {
             request = FrontendMessages.extended(
-                    channel.alloc(), prefix, check, closing, name, parse, describe, sql, params);
+                    channel.alloc(), prefix, check, use.closing(), name, parse, describe, sql, params);
         } catch (RuntimeException e) {
-            forget(key, name, false);
+            statements.forget(key, name, false);
             return CompletableFuture.failedFuture(e);
         }
         Exchange exchange = new Exchange(request).withPrefix(prefix, true);
         if (check != StandbyCheck.Send.NONE) {
             exchange.withStandbyCheck(check == StandbyCheck.Send.PARSE_AND_RUN);
         }
+        String @Nullable [] knownNames = use.columnNames();
+        int @Nullable [] knownTypes = use.columnTypes();
         if (!describe && knownNames != null && knownTypes != null) {
             exchange.describedAs(knownNames, knownTypes);
         }
@@ -370,7 +296,7 @@ public final class DbConnection {
         exchange.onCompletion((result, failure) -> {
             Throwable error = afterCheck(exchange, check, result, failure);
             if (error instanceof NoLongerStandbyException) {
-                forget(key, name, false);
+                statements.forget(key, name, false);
             } else if (error != null) {
                 boolean retry = afterFailure(key, name, parse, exchange, error) && mayRetry && prefix.isEmpty();
                 if (retry && inFlight == out) {
@@ -387,11 +313,9 @@ public final class DbConnection {
             } else if (result == null) {
                 error = new IllegalStateException("an exchange ended with neither a result nor an error");
             } else if (result.tag().equals("DISCARD ALL") || result.tag().equals("DEALLOCATE ALL")) {
-                synchronized (statements) {
-                    statements.clear();
-                }
-            } else if (describe && !unnamed) {
-                remember(key, name, result);
+                statements.clear();
+            } else if (describe && !use.unnamed()) {
+                statements.remember(key, name, result);
             }
             end(out, result, error);
         });
@@ -405,9 +329,10 @@ public final class DbConnection {
      * @return true when the statement may simply run again: its prepared statement had gone (DISCARD ALL,
      *     DEALLOCATE) or its cached plan no longer fits the schema, and no transaction was open
      */
-    private boolean afterFailure(StatementKey key, String name, boolean parse, Exchange exchange, Throwable error) {
+    private boolean afterFailure(
+            PreparedStatements.Key key, String name, boolean parse, Exchange exchange, Throwable error) {
         if (parse && !exchange.parseCompleted()) {
-            forget(key, name, false);
+            statements.forget(key, name, false);
             return false;
         }
         if (error instanceof ServerErrorException s) {
@@ -417,37 +342,11 @@ public final class DbConnection {
             boolean stale = FEATURE_NOT_SUPPORTED.equals(state)
                     && s.error().message().contains("cached plan must not change result type");
             if (gone || stale) {
-                forget(key, name, stale);
+                statements.forget(key, name, stale);
                 return !parse && exchange.statusAfter() == 'I';
             }
         }
         return false;
-    }
-
-    /** Keeps what an execution that sent Describe learnt of the rows its statement returns. */
-    private void remember(StatementKey key, String name, Result result) {
-        synchronized (statements) {
-            Prepared p = statements.get(key);
-            if (p != null && p.name.equals(name)) {
-                if (result.hasRowDescription()) {
-                    p.columnNames = result.columnNames();
-                    p.columnTypes = result.columnTypes();
-                }
-                p.described = true;
-            }
-        }
-    }
-
-    private void forget(StatementKey key, String name, boolean closeOnServer) {
-        synchronized (statements) {
-            Prepared p = statements.get(key);
-            if (p != null && p.name.equals(name)) {
-                statements.remove(key);
-            }
-            if (closeOnServer) {
-                toClose.add(name);
-            }
-        }
     }
 
     /**
