@@ -29,83 +29,14 @@ import org.jspecify.annotations.Nullable;
 public final class ConfigParser {
 
     /** The keys a configuration map may hold, in documentation order. */
-    public static final List<String> KEYS = List.of(
-            "host",
-            "port",
-            "user",
-            "password",
-            "database",
-            "dsn",
-            "application_name",
-            "sslmode",
-            "sslrootcert",
-            "sslcert",
-            "sslkey",
-            "connect_timeout",
-            "statement_timeout",
-            "query_timeout",
-            "search_path",
-            "keepalives",
-            "keepalives_idle",
-            "keepalives_interval",
-            "keepalives_count",
-            "max_message_size",
-            "target_session_attrs",
-            "load_balance_hosts",
-            "host_recheck_interval",
-            "rewrite_batched_inserts",
-            "passfile",
-            "service");
+    public static final List<String> KEYS = ConnectionParameter.KEYS;
 
-    private static final Map<String, String> ENVIRONMENT = Map.ofEntries(
-            Map.entry("host", "PGHOST"),
-            Map.entry("port", "PGPORT"),
-            Map.entry("user", "PGUSER"),
-            Map.entry("password", "PGPASSWORD"),
-            Map.entry("database", "PGDATABASE"),
-            Map.entry("application_name", "PGAPPNAME"),
-            Map.entry("sslmode", "PGSSLMODE"),
-            Map.entry("sslrootcert", "PGSSLROOTCERT"),
-            Map.entry("connect_timeout", "PGCONNECT_TIMEOUT"),
-            Map.entry("target_session_attrs", "PGTARGETSESSIONATTRS"),
-            Map.entry("load_balance_hosts", "PGLOADBALANCEHOSTS"));
+    private static final Map<String, String> ENVIRONMENT = ConnectionParameter.environmentVariables();
 
     /** pgjdbc's parameter for TLS, which libpq and pgengine spell {@code sslmode}. */
     private static final String PGJDBC_SSL = "ssl";
 
-    private static final Map<String, String> URL_PARAMETERS = Map.ofEntries(
-            Map.entry("user", "user"),
-            Map.entry("password", "password"),
-            Map.entry("dbname", "database"),
-            Map.entry("host", "host"),
-            Map.entry("port", "port"),
-            Map.entry("application_name", "application_name"),
-            Map.entry("applicationname", "application_name"),
-            Map.entry("sslmode", "sslmode"),
-            Map.entry("sslrootcert", "sslrootcert"),
-            Map.entry("sslcert", "sslcert"),
-            Map.entry("sslkey", "sslkey"),
-            Map.entry("connect_timeout", "connect_timeout"),
-            Map.entry("connecttimeout", "connect_timeout"),
-            Map.entry("statement_timeout", "statement_timeout"),
-            Map.entry("query_timeout", "query_timeout"),
-            Map.entry("search_path", "search_path"),
-            Map.entry("keepalives", "keepalives"),
-            Map.entry("keepalives_idle", "keepalives_idle"),
-            Map.entry("keepalives_interval", "keepalives_interval"),
-            Map.entry("keepalives_count", "keepalives_count"),
-            Map.entry("max_message_size", "max_message_size"),
-            Map.entry("currentschema", "search_path"),
-            Map.entry("target_session_attrs", "target_session_attrs"),
-            Map.entry("targetservertype", "target_session_attrs"),
-            Map.entry("load_balance_hosts", "load_balance_hosts"),
-            Map.entry("loadbalancehosts", "load_balance_hosts"),
-            Map.entry("host_recheck_interval", "host_recheck_interval"),
-            Map.entry("hostrecheckseconds", "host_recheck_interval"),
-            Map.entry("rewrite_batched_inserts", "rewrite_batched_inserts"),
-            Map.entry("rewritebatchedinserts", "rewrite_batched_inserts"),
-            Map.entry("passfile", "passfile"),
-            Map.entry("service", "service"));
+    private static final Map<String, String> URL_PARAMETERS = ConnectionParameter.urlParameters();
 
     private final Function<String, @Nullable String> environment;
     private final int defaultPort;

@@ -24,35 +24,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class ServiceFile {
     /** The libpq parameters a service may set, and the configuration key each one sets. */
-    static final Map<String, String> PARAMETERS = parameters();
+    static final Map<String, String> PARAMETERS = ConnectionParameter.serviceFileKeys();
 
     private ServiceFile() {}
-
-    private static Map<String, String> parameters() {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String key : List.of(
-                "host",
-                "port",
-                "user",
-                "password",
-                "passfile",
-                "application_name",
-                "sslmode",
-                "sslrootcert",
-                "sslcert",
-                "sslkey",
-                "connect_timeout",
-                "keepalives",
-                "keepalives_idle",
-                "keepalives_interval",
-                "keepalives_count",
-                "target_session_attrs",
-                "load_balance_hosts")) {
-            m.put(key, key);
-        }
-        m.put("dbname", "database");
-        return Map.copyOf(m);
-    }
 
     /**
      * Adds the keys of a service to {@code into} where it has none yet, so the keys already there win.

@@ -353,6 +353,7 @@ public final class ConnectionSettings {
                 && keepalivesCount == s.keepalivesCount
                 && maxMessageSize == s.maxMessageSize
                 && hosts.equals(s.hosts)
+                && rewriteBatchedInserts == s.rewriteBatchedInserts
                 && Objects.equals(passFile, s.passFile);
     }
 
