@@ -169,6 +169,26 @@ class TransactionCancellationTest {
         assertThat(value()).isZero();
     }
 
+    /**
+     * The caller's own outcome wins the race with the engine's answer to the stop it caused: an orTimeout is a
+     * TimeoutException every time, never the cancellation the server then reports (it was the latter about once in
+     * a few hundred before the step future set the caller's outcome before asking the server to stop).
+     */
+    @Test
+    void orTimeoutIsATimeoutExceptionEveryTime() {
+        for (int round = 0; round < 40; round++) {
+            AtomicReference<Throwable> seen = new AtomicReference<>();
+            CompletableFuture<String> tx = engine.transaction(t -> t.query("SELECT pg_sleep(5)")
+                    .orTimeout(20, TimeUnit.MILLISECONDS)
+                    .handle((rows, e) -> {
+                        seen.set(e);
+                        return "timed out";
+                    }));
+            assertThat(Await.failure(tx)).isInstanceOf(TransactionRolledBackException.class);
+            assertThat(seen.get()).as("round %d", round).isInstanceOf(TimeoutException.class);
+        }
+    }
+
     @Test
     void aCancelledBatchStopsOnTheServerAndTheTransactionCannotCommitIt() throws SQLException {
         // the batch's row 2 waits for a lock another session holds

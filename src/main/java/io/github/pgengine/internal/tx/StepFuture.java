@@ -136,21 +136,25 @@ public final class StepFuture<T extends @Nullable Object> extends CompletableFut
     }
 
     /**
-     * Gives the step up for the caller, if its outcome is not settled yet.
+     * Gives the step up for the caller, if its outcome is not settled yet. The caller's own outcome is set first (by
+     * {@code then}), and only then is a running step stopped on the server: the engine's answer to that stop (a
+     * cancellation) can then never take the caller's place (an {@code orTimeout}'s TimeoutException stays one).
      *
-     * @return true when this call gave it up
+     * @param then sets the caller's outcome on the future
+     * @return what {@code then} returned, or false when the outcome was already settled (or may not be given up)
      */
-    private boolean giveUp() {
+    private boolean giveUp(java.util.function.BooleanSupplier then) {
         while (true) {
             int s = state.get();
             if (s == SETTLED || s == GONE || (!stoppableWhileRunning && s != WAITING)) {
                 return false;
             }
             if (state.compareAndSet(s, GONE)) {
+                boolean done = then.getAsBoolean();
                 if (s == RUNNING) {
                     requestStop();
                 }
-                return true;
+                return done;
             }
         }
     }
@@ -197,10 +201,7 @@ public final class StepFuture<T extends @Nullable Object> extends CompletableFut
      */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (!giveUp()) {
-            return isCancelled();
-        }
-        return super.cancel(mayInterruptIfRunning);
+        return giveUp(() -> super.cancel(mayInterruptIfRunning)) || isCancelled();
     }
 
     /**
@@ -210,7 +211,7 @@ public final class StepFuture<T extends @Nullable Object> extends CompletableFut
      */
     @Override
     public boolean complete(@Nullable T value) {
-        return giveUp() && super.complete(value);
+        return giveUp(() -> super.complete(value));
     }
 
     /**
@@ -220,7 +221,7 @@ public final class StepFuture<T extends @Nullable Object> extends CompletableFut
      */
     @Override
     public boolean completeExceptionally(Throwable ex) {
-        return giveUp() && super.completeExceptionally(ex);
+        return giveUp(() -> super.completeExceptionally(ex));
     }
 
     @Override
