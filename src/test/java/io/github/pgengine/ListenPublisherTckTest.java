@@ -24,12 +24,14 @@ import org.testng.annotations.BeforeClass;
  * The Reactive Streams TCK (TestNG, run by the JUnit Platform's TestNG engine) on {@link PostgresEngine#listen},
  * against the test PostgreSQL. LISTEN is an infinite publisher fed by the server, so a publisher of exactly {@code n}
  * elements is staged: each {@link #createFlowPublisher} builds an engine of its own (no pool, an
- * {@code application_name} of its own) and listens to a channel of its own; a feeder waits until every active
- * subscription's {@code LISTEN} has run on the server, sends the {@code n} notifications in one transaction (delivered together, in
- * order, at commit), waits until they are received, and closes that engine, which completes the subscription once
- * the buffered notifications are delivered. A feeder whose publisher nobody listens to in time closes it all the same.
- * The publisher the TCK sees is the engine's own; its subscribers are only watched for {@code MissedNotifications}
- * (there must be none here: a gap would be a failure of the test's staging).
+ * {@code application_name} of its own) and listens to a channel of its own; a feeder waits until a subscriber has
+ * made a request (the multicast rules subscribe three subscribers, then request) and every active subscription's
+ * {@code LISTEN} has run on the server, sends the {@code n} notifications in one transaction (delivered together, in
+ * order, at commit), waits until every subscription has received them, and closes that engine, which completes the
+ * subscriptions once the buffered notifications are delivered. A feeder whose publisher nobody listens to in time
+ * closes it all the same. The publisher the TCK sees is the engine's own; its signals and the TCK's calls pass
+ * through unchanged, watched only for the first request and for {@code MissedNotifications} (there must be none here:
+ * a gap would be a failure of the test's staging).
  *
  * <p>The failed publisher listens to a channel name that is not allowed: {@code onSubscribe}, then
  * {@code onError(IllegalArgumentException)}, with no connection opened.
