@@ -468,7 +468,7 @@ class PostgresEngineTest {
         assertThatThrownBy(() -> new PostgresEngine(Map.of("hots", "localhost")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown configuration key 'hots'")
-                .hasMessageContaining("host, port, user, password, database");
+                .hasMessageContaining("host, port, user, password, passfile, database, service");
         assertThatThrownBy(() -> new PostgresEngine(Map.of("port", 5432.5)))
                 .hasMessageContaining("'port' must be an Integer");
     }
