@@ -55,7 +55,6 @@ class GracefulCloseTest {
         Await.result(engine.close(Duration.ofSeconds(10)));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
 
-        assertThat(running).isCompleted();
         assertThat(Await.result(running).get(0).getInt("answer")).isEqualTo(42);
         assertThat(tookMs).as("waited for the statement, not for the grace").isLessThan(8_000);
         assertThat(engine.poolStats().total()).isZero();
