@@ -1,15 +1,15 @@
 package io.github.pgengine;
 
-import io.github.pgengine.internal.ConfigParser;
 import io.github.pgengine.internal.EngineCore;
-import io.github.pgengine.internal.driver.ConnectionSettings;
-import io.github.pgengine.internal.driver.DbConnection;
-import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.connect.ConfigParser;
+import io.github.pgengine.internal.connect.ConnectionSettings;
 import io.github.pgengine.internal.errors.ErrorMapper;
 import io.github.pgengine.internal.listen.Listeners;
 import io.github.pgengine.internal.sql.Identifiers;
 import io.github.pgengine.internal.sql.VersionParser;
 import io.github.pgengine.internal.tx.TransactionRunner;
+import io.github.pgengine.internal.wire.DbConnection;
+import io.github.pgengine.internal.wire.Result;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

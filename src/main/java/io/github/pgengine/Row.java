@@ -1,6 +1,6 @@
 package io.github.pgengine;
 
-import io.github.pgengine.internal.driver.RowData;
+import io.github.pgengine.internal.wire.RowData;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.github.pgengine;
 
-import io.github.pgengine.internal.driver.Result;
-import io.github.pgengine.internal.driver.RowData;
+import io.github.pgengine.internal.wire.Result;
+import io.github.pgengine.internal.wire.RowData;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

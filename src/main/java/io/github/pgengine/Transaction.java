@@ -2,12 +2,12 @@ package io.github.pgengine;
 
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
-import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.sql.Identifiers;
 import io.github.pgengine.internal.tx.Attempt;
 import io.github.pgengine.internal.tx.ResultSink;
 import io.github.pgengine.internal.tx.SavepointScope;
 import io.github.pgengine.internal.tx.StepFuture;
+import io.github.pgengine.internal.wire.Result;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -3,10 +3,10 @@ package io.github.pgengine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import io.github.pgengine.internal.ConfigParser;
-import io.github.pgengine.internal.driver.ConnectionFactory;
-import io.github.pgengine.internal.driver.DbConnection;
-import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.connect.ConfigParser;
+import io.github.pgengine.internal.connect.ConnectionFactory;
+import io.github.pgengine.internal.wire.DbConnection;
+import io.github.pgengine.internal.wire.Result;
 import io.github.pgengine.testing.Await;
 import io.github.pgengine.testing.LogCapture;
 import io.github.pgengine.testing.TestPostgres;

@@ -1,9 +1,9 @@
 package io.github.pgengine;
 
 import com.sun.management.OperatingSystemMXBean;
-import io.github.pgengine.internal.ConfigParser;
-import io.github.pgengine.internal.driver.ConnectionFactory;
-import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.connect.ConfigParser;
+import io.github.pgengine.internal.connect.ConnectionFactory;
+import io.github.pgengine.internal.wire.DbConnection;
 import io.github.pgengine.testing.ReplicatedPostgres;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

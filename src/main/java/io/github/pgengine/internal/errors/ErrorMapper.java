@@ -11,7 +11,7 @@ import io.github.pgengine.SerializationFailureException;
 import io.github.pgengine.ServerDetails;
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.TransientEngineException;
-import io.github.pgengine.internal.driver.ServerErrorException;
+import io.github.pgengine.internal.wire.ServerErrorException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;

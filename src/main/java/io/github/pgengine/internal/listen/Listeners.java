@@ -3,7 +3,7 @@ package io.github.pgengine.internal.listen;
 import io.github.pgengine.EngineClosedException;
 import io.github.pgengine.ListenEvent;
 import io.github.pgengine.ListenOptions;
-import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.wire.DbConnection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,7 @@
 package io.github.pgengine.internal.observe;
 
-import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.errors.ErrorMapper;
+import io.github.pgengine.internal.wire.Result;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;

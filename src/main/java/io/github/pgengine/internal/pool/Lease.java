@@ -2,7 +2,7 @@ package io.github.pgengine.internal.pool;
 
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
-import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.wire.DbConnection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;

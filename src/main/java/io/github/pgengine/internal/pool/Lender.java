@@ -1,6 +1,6 @@
 package io.github.pgengine.internal.pool;
 
-import io.github.pgengine.internal.driver.DbConnection;
+import io.github.pgengine.internal.wire.DbConnection;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;

@@ -1,7 +1,7 @@
 package io.github.pgengine.internal.sql;
 
-import io.github.pgengine.internal.driver.BatchStep;
-import io.github.pgengine.internal.driver.ParameterEncoder;
+import io.github.pgengine.internal.codec.ParameterEncoder;
+import io.github.pgengine.internal.wire.BatchStep;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

@@ -1,6 +1,6 @@
 package io.github.pgengine.internal.sql;
 
-import io.github.pgengine.internal.driver.ParameterEncoder;
+import io.github.pgengine.internal.codec.ParameterEncoder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;

@@ -4,13 +4,13 @@ import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.TransactionRolledBackException;
-import io.github.pgengine.internal.driver.DbConnection;
-import io.github.pgengine.internal.driver.Result;
-import io.github.pgengine.internal.driver.ServerErrorException;
 import io.github.pgengine.internal.errors.ErrorMapper;
 import io.github.pgengine.internal.exec.QueryRunner;
 import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.Statement;
+import io.github.pgengine.internal.wire.DbConnection;
+import io.github.pgengine.internal.wire.Result;
+import io.github.pgengine.internal.wire.ServerErrorException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;

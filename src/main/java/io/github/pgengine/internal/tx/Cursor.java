@@ -4,13 +4,13 @@ import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.TransactionException;
-import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.exec.QueryRunner;
 import io.github.pgengine.internal.observe.Observers;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.sql.ParsedSql;
 import io.github.pgengine.internal.sql.Statement;
 import io.github.pgengine.internal.sql.StatementCache;
+import io.github.pgengine.internal.wire.Result;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;

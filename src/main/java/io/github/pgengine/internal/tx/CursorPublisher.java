@@ -2,9 +2,9 @@ package io.github.pgengine.internal.tx;
 
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
-import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.errors.ErrorMapper;
 import io.github.pgengine.internal.runtime.EngineThreads;
+import io.github.pgengine.internal.wire.Result;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.github.pgengine.internal.tx;
 
-import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.wire.Result;
 import org.jspecify.annotations.Nullable;
 
 /** Told of a step's result in place of a future: a caller's statement, mapped and handed to the caller. */

@@ -3,9 +3,9 @@ package io.github.pgengine.internal.tx;
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
-import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.errors.ErrorMapper;
 import io.github.pgengine.internal.sql.Identifiers;
+import io.github.pgengine.internal.wire.Result;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

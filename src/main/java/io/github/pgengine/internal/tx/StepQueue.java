@@ -3,8 +3,8 @@ package io.github.pgengine.internal.tx;
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.TransactionException;
-import io.github.pgengine.internal.driver.Result;
 import io.github.pgengine.internal.errors.ErrorMapper;
+import io.github.pgengine.internal.wire.Result;
 import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;

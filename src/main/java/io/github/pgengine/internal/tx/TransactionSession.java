@@ -3,11 +3,11 @@ package io.github.pgengine.internal.tx;
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
-import io.github.pgengine.internal.driver.DbConnection;
 import io.github.pgengine.internal.exec.QueryRunner;
 import io.github.pgengine.internal.observe.Observers;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.sql.StatementCache;
+import io.github.pgengine.internal.wire.DbConnection;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;

@@ -1,6 +1,6 @@
 package io.github.pgengine.internal.tx;
 
-import io.github.pgengine.internal.driver.Result;
+import io.github.pgengine.internal.wire.Result;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
