@@ -180,9 +180,8 @@ public final class ConfigParser {
         PgPassFile passFile = password == null || password.isEmpty()
                 ? PgPassFile.read(new LibpqFiles(environment).passFile(optionalPath("passfile", config, fromUrl)))
                 : null;
-        ConnectionSettings settings = new ConnectionSettings(
-                host,
-                port,
+        return new ConnectionSettings(
+                hosts.isMulti() || hosts.random() ? hosts : Hosts.single(host, port),
                 user,
                 password,
                 database,
@@ -202,7 +201,6 @@ public final class ConfigParser {
                 maxMessageSize,
                 rewriteBatchedInserts,
                 passFile);
-        return hosts.isMulti() || hosts.random() ? settings.withHosts(hosts) : settings;
     }
 
     /**

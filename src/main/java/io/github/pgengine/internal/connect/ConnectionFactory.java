@@ -110,9 +110,7 @@ public final class ConnectionFactory {
         this.wanted = settings.hosts().target();
         List<Target> list = new ArrayList<>();
         for (Hosts.Endpoint endpoint : settings.hosts().endpoints()) {
-            ConnectionSettings one =
-                    settings.hosts().endpoints().size() == 1 ? settings : settings.forEndpoint(endpoint);
-            list.add(new Target(endpoint, one, configuration(one)));
+            list.add(new Target(endpoint, settings.describe(endpoint), configuration(settings, endpoint)));
         }
         this.targets = List.copyOf(list);
         StringBuilder sql = new StringBuilder("select pg_backend_pid(), set_config('TimeZone', 'UTC', false), "
@@ -138,14 +136,16 @@ public final class ConnectionFactory {
     /** One of the hosts, with what the factory last learnt of it. */
     private static final class Target {
         final Hosts.Endpoint endpoint;
-        final ConnectionSettings settings;
+        /** {@code user@host:port/database} for this host. */
+        final String where;
+
         final Configuration configuration;
         /** {@code System.nanoTime()} before which the host is tried only after the others. */
         volatile long avoidUntil = Long.MIN_VALUE;
 
-        Target(Hosts.Endpoint endpoint, ConnectionSettings settings, Configuration configuration) {
+        Target(Hosts.Endpoint endpoint, String where, Configuration configuration) {
             this.endpoint = endpoint;
-            this.settings = settings;
+            this.where = where;
             this.configuration = configuration;
         }
 
@@ -154,12 +154,12 @@ public final class ConnectionFactory {
         }
     }
 
-    private static Configuration configuration(ConnectionSettings settings) {
+    private static Configuration configuration(ConnectionSettings settings, Hosts.Endpoint endpoint) {
         return new Configuration(
                 settings.user(),
-                settings.host(),
-                settings.port(),
-                settings.passwordFor(settings.host(), settings.port()),
+                endpoint.host(),
+                endpoint.port(),
+                settings.passwordFor(endpoint.host(), endpoint.port()),
                 settings.database(),
                 ssl(settings),
                 StandardCharsets.UTF_8,
@@ -214,7 +214,7 @@ public final class ConnectionFactory {
      */
     public CompletableFuture<DbConnection> openBeside(DbConnection beside) {
         for (Target t : targets) {
-            if (t.settings.describe().equals(beside.where())) {
+            if (t.where.equals(beside.where())) {
                 Opening opening = new Opening(t, true);
                 opening.start();
                 return opening.out;
@@ -359,7 +359,9 @@ public final class ConnectionFactory {
     private final class Opening {
         final CompletableFuture<DbConnection> out = new CompletableFuture<>();
         private final Target target;
-        private final ConnectionSettings settings;
+        /** The host this opening tries, as errors and the connection name it: {@code user@host:port/database}. */
+        private final String where;
+
         private final boolean anyServer;
         private @Nullable ScheduledFuture<?> timer;
         /**
@@ -372,7 +374,7 @@ public final class ConnectionFactory {
 
         Opening(Target target, boolean anyServer) {
             this.target = target;
-            this.settings = target.settings;
+            this.where = target.where;
             this.anyServer = anyServer;
         }
 
@@ -395,7 +397,7 @@ public final class ConnectionFactory {
                     .schedule(
                             () -> fail(new ConnectionException(
                                     "cannot connect to "
-                                            + settings.describe() + ": no answer within "
+                                            + where + ": no answer within "
                                             + settings.connectTimeout().toMillis()
                                             + " ms (connect_timeout)",
                                     null)),
@@ -419,7 +421,7 @@ public final class ConnectionFactory {
                     Channel authenticated = DriverInternals.channel(d);
                     if (authenticated == null) {
                         fail(new ConnectionException(
-                                "cannot take over the connection to " + settings.describe()
+                                "cannot take over the connection to " + where
                                         + ": the driver's channel is not reachable (see the WARN from DriverInternals)",
                                 null));
                         return;
@@ -440,9 +442,7 @@ public final class ConnectionFactory {
             registered
                     .closeFuture()
                     .addListener(f -> fail(new ConnectionException(
-                            "cannot connect to " + settings.describe()
-                                    + ": the server closed the connection during set-up",
-                            null)));
+                            "cannot connect to " + where + ": the server closed the connection during set-up", null)));
             if (out.isCompletedExceptionally()) {
                 giveUp(registered);
             }
@@ -479,20 +479,19 @@ public final class ConnectionFactory {
             ProtocolHandler protocol;
             try {
                 ChannelPipeline pipeline = channel.pipeline();
-                protocol = new ProtocolHandler(settings.describe(), settings.maxMessageSize(), d.parameterStatuses());
+                protocol = new ProtocolHandler(where, settings.maxMessageSize(), d.parameterStatuses());
                 pipeline.replace(MessageDecoder.class, "pgengine-protocol", protocol);
                 keepalive(channel);
             } catch (RuntimeException e) {
-                fail(new ConnectionException(
-                        "cannot take over the connection to " + settings.describe() + ": " + e, e));
+                fail(new ConnectionException("cannot take over the connection to " + where + ": " + e, e));
                 return;
             }
             BackendKey key = DriverInternals.backendKey(d);
             Duration timeout = settings.queryTimeout().isZero()
                     ? Duration.ZERO
                     : settings.queryTimeout().plus(CLIENT_GRACE);
-            DbConnection connection = new DbConnection(
-                    d, channel, protocol, settings.describe(), key != null ? key.processId() : 0, key, timeout);
+            DbConnection connection =
+                    new DbConnection(d, channel, protocol, where, key != null ? key.processId() : 0, key, timeout);
             Completions.whenDone(connection.simple(setupSql), (result, error) -> {
                 if (error != null) {
                     fail(error instanceof ServerErrorException ? error : connectError(error));
@@ -566,11 +565,11 @@ public final class ConnectionFactory {
             }
             if (e instanceof TimeoutException) {
                 return new ConnectionException(
-                        "cannot connect to " + settings.describe() + ": no answer within "
+                        "cannot connect to " + where + ": no answer within "
                                 + settings.connectTimeout().toMillis() + " ms (connect_timeout)",
                         e);
             }
-            return new ConnectionException("cannot connect to " + settings.describe() + ": " + e, e);
+            return new ConnectionException("cannot connect to " + where + ": " + e, e);
         }
 
         /** Returns why the session is not of the wanted kind, or null when it is. */

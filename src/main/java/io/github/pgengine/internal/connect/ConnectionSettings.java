@@ -1,15 +1,56 @@
 package io.github.pgengine.internal.connect;
 
 import java.time.Duration;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where and how to connect: the resolved, validated form of an engine's configuration map.
+ * Where and how to connect: the resolved, validated form of an engine's configuration map ({@link ConfigParser}
+ * makes it).
  *
- * <p>Immutable. The password is kept out of {@link #toString()}.
+ * <p>The password is kept out of {@link #toString()}.
+ *
+ * @param hosts the hosts to try and what a session must be; {@link #host()} and {@link #port()} are the first
+ * @param user the user name
+ * @param password the configured password, or null
+ * @param database the database
+ * @param applicationName the {@code application_name} each session sets
+ * @param sslMode the libpq SSL mode
+ * @param sslRootCert the CA certificate file, or null
+ * @param sslCert the client certificate file, or null
+ * @param sslKey the client key file, or null
+ * @param connectTimeout time allowed to open a connection, TLS and authentication included
+ * @param queryTimeout when a statement's future fails at the latest; zero for no limit
+ * @param statementTimeout the session's {@code statement_timeout} to set, or null to leave the server's setting
+ * @param searchPath the session's {@code search_path}, or null
+ * @param keepalives whether TCP keepalive probes are sent
+ * @param keepalivesIdle idle time before the first keepalive probe
+ * @param keepalivesInterval time between keepalive probes
+ * @param keepalivesCount unanswered probes before the connection is dead
+ * @param maxMessageSize the largest message accepted from the server, in bytes
+ * @param rewriteBatchedInserts whether executeBatch sends plain single-row inserts as multi-row inserts
+ * @param passFile the password file consulted when no password is configured, or null
  */
-public final class ConnectionSettings {
+public record ConnectionSettings(
+        Hosts hosts,
+        String user,
+        @Nullable String password,
+        String database,
+        String applicationName,
+        SslMode sslMode,
+        @Nullable String sslRootCert,
+        @Nullable String sslCert,
+        @Nullable String sslKey,
+        Duration connectTimeout,
+        Duration queryTimeout,
+        @Nullable Duration statementTimeout,
+        @Nullable String searchPath,
+        boolean keepalives,
+        Duration keepalivesIdle,
+        Duration keepalivesInterval,
+        int keepalivesCount,
+        int maxMessageSize,
+        boolean rewriteBatchedInserts,
+        @Nullable PgPassFile passFile) {
     /** libpq's default port. */
     public static final int DEFAULT_PORT = 5432;
     /** The application name sent when none is configured. */
@@ -51,215 +92,14 @@ public final class ConnectionSettings {
         }
     }
 
-    private final String host;
-    private final int port;
-    private final String user;
-    private final @Nullable String password;
-    private final String database;
-    private final String applicationName;
-    private final SslMode sslMode;
-    private final @Nullable String sslRootCert;
-    private final @Nullable String sslCert;
-    private final @Nullable String sslKey;
-    private final Duration connectTimeout;
-    private final Duration queryTimeout;
-    private final @Nullable Duration statementTimeout;
-    private final @Nullable String searchPath;
-    private final boolean keepalives;
-    private final Duration keepalivesIdle;
-    private final Duration keepalivesInterval;
-    private final int keepalivesCount;
-    private final int maxMessageSize;
-    private final Hosts hosts;
-    private final boolean rewriteBatchedInserts;
-    private final @Nullable PgPassFile passFile;
-
-    public ConnectionSettings(
-            String host,
-            int port,
-            String user,
-            @Nullable String password,
-            String database,
-            String applicationName,
-            SslMode sslMode,
-            @Nullable String sslRootCert,
-            @Nullable String sslCert,
-            @Nullable String sslKey,
-            Duration connectTimeout,
-            Duration queryTimeout,
-            @Nullable Duration statementTimeout,
-            @Nullable String searchPath,
-            boolean keepalives,
-            Duration keepalivesIdle,
-            Duration keepalivesInterval,
-            int keepalivesCount,
-            int maxMessageSize,
-            boolean rewriteBatchedInserts,
-            @Nullable PgPassFile passFile) {
-        this(
-                host,
-                port,
-                user,
-                password,
-                database,
-                applicationName,
-                sslMode,
-                sslRootCert,
-                sslCert,
-                sslKey,
-                connectTimeout,
-                queryTimeout,
-                statementTimeout,
-                searchPath,
-                keepalives,
-                keepalivesIdle,
-                keepalivesInterval,
-                keepalivesCount,
-                maxMessageSize,
-                rewriteBatchedInserts,
-                passFile,
-                Hosts.single(host, port));
-    }
-
-    @SuppressWarnings("TooManyParameters")
-    private ConnectionSettings(
-            String host,
-            int port,
-            String user,
-            @Nullable String password,
-            String database,
-            String applicationName,
-            SslMode sslMode,
-            @Nullable String sslRootCert,
-            @Nullable String sslCert,
-            @Nullable String sslKey,
-            Duration connectTimeout,
-            Duration queryTimeout,
-            @Nullable Duration statementTimeout,
-            @Nullable String searchPath,
-            boolean keepalives,
-            Duration keepalivesIdle,
-            Duration keepalivesInterval,
-            int keepalivesCount,
-            int maxMessageSize,
-            boolean rewriteBatchedInserts,
-            @Nullable PgPassFile passFile,
-            Hosts hosts) {
-        this.hosts = hosts;
-        this.host = host;
-        this.port = port;
-        this.user = user;
-        this.password = password;
-        this.database = database;
-        this.applicationName = applicationName;
-        this.sslMode = sslMode;
-        this.sslRootCert = sslRootCert;
-        this.sslCert = sslCert;
-        this.sslKey = sslKey;
-        this.connectTimeout = connectTimeout;
-        this.queryTimeout = queryTimeout;
-        this.statementTimeout = statementTimeout;
-        this.searchPath = searchPath;
-        this.keepalives = keepalives;
-        this.keepalivesIdle = keepalivesIdle;
-        this.keepalivesInterval = keepalivesInterval;
-        this.keepalivesCount = keepalivesCount;
-        this.maxMessageSize = maxMessageSize;
-        this.passFile = passFile;
-        this.rewriteBatchedInserts = rewriteBatchedInserts;
-    }
-
-    /** Returns whether executeBatch sends plain single-row inserts as multi-row inserts. */
-    public boolean rewriteBatchedInserts() {
-        return rewriteBatchedInserts;
-    }
-
+    /** Returns the first host. */
     public String host() {
-        return host;
+        return hosts.endpoints().get(0).host();
     }
 
+    /** Returns the first host's port. */
     public int port() {
-        return port;
-    }
-
-    public String user() {
-        return user;
-    }
-
-    public @Nullable String password() {
-        return password;
-    }
-
-    public String database() {
-        return database;
-    }
-
-    public String applicationName() {
-        return applicationName;
-    }
-
-    public SslMode sslMode() {
-        return sslMode;
-    }
-
-    public @Nullable String sslRootCert() {
-        return sslRootCert;
-    }
-
-    public @Nullable String sslCert() {
-        return sslCert;
-    }
-
-    public @Nullable String sslKey() {
-        return sslKey;
-    }
-
-    public Duration connectTimeout() {
-        return connectTimeout;
-    }
-
-    /** Returns when a statement's future fails at the latest; zero for no limit. */
-    public Duration queryTimeout() {
-        return queryTimeout;
-    }
-
-    /** Returns the session's {@code statement_timeout} to set, or {@code null} to leave the server's setting. */
-    public @Nullable Duration statementTimeout() {
-        return statementTimeout;
-    }
-
-    /** Returns whether TCP keepalive probes are sent. */
-    public boolean keepalives() {
-        return keepalives;
-    }
-
-    /** Returns idle time before the first keepalive probe. */
-    public Duration keepalivesIdle() {
-        return keepalivesIdle;
-    }
-
-    /** Returns time between keepalive probes. */
-    public Duration keepalivesInterval() {
-        return keepalivesInterval;
-    }
-
-    /** Returns unanswered probes before the connection is dead. */
-    public int keepalivesCount() {
-        return keepalivesCount;
-    }
-
-    /** Returns the largest message accepted from the server, in bytes. */
-    public int maxMessageSize() {
-        return maxMessageSize;
-    }
-
-    public @Nullable String searchPath() {
-        return searchPath;
-    }
-
-    /** Returns the password file consulted when no password is configured, or {@code null}. */
-    public @Nullable PgPassFile passFile() {
-        return passFile;
+        return hosts.endpoints().get(0).port();
     }
 
     /**
@@ -282,84 +122,13 @@ public final class ConnectionSettings {
         return user + "@" + hosts.describe() + "/" + database;
     }
 
-    /** Returns the hosts to try and what a session must be; {@link #host()} and {@link #port()} are the first. */
-    public Hosts hosts() {
-        return hosts;
-    }
-
     /**
-     * Returns these settings for several hosts (the first becomes {@link #host()} and {@link #port()}).
-     *
-     * @param hosts the hosts and what a session must be
-     * @return the new settings
-     */
-    public ConnectionSettings withHosts(Hosts hosts) {
-        Hosts.Endpoint first = hosts.endpoints().get(0);
-        return new ConnectionSettings(
-                first.host(),
-                first.port(),
-                user,
-                password,
-                database,
-                applicationName,
-                sslMode,
-                sslRootCert,
-                sslCert,
-                sslKey,
-                connectTimeout,
-                queryTimeout,
-                statementTimeout,
-                searchPath,
-                keepalives,
-                keepalivesIdle,
-                keepalivesInterval,
-                keepalivesCount,
-                maxMessageSize,
-                rewriteBatchedInserts,
-                passFile,
-                hosts);
-    }
-
-    /**
-     * Returns these settings for one of the hosts, as a single host (what one connection attempt uses).
+     * Returns {@code user@host:port/database} for one of the hosts: how a connection to it is named.
      *
      * @param endpoint the host
-     * @return the new settings
      */
-    public ConnectionSettings forEndpoint(Hosts.Endpoint endpoint) {
-        return withHosts(Hosts.single(endpoint.host(), endpoint.port()));
-    }
-
-    @Override
-    public boolean equals(@Nullable Object o) {
-        return o instanceof ConnectionSettings s
-                && port == s.port
-                && host.equals(s.host)
-                && user.equals(s.user)
-                && Objects.equals(password, s.password)
-                && database.equals(s.database)
-                && applicationName.equals(s.applicationName)
-                && sslMode == s.sslMode
-                && Objects.equals(sslRootCert, s.sslRootCert)
-                && Objects.equals(sslCert, s.sslCert)
-                && Objects.equals(sslKey, s.sslKey)
-                && connectTimeout.equals(s.connectTimeout)
-                && queryTimeout.equals(s.queryTimeout)
-                && Objects.equals(statementTimeout, s.statementTimeout)
-                && Objects.equals(searchPath, s.searchPath)
-                && keepalives == s.keepalives
-                && keepalivesIdle.equals(s.keepalivesIdle)
-                && keepalivesInterval.equals(s.keepalivesInterval)
-                && keepalivesCount == s.keepalivesCount
-                && maxMessageSize == s.maxMessageSize
-                && hosts.equals(s.hosts)
-                && rewriteBatchedInserts == s.rewriteBatchedInserts
-                && Objects.equals(passFile, s.passFile);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(host, port, user, database, applicationName, sslMode, connectTimeout, queryTimeout);
+    public String describe(Hosts.Endpoint endpoint) {
+        return user + "@" + endpoint + "/" + database;
     }
 
     @Override

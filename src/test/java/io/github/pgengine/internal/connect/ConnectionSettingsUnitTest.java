@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two settings that differ in any one value are not equal, whichever value it is: a guard against equals() drifting
- * from the fields (it once left out rewriteBatchedInserts). Built through the public constructor, one argument
- * changed at a time.
+ * from the fields (it once left out rewriteBatchedInserts; it is a record now, and this keeps it one). Built through
+ * the public constructor, one argument changed at a time.
  */
 class ConnectionSettingsUnitTest {
     private static Constructor<?> constructor() {
@@ -37,6 +37,9 @@ class ConnectionSettingsUnitTest {
         }
         if (type == ConnectionSettings.SslMode.class) {
             return other ? ConnectionSettings.SslMode.REQUIRE : ConnectionSettings.SslMode.PREFER;
+        }
+        if (type == Hosts.class) {
+            return Hosts.single(other ? "b" : "a", 5432);
         }
         if (type == PgPassFile.class) {
             return PgPassFile.read(Path.of(other ? "/nonexistent/b" : "/nonexistent/a"));
