@@ -101,7 +101,7 @@ public final class TestCockroach {
         String url = System.getenv("PGENGINE_TEST_COCKROACH_URL");
         if (url != null && !url.isBlank()) {
             // the URL may list several nodes (a cluster): the engine's own parser reads it
-            Map<String, Object> parsed = io.github.pgengine.internal.connect.ConfigParser.parseUrl(url);
+            Map<String, Object> parsed = io.github.pgengine.internal.connect.ConnectionStrings.parse(url);
             Map<String, Object> admin = new LinkedHashMap<>();
             admin.put("dsn", url);
             Map<String, Object> plain = new LinkedHashMap<>();
