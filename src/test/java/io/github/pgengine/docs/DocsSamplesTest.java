@@ -7,6 +7,7 @@ import io.github.pgengine.PoolStats;
 import io.github.pgengine.PostgresEngine;
 import io.github.pgengine.Row;
 import io.github.pgengine.testing.Await;
+import io.github.pgengine.testing.DocSamples;
 import io.github.pgengine.testing.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,36 +58,6 @@ class DocsSamplesTest {
         return path;
     }
 
-    /** Returns the region's lines without their common indentation. */
-    static String region(String source, String name) {
-        List<String> lines = source.lines().toList();
-        int start = -1;
-        int end = -1;
-        for (int i = 0; i < lines.size(); i++) {
-            String t = lines.get(i).trim();
-            if (t.equals("// region " + name)) {
-                start = i + 1;
-            } else if (start >= 0 && t.equals("// endregion")) {
-                end = i;
-                break;
-            }
-        }
-        if (start < 0 || end < 0) {
-            return "(no region " + name + ")";
-        }
-        List<String> body = lines.subList(start, end);
-        int indent = body.stream()
-                .filter(l -> !l.isBlank())
-                .mapToInt(l -> l.length() - l.stripLeading().length())
-                .min()
-                .orElse(0);
-        StringBuilder sb = new StringBuilder();
-        for (String l : body) {
-            sb.append(l.isBlank() ? "" : l.substring(indent).stripTrailing()).append('\n');
-        }
-        return sb.toString();
-    }
-
     @Test
     void everyCodeSampleInTheDocsIsACompiledRegionWordForWord() throws IOException {
         List<String> problems = new ArrayList<>();
@@ -100,12 +71,9 @@ class DocsSamplesTest {
                     problems.add(where + ": no <!-- sample: File#region --> line above the block");
                     continue;
                 }
-                String expected = region(Files.readString(source(m.group(2))), m.group(3));
-                String actual = m.group(5).lines().map(String::stripTrailing).reduce("", (a, b) -> a + b + "\n");
-                if (!expected.equals(actual)) {
-                    problems.add(where + " differs from " + m.group(2) + "#" + m.group(3) + ":\n--- docs\n" + actual
-                            + "--- source\n" + expected);
-                }
+                DocSamples.difference(m.group(5), Files.readString(source(m.group(2))), m.group(3))
+                        .ifPresent(d ->
+                                problems.add(where + " differs from " + m.group(2) + "#" + m.group(3) + ":\n" + d));
             }
         }
         assertThat(problems).as("docs samples").isEmpty();

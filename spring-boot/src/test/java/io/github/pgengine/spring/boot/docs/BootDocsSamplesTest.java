@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.pgengine.PostgresEngine;
 import io.github.pgengine.spring.boot.PgEngineAutoConfiguration;
+import io.github.pgengine.testing.DocSamples;
 import io.github.pgengine.testing.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,36 +37,6 @@ class BootDocsSamplesTest {
                 : Path.of("src/test/kotlin/io/github/pgengine/spring/boot/docs/" + file + ".kt");
     }
 
-    /** Returns the region's lines without their common indentation. */
-    static String region(String source, String name) {
-        List<String> lines = source.lines().toList();
-        int start = -1;
-        int end = -1;
-        for (int i = 0; i < lines.size(); i++) {
-            String t = lines.get(i).trim();
-            if (t.equals("// region " + name)) {
-                start = i + 1;
-            } else if (start >= 0 && t.equals("// endregion")) {
-                end = i;
-                break;
-            }
-        }
-        if (start < 0 || end < 0) {
-            return "(no region " + name + ")";
-        }
-        List<String> body = lines.subList(start, end);
-        int indent = body.stream()
-                .filter(l -> !l.isBlank())
-                .mapToInt(l -> l.length() - l.stripLeading().length())
-                .min()
-                .orElse(0);
-        StringBuilder sb = new StringBuilder();
-        for (String l : body) {
-            sb.append(l.isBlank() ? "" : l.substring(indent).stripTrailing()).append('\n');
-        }
-        return sb.toString();
-    }
-
     @Test
     void everyCodeSampleOfTheSpringBootPageIsACompiledRegionWordForWord() throws IOException {
         List<String> problems = new ArrayList<>();
@@ -79,12 +50,8 @@ class BootDocsSamplesTest {
                         + m.group(4) + " spring-boot fence");
                 continue;
             }
-            String expected = region(Files.readString(source(m.group(2))), m.group(3));
-            String actual = m.group(6).lines().map(String::stripTrailing).reduce("", (a, b) -> a + b + "\n");
-            if (!expected.equals(actual)) {
-                problems.add(where + " differs from " + m.group(2) + "#" + m.group(3) + ":\n--- docs\n" + actual
-                        + "--- source\n" + expected);
-            }
+            DocSamples.difference(m.group(6), Files.readString(source(m.group(2))), m.group(3))
+                    .ifPresent(d -> problems.add(where + " differs from " + m.group(2) + "#" + m.group(3) + ":\n" + d));
         }
         assertThat(problems).as("docs samples").isEmpty();
         assertThat(samples).as("samples found").isGreaterThanOrEqualTo(3);
