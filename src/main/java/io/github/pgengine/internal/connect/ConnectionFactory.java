@@ -1,50 +1,35 @@
 package io.github.pgengine.internal.connect;
 
 import com.github.jasync.sql.db.Configuration;
-import com.github.jasync.sql.db.SSLConfiguration;
 import com.github.jasync.sql.db.postgresql.PostgreSQLConnection;
 import com.github.jasync.sql.db.postgresql.codec.MessageDecoder;
 import com.github.jasync.sql.db.postgresql.column.PostgreSQLColumnDecoderRegistry;
 import com.github.jasync.sql.db.postgresql.column.PostgreSQLColumnEncoderRegistry;
 import com.github.jasync.sql.db.postgresql.exceptions.GenericDatabaseException;
-import com.github.jasync.sql.db.util.NettyUtils;
 import io.github.pgengine.ConnectionException;
 import io.github.pgengine.internal.runtime.Completions;
 import io.github.pgengine.internal.runtime.EngineTimer;
 import io.github.pgengine.internal.wire.BackendKey;
 import io.github.pgengine.internal.wire.DbConnection;
 import io.github.pgengine.internal.wire.ProtocolHandler;
-import io.github.pgengine.internal.wire.Result;
 import io.github.pgengine.internal.wire.ServerError;
 import io.github.pgengine.internal.wire.ServerErrorException;
-import io.github.pgengine.internal.wire.SessionRole;
 import io.github.pgengine.internal.wire.Sockets;
-import io.github.pgengine.internal.wire.StandbyCheck;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.nio.NioChannelOption;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import jdk.net.ExtendedSocketOptions;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Opens sessions: jasync connects, negotiates TLS and authenticates; then pgengine puts its
@@ -58,35 +43,15 @@ import org.slf4j.LoggerFactory;
  * Terminate after an SSLRequest the server has not answered.
  */
 public final class ConnectionFactory {
-    private static final Logger LOG = LoggerFactory.getLogger(ConnectionFactory.class);
     /** Extra time the client waits beyond the query timeout before it gives up on the socket. */
     static final Duration CLIENT_GRACE = Duration.ofSeconds(1);
-
-    private static final Executor DIRECT = Runnable::run;
-    private static final String IN_HOT_STANDBY = "in_hot_standby"; // reported by PostgreSQL 14+
-    private static final String DEFAULT_READ_ONLY = "default_transaction_read_only"; // reported by PostgreSQL 14+
-    /**
-     * How much later than pgengine's own deadline jasync's connect timer fires. Its timer ends the attempt with
-     * {@code disconnect()}, which writes a Terminate message, also right after the SSLRequest of a socket the server
-     * has not answered yet (it then refuses the bytes: "received unencrypted data after SSL request"); pgengine's
-     * deadline closes the socket without writing, and jasync's timer then finds it closed.
-     */
-    static final Duration DRIVER_TIMER_MARGIN = Duration.ofSeconds(5);
 
     private final ConnectionSettings settings;
     private final Consumer<DbConnection> onOpen;
     private final List<String> sessionStatements;
     private final List<Target> targets;
     private final Hosts.TargetSessionAttrs wanted;
-    private final String setupSql;
-    /** The column of the set-up query holding {@code transaction_read_only}; {@code pg_is_in_recovery()} follows. */
-    private final int roleColumn;
-    /**
-     * How many times a kept session found its server changed (a standby promoted, a primary turned read-only):
-     * sessions kept before the latest change are replaced when next borrowed or given back, so one change costs at
-     * most one call of the pool (which does not run) instead of one per pooled connection.
-     */
-    private final AtomicLong roleChanges = new AtomicLong();
+    private final SessionSetup setup;
 
     /**
      * @param settings where and how to connect
@@ -110,27 +75,11 @@ public final class ConnectionFactory {
         this.wanted = settings.hosts().target();
         List<Target> list = new ArrayList<>();
         for (Hosts.Endpoint endpoint : settings.hosts().endpoints()) {
-            list.add(new Target(endpoint, settings.describe(endpoint), configuration(settings, endpoint)));
+            list.add(
+                    new Target(endpoint, settings.describe(endpoint), DriverOptions.configuration(settings, endpoint)));
         }
         this.targets = List.copyOf(list);
-        StringBuilder sql = new StringBuilder("select pg_backend_pid(), set_config('TimeZone', 'UTC', false), "
-                + "set_config('application_name', " + literal(settings.applicationName()) + ", false)");
-        Duration statementTimeout = settings.statementTimeout();
-        if (statementTimeout != null) {
-            sql.append(", set_config('statement_timeout', '")
-                    .append(statementTimeout.toMillis())
-                    .append("', false)");
-        }
-        this.roleColumn = statementTimeout != null ? 4 : 3;
-        if (wanted != Hosts.TargetSessionAttrs.ANY) {
-            sql.append(", current_setting('transaction_read_only'), pg_is_in_recovery()");
-        }
-        if (wanted.staysOnStandby()) {
-            // a session that is read-only when it opens stays so, even if its server is promoted meanwhile
-            sql.append(", CASE WHEN current_setting('transaction_read_only') = 'on' "
-                    + "THEN set_config('default_transaction_read_only', 'on', false) END");
-        }
-        this.setupSql = sql.toString();
+        this.setup = new SessionSetup(settings);
     }
 
     /** One of the hosts, with what the factory last learnt of it. */
@@ -152,38 +101,6 @@ public final class ConnectionFactory {
         boolean avoided(long now) {
             return avoidUntil != Long.MIN_VALUE && now - avoidUntil < 0;
         }
-    }
-
-    private static Configuration configuration(ConnectionSettings settings, Hosts.Endpoint endpoint) {
-        return new Configuration(
-                settings.user(),
-                endpoint.host(),
-                endpoint.port(),
-                settings.passwordFor(endpoint.host(), endpoint.port()),
-                settings.database(),
-                ssl(settings),
-                StandardCharsets.UTF_8,
-                // only start-up messages pass through jasync's decoder
-                16 * 1024 * 1024,
-                PooledByteBufAllocator.DEFAULT,
-                (int) Math.min(
-                        Integer.MAX_VALUE,
-                        settings.connectTimeout().plus(DRIVER_TIMER_MARGIN).toMillis()),
-                null,
-                null,
-                List.of(),
-                NettyUtils.INSTANCE.getDefaultEventLoopGroup(),
-                DIRECT,
-                settings.searchPath(),
-                null,
-                null,
-                null);
-    }
-
-    /** Quotes a text value as an SQL literal, whatever standard_conforming_strings says. */
-    private static String literal(String value) {
-        String quoted = "'" + value.replace("'", "''") + "'";
-        return value.indexOf('\\') >= 0 ? "E" + quoted.replace("\\", "\\\\") : quoted;
     }
 
     /**
@@ -226,60 +143,13 @@ public final class ConnectionFactory {
 
     /**
      * Says, without a round trip, whether a pooled connection is still what the engine wants, as of its last answer
-     * (PostgreSQL 14+ reports {@code in_hot_standby} and {@code default_transaction_read_only} with the answer after
-     * they change): a session kept on a standby that was since promoted is not, for {@code standby},
-     * {@code read-only} and {@code prefer-standby}; a session on a server that became a standby or read-only is not,
-     * for {@code primary} and {@code read-write}. Once one connection is found changed (here, or by its
-     * {@link StandbyCheck}), every connection kept before is replaced too. What this cannot see (a promotion since the
-     * last answer), the standby check sent with the next call catches.
+     * (see {@link SessionSetup#stillMatches}).
      *
      * @param connection a connection this factory opened
      * @return false when it should be closed
      */
     public boolean stillMatches(DbConnection connection) {
-        SessionRole role = connection.role();
-        if (wanted == Hosts.TargetSessionAttrs.ANY || role == null) {
-            return true;
-        }
-        long seen = roleChanges.get();
-        if (role.generation() != seen) {
-            return false;
-        }
-        Map<String, String> status = connection.parameterStatuses();
-        boolean matches = switch (wanted) {
-            case ANY -> true;
-            case PRIMARY -> !"on".equals(status.get(IN_HOT_STANDBY));
-            case READ_WRITE -> !"on".equals(status.get(IN_HOT_STANDBY)) && !"on".equals(status.get(DEFAULT_READ_ONLY));
-            case READ_ONLY ->
-                role.standby()
-                        ? !"off".equals(status.get(IN_HOT_STANDBY))
-                        : !"off".equals(status.get(DEFAULT_READ_ONLY));
-            case STANDBY, PREFER_STANDBY -> !role.standby() || !"off".equals(status.get(IN_HOT_STANDBY));
-        };
-        if (!matches) {
-            roleChanges.compareAndSet(seen, seen + 1);
-        }
-        return matches;
-    }
-
-    /**
-     * Notes what a session that is kept was found to be: its generation, and, when it must stay on a standby, the
-     * check every later call carries.
-     */
-    private void kept(DbConnection connection, Result setup) {
-        if (wanted == Hosts.TargetSessionAttrs.ANY) {
-            return;
-        }
-        @Nullable
-        Object[] row =
-                setup.rows().isEmpty() ? new @Nullable Object[0] : setup.rows().get(0);
-        boolean standby = row.length > roleColumn + 1 && truthy(row[roleColumn + 1]);
-        long generation = roleChanges.get();
-        connection.role(new SessionRole(standby, generation));
-        if (standby && wanted.staysOnStandby()) {
-            connection.checkStandbyBeforeEachCall(
-                    new StandbyCheck(wanted.libpqName(), () -> roleChanges.compareAndSet(generation, generation + 1)));
-        }
+        return setup.stillMatches(connection);
     }
 
     /**
@@ -481,7 +351,7 @@ public final class ConnectionFactory {
                 ChannelPipeline pipeline = channel.pipeline();
                 protocol = new ProtocolHandler(where, settings.maxMessageSize(), d.parameterStatuses());
                 pipeline.replace(MessageDecoder.class, "pgengine-protocol", protocol);
-                keepalive(channel);
+                DriverOptions.keepalive(channel, settings);
             } catch (RuntimeException e) {
                 fail(new ConnectionException("cannot take over the connection to " + where + ": " + e, e));
                 return;
@@ -492,18 +362,18 @@ public final class ConnectionFactory {
                     : settings.queryTimeout().plus(CLIENT_GRACE);
             DbConnection connection =
                     new DbConnection(d, channel, protocol, where, key != null ? key.processId() : 0, key, timeout);
-            Completions.whenDone(connection.simple(setupSql), (result, error) -> {
+            Completions.whenDone(connection.simple(setup.sql()), (result, error) -> {
                 if (error != null) {
                     fail(error instanceof ServerErrorException ? error : connectError(error));
                     return;
                 }
-                String mismatch = mismatch(result);
+                String mismatch = setup.mismatch(result, anyServer);
                 if (mismatch != null) {
                     fail(new ConnectionException(mismatch, null)); // first: closing fails the attempt too
                     connection.close();
                     return;
                 }
-                kept(connection, result);
+                setup.kept(connection, result);
                 sessionStatements(connection, 0);
             });
         }
@@ -571,70 +441,5 @@ public final class ConnectionFactory {
             }
             return new ConnectionException("cannot connect to " + where + ": " + e, e);
         }
-
-        /** Returns why the session is not of the wanted kind, or null when it is. */
-        private @Nullable String mismatch(Result setup) {
-            if (wanted == Hosts.TargetSessionAttrs.ANY
-                    || (anyServer && wanted == Hosts.TargetSessionAttrs.PREFER_STANDBY)) {
-                return null;
-            }
-            @Nullable
-            Object[] row = setup.rows().isEmpty()
-                    ? new @Nullable Object[0]
-                    : setup.rows().get(0);
-            if (row.length < roleColumn + 2) {
-                return "the server did not tell whether it is read-only or in recovery";
-            }
-            boolean readOnly = truthy(row[roleColumn]);
-            boolean inRecovery = truthy(row[roleColumn + 1]);
-            if (wanted.accepts(readOnly, inRecovery)) {
-                return null;
-            }
-            return "the server is " + (inRecovery ? "a standby (in recovery)" : "a primary")
-                    + (readOnly ? ", read-only" : ", read-write") + ", not " + wanted.libpqName();
-        }
-    }
-
-    private static boolean truthy(@Nullable Object v) {
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        String s = String.valueOf(v).trim().toLowerCase(java.util.Locale.ROOT);
-        return s.equals("on") || s.equals("t") || s.equals("true");
-    }
-
-    /** Turns on TCP keepalive with the configured probe timing, so a dead peer is noticed within a bounded time. */
-    private void keepalive(Channel channel) {
-        ConnectionSettings settings = this.settings;
-        if (!settings.keepalives()) {
-            channel.config().setOption(io.netty.channel.ChannelOption.SO_KEEPALIVE, false);
-            return;
-        }
-        try {
-            channel.config().setOption(io.netty.channel.ChannelOption.SO_KEEPALIVE, true);
-            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), (int)
-                    Math.max(1, settings.keepalivesIdle().toSeconds()));
-            channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), (int)
-                    Math.max(1, settings.keepalivesInterval().toSeconds()));
-            channel.config()
-                    .setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), settings.keepalivesCount());
-        } catch (RuntimeException | LinkageError e) {
-            LOG.debug("cannot set TCP keepalive timing on {}: {}", channel, e.toString());
-        }
-    }
-
-    private static SSLConfiguration ssl(ConnectionSettings s) {
-        SSLConfiguration.Mode mode = switch (s.sslMode()) {
-            case DISABLE -> SSLConfiguration.Mode.Disable;
-            case PREFER -> SSLConfiguration.Mode.Prefer;
-            case REQUIRE -> SSLConfiguration.Mode.Require;
-            case VERIFY_CA -> SSLConfiguration.Mode.VerifyCA;
-            case VERIFY_FULL -> SSLConfiguration.Mode.VerifyFull;
-        };
-        return new SSLConfiguration(mode, file(s.sslRootCert()), file(s.sslCert()), file(s.sslKey()));
-    }
-
-    private static @Nullable File file(@Nullable String path) {
-        return path == null ? null : new File(path);
     }
 }
