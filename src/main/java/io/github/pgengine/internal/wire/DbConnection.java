@@ -15,7 +15,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -32,8 +31,6 @@ import org.jspecify.annotations.Nullable;
  * statement each time. The engine's own fixed statements (BEGIN, COMMIT, SAVEPOINT, ...) use the simple protocol.
  */
 public final class DbConnection {
-    private static final String INVALID_STATEMENT_NAME = "26000"; // invalid_sql_statement_name
-    private static final String FEATURE_NOT_SUPPORTED = "0A000"; // feature_not_supported (cached plan changed)
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -44,10 +41,8 @@ public final class DbConnection {
     private final String where;
     private final int backendPid;
     private final @Nullable BackendKey backendKey;
-    private final long timeoutNanos;
+    private final Watchdog watchdog;
     private final PreparedStatements statements = new PreparedStatements();
-    private final AtomicBoolean watchdogArmed = new AtomicBoolean();
-    private volatile long deadlineNanos;
     private volatile boolean retired;
     private volatile boolean stopSending;
     private volatile @Nullable CompletableFuture<Result> inFlight;
@@ -71,7 +66,7 @@ public final class DbConnection {
         this.where = where;
         this.backendPid = backendPid;
         this.backendKey = backendKey;
-        this.timeoutNanos = timeout.toNanos();
+        this.watchdog = new Watchdog(timeout.toNanos(), () -> inFlight != null && !retired, this::timedOut);
     }
 
     /** Returns a number naming this connection in logs. */
@@ -299,7 +294,10 @@ public final class DbConnection {
             if (error instanceof NoLongerStandbyException) {
                 statements.forget(key, name, false);
             } else if (error != null) {
-                boolean retry = afterFailure(key, name, parse, exchange, error) && mayRetry && prefix.isEmpty();
+                boolean retry = statements.afterFailure(
+                                key, name, parse, exchange.parseCompleted(), exchange.statusAfter(), error)
+                        && mayRetry
+                        && prefix.isEmpty();
                 if (retry && inFlight == out) {
                     inFlight = null;
                     Completions.whenDone(execute(prefix, sql, params, false, true), (r, e) -> {
@@ -322,32 +320,6 @@ public final class DbConnection {
         });
         protocol.submit(exchange);
         return out;
-    }
-
-    /**
-     * Updates the statement cache after a failure.
-     *
-     * @return true when the statement may simply run again: its prepared statement had gone (DISCARD ALL,
-     *     DEALLOCATE) or its cached plan no longer fits the schema, and no transaction was open
-     */
-    private boolean afterFailure(
-            PreparedStatements.Key key, String name, boolean parse, Exchange exchange, Throwable error) {
-        if (parse && !exchange.parseCompleted()) {
-            statements.forget(key, name, false);
-            return false;
-        }
-        if (error instanceof ServerErrorException s) {
-            String state = s.error().sqlState();
-            boolean gone =
-                    INVALID_STATEMENT_NAME.equals(state) && s.error().message().contains(name);
-            boolean stale = FEATURE_NOT_SUPPORTED.equals(state)
-                    && s.error().message().contains("cached plan must not change result type");
-            if (gone || stale) {
-                statements.forget(key, name, stale);
-                return !parse && exchange.statusAfter() == 'I';
-            }
-        }
-        return false;
     }
 
     /**
@@ -523,10 +495,7 @@ public final class DbConnection {
         }
         inFlight = out;
         stopSending = false;
-        if (timeoutNanos > 0) {
-            deadlineNanos = System.nanoTime() + timeoutNanos;
-            armWatchdog();
-        }
+        watchdog.started();
         return true;
     }
 
@@ -547,37 +516,14 @@ public final class DbConnection {
         }
     }
 
-    /**
-     * The client-side backstop for a server that stops answering (only with a query timeout): one timer per busy
-     * connection, re-armed to the running statement's deadline. A statement past its deadline fails and the
-     * connection is closed.
-     */
-    private void armWatchdog() {
-        if (watchdogArmed.compareAndSet(false, true)) {
-            long delay = Math.max(0, deadlineNanos - System.nanoTime());
-            EngineTimer.later(this::watch, delay, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void watch() {
-        CompletableFuture<Result> running = inFlight;
-        long remaining = deadlineNanos - System.nanoTime();
-        if (running == null || retired) {
-            watchdogArmed.set(false);
-            if (inFlight != null && !retired) {
-                armWatchdog();
-            }
-            return;
-        }
-        if (remaining > 0) {
-            EngineTimer.later(this::watch, remaining, TimeUnit.NANOSECONDS);
-            return;
-        }
+    /** The running statement is past its deadline ({@link Watchdog}): it fails and the connection closes. */
+    private void timedOut(TimeoutException e) {
         retired = true;
-        watchdogArmed.set(false);
+        CompletableFuture<Result> running = inFlight;
         inFlight = null;
-        running.completeExceptionally(
-                new TimeoutException("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+        if (running != null) {
+            running.completeExceptionally(e);
+        }
         protocol.closing();
         Sockets.close(channel);
     }
