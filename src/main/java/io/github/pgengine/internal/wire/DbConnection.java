@@ -164,8 +164,8 @@ public final class DbConnection {
     private CompletableFuture<Result> afterStandbyCheck(
             StandbyCheck.Send send, Supplier<CompletableFuture<Result>> request) {
         CompletableFuture<Result> out = new CompletableFuture<>();
-        Exchange exchange = new Exchange(FrontendMessages.standbyCheck(channel.alloc(), send))
-                .withStandbyCheck(send == StandbyCheck.Send.PARSE_AND_RUN);
+        Exchange exchange = new StatementExchange(
+                FrontendMessages.standbyCheck(channel.alloc(), send), false, SentAhead.of(List.of(), true, send));
         Completions.whenDone(submit(exchange, send), (r, e) -> {
             if (e != null) {
                 out.completeExceptionally(e);
@@ -275,10 +275,7 @@ public final class DbConnection {
             statements.forget(key, name, false);
             return CompletableFuture.failedFuture(e);
         }
-        Exchange exchange = new Exchange(request).withPrefix(prefix, true);
-        if (check != StandbyCheck.Send.NONE) {
-            exchange.withStandbyCheck(check == StandbyCheck.Send.PARSE_AND_RUN);
-        }
+        StatementExchange exchange = new StatementExchange(request, true, SentAhead.of(prefix, true, check));
         String @Nullable [] knownNames = use.columnNames();
         int @Nullable [] knownTypes = use.columnTypes();
         if (!describe && knownNames != null && knownTypes != null) {
@@ -352,12 +349,10 @@ public final class DbConnection {
         if (check != StandbyCheck.Send.NONE) {
             all.append(StandbyCheck.SQL).append("; ");
         }
-        Exchange exchange = new Exchange(
-                        FrontendMessages.query(channel.alloc(), all.append(sql).toString()))
-                .withPrefix(prefix, false);
-        if (check != StandbyCheck.Send.NONE) {
-            exchange.withStandbyCheck(false);
-        }
+        Exchange exchange = new StatementExchange(
+                FrontendMessages.query(channel.alloc(), all.append(sql).toString()),
+                false,
+                SentAhead.of(prefix, false, check));
         return submit(exchange, check);
     }
 
@@ -404,10 +399,7 @@ public final class DbConnection {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Exchange exchange = Exchange.counting(request, rows).withPrefix(prefix, true);
-        if (check != StandbyCheck.Send.NONE) {
-            exchange.withStandbyCheck(check == StandbyCheck.Send.PARSE_AND_RUN);
-        }
+        Exchange exchange = new BatchExchange(request, rows, SentAhead.of(prefix, true, check));
         return submit(exchange, check);
     }
 
@@ -455,7 +447,7 @@ public final class DbConnection {
 
     /** Sends one request whose answer ends at its ReadyForQuery; the request is released if it cannot be sent. */
     private CompletableFuture<Result> submit(ByteBuf request) {
-        return submit(new Exchange(request));
+        return submit(new StatementExchange(request));
     }
 
     private CompletableFuture<Result> submit(Exchange exchange) {
