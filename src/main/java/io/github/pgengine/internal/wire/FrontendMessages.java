@@ -349,4 +349,20 @@ final class FrontendMessages {
         buf.writeCharSequence(s, StandardCharsets.UTF_8);
         buf.writeByte(0);
     }
+
+    /**
+     * Builds a CopyFail, the answer to a CopyInResponse: the server ends the COPY with an error.
+     *
+     * @param message why the COPY failed, for the server's error
+     */
+    static ByteBuf copyFail(ByteBufAllocator alloc, String message) {
+        ByteBuf buf = alloc.buffer();
+        buf.writeByte('f');
+        int at = buf.writerIndex();
+        buf.writeInt(0);
+        buf.writeCharSequence(message, StandardCharsets.UTF_8);
+        buf.writeByte(0);
+        buf.setInt(at, buf.writerIndex() - at);
+        return buf;
+    }
 }
