@@ -5,7 +5,6 @@ import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.ConnectionException;
 import io.github.pgengine.internal.codec.ParameterEncoder;
 import io.github.pgengine.internal.runtime.Completions;
-import io.github.pgengine.internal.runtime.EngineTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.time.Duration;
@@ -13,11 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,8 +44,7 @@ public final class DbConnection {
     private volatile boolean stopSending;
     private volatile @Nullable CompletableFuture<Result> inFlight;
     private volatile long lastUsedNanos = System.nanoTime();
-    /** Set when the session was kept because its server is a standby that must stay one; null otherwise. */
-    private volatile @Nullable StandbyCheck standbyCheck;
+    private final StandbyGate standby;
     /** What the factory found when it kept the session; null for a single host with any session. */
     private volatile @Nullable SessionRole role;
 
@@ -66,6 +62,7 @@ public final class DbConnection {
         this.where = where;
         this.backendPid = backendPid;
         this.backendKey = backendKey;
+        this.standby = new StandbyGate(protocol, channel.alloc(), where, this::submit, () -> stopSending);
         this.watchdog = new Watchdog(timeout.toNanos(), () -> inFlight != null && !retired, this::timedOut);
     }
 
@@ -105,7 +102,7 @@ public final class DbConnection {
      * @param check the session's check
      */
     public void checkStandbyBeforeEachCall(StandbyCheck check) {
-        this.standbyCheck = check;
+        standby.install(check);
     }
 
     /** Returns what the factory found when it kept the session, or null. */
@@ -118,71 +115,32 @@ public final class DbConnection {
         this.role = found;
     }
 
-    /** Returns how the next request carries the standby check: only at the start of a call, outside a transaction. */
-    private StandbyCheck.Send checkToSend() {
-        StandbyCheck check = standbyCheck;
-        if (check == null || protocol.transactionStatus() != 'I') {
-            return StandbyCheck.Send.NONE;
-        }
-        return check.send();
-    }
-
     /**
-     * Takes in an exchange's outcome for the standby check: a check that failed ends the session and becomes the
-     * caller's error; a check parsed by this exchange is prepared from now on, until a DISCARD ALL or DEALLOCATE ALL
-     * (with the check or without) drops it.
+     * Takes in an exchange's outcome for the standby check ({@link StandbyCheck#after}): a check that failed ends the
+     * session and becomes the caller's error.
      *
      * @return the error the caller sees (null when it succeeded)
      */
     private @Nullable Throwable afterCheck(
             Exchange exchange, StandbyCheck.Send sent, @Nullable Result result, @Nullable Throwable error) {
-        StandbyCheck check = standbyCheck;
-        if (check == null) {
+        NoLongerStandbyException gone = standby.after(exchange, sent, result, error);
+        if (gone == null) {
             return error;
         }
-        if (sent != StandbyCheck.Send.NONE && error != null && exchange.standbyCheckFailed()) {
-            NoLongerStandbyException e = check.failed(where, error);
-            retired = true;
-            protocol.terminate(e);
-            return e;
-        }
-        if (sent == StandbyCheck.Send.PARSE_AND_RUN && exchange.sentAheadParsed()) {
-            check.prepared(true);
-        }
-        if (result != null
-                && (result.tag().equals("DISCARD ALL") || result.tag().equals("DEALLOCATE ALL"))) {
-            check.prepared(false);
-        }
-        return error;
+        retired = true;
+        protocol.terminate(gone);
+        return gone;
     }
 
-    /**
-     * Runs the standby check in a round trip of its own, then the request (for what must run alone, or as its own
-     * transactions); when the check fails, or the caller has gone meanwhile ({@link #stopSending()}), the request is
-     * not sent.
-     */
-    private CompletableFuture<Result> afterStandbyCheck(
-            StandbyCheck.Send send, Supplier<CompletableFuture<Result>> request) {
-        CompletableFuture<Result> out = new CompletableFuture<>();
-        Exchange exchange = new StatementExchange(
-                FrontendMessages.standbyCheck(channel.alloc(), send), false, SentAhead.of(List.of(), true, send));
-        Completions.whenDone(submit(exchange, send), (r, e) -> {
-            if (e != null) {
-                out.completeExceptionally(e);
-            } else if (stopSending) {
-                out.completeExceptionally(
-                        new NotSentException("the caller has gone: the statement was not sent to " + where, null));
+    /** Completes {@code to} as {@code from} completes. */
+    static void relay(CompletableFuture<Result> from, CompletableFuture<Result> to) {
+        Completions.whenDone(from, (result, error) -> {
+            if (error != null) {
+                to.completeExceptionally(error);
             } else {
-                Completions.whenDone(request.get(), (result, error) -> {
-                    if (error != null) {
-                        out.completeExceptionally(error);
-                    } else {
-                        out.complete(result);
-                    }
-                });
+                to.complete(result);
             }
         });
-        return out;
     }
 
     /** Returns 'I' idle, 'T' in a transaction block, 'E' in a failed one, as of the last answer. */
@@ -252,16 +210,16 @@ public final class DbConnection {
      * @return the statement's result at its ReadyForQuery, as {@link #execute(String, ParameterEncoder.Encoded)}
      */
     public CompletableFuture<Result> execute(List<String> prefix, String sql, ParameterEncoder.Encoded params) {
-        StandbyCheck.Send check = checkToSend();
+        StandbyCheck.Send check = standby.toSend();
         if (check != StandbyCheck.Send.NONE && prefix.isEmpty() && StandbyCheck.mustRunAlone(sql)) {
-            return afterStandbyCheck(check, () -> execute(prefix, sql, params, true, false));
+            return standby.thenRun(check, () -> execute(prefix, sql, params, true, false));
         }
         return execute(prefix, sql, params, true, true);
     }
 
     private CompletableFuture<Result> execute(
             List<String> prefix, String sql, ParameterEncoder.Encoded params, boolean mayRetry, boolean mayCheck) {
-        StandbyCheck.Send check = mayCheck ? checkToSend() : StandbyCheck.Send.NONE;
+        StandbyCheck.Send check = mayCheck ? standby.toSend() : StandbyCheck.Send.NONE;
         PreparedStatements.Use use = statements.use(sql, params.types());
         PreparedStatements.Key key = use.key();
         String name = use.name();
@@ -297,13 +255,7 @@ public final class DbConnection {
                         && prefix.isEmpty();
                 if (retry && inFlight == out) {
                     inFlight = null;
-                    Completions.whenDone(execute(prefix, sql, params, false, true), (r, e) -> {
-                        if (e != null) {
-                            out.completeExceptionally(e);
-                        } else {
-                            out.complete(r);
-                        }
-                    });
+                    relay(execute(prefix, sql, params, false, true), out);
                     return;
                 }
             } else if (result == null) {
@@ -338,21 +290,12 @@ public final class DbConnection {
      * @return the statement's result at ReadyForQuery
      */
     public CompletableFuture<Result> simple(List<String> prefix, String sql) {
-        StandbyCheck.Send check = checkToSend();
+        StandbyCheck.Send check = standby.toSend();
         if (prefix.isEmpty() && check == StandbyCheck.Send.NONE) {
             return submit(FrontendMessages.query(channel.alloc(), sql));
         }
-        StringBuilder all = new StringBuilder();
-        for (String ahead : prefix) {
-            all.append(ahead).append("; ");
-        }
-        if (check != StandbyCheck.Send.NONE) {
-            all.append(StandbyCheck.SQL).append("; ");
-        }
         Exchange exchange = new StatementExchange(
-                FrontendMessages.query(channel.alloc(), all.append(sql).toString()),
-                false,
-                SentAhead.of(prefix, false, check));
+                FrontendMessages.query(channel.alloc(), prefix, check, sql), false, SentAhead.of(prefix, false, check));
         return submit(exchange, check);
     }
 
@@ -388,7 +331,7 @@ public final class DbConnection {
      * @return the result, as {@link #executeBatch(List)}
      */
     public CompletableFuture<Result> executeBatch(List<String> prefix, List<BatchStep> steps) {
-        StandbyCheck.Send check = checkToSend();
+        StandbyCheck.Send check = standby.toSend();
         ByteBuf request;
         int[] rows = new int[steps.size()];
         try {
@@ -415,9 +358,9 @@ public final class DbConnection {
      *     fails (some steps may have committed)
      */
     public CompletableFuture<Result> executeBatchIndependently(List<BatchStep> steps) {
-        StandbyCheck.Send check = checkToSend();
+        StandbyCheck.Send check = standby.toSend();
         if (check != StandbyCheck.Send.NONE && !steps.isEmpty()) {
-            return afterStandbyCheck(check, () -> independently(steps));
+            return standby.thenRun(check, () -> independently(steps));
         }
         return independently(steps);
     }
@@ -573,19 +516,8 @@ public final class DbConnection {
             done.complete(null);
             return done;
         }
-        channel.closeFuture().addListener(f -> done.complete(null));
+        Sockets.whenClosed(channel, CLOSE_TIMEOUT, done);
         disconnect();
-        if (!done.isDone()) {
-            java.util.concurrent.ScheduledFuture<?> giveUp = EngineTimer.get()
-                    .schedule(
-                            () -> {
-                                Sockets.close(channel);
-                                done.complete(null);
-                            },
-                            CLOSE_TIMEOUT.toMillis(),
-                            TimeUnit.MILLISECONDS);
-            Completions.whenDone(done, (v, e) -> giveUp.cancel(false));
-        }
         return done;
     }
 

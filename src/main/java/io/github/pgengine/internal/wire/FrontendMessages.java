@@ -308,6 +308,27 @@ final class FrontendMessages {
     }
 
     /**
+     * A simple-protocol exchange that runs statements ahead of the given one in the same Query (a transaction's
+     * BEGIN, the standby check).
+     *
+     * @param alloc the channel's allocator
+     * @param prefix the engine's statements to run first, in order
+     * @param check how the standby check follows them ({@link StandbyCheck.Send#NONE} or not)
+     * @param sql the statement (the engine's own, built from constants and quoted identifiers)
+     * @return the buffer
+     */
+    static ByteBuf query(ByteBufAllocator alloc, List<String> prefix, StandbyCheck.Send check, String sql) {
+        StringBuilder all = new StringBuilder();
+        for (String ahead : prefix) {
+            all.append(ahead).append("; ");
+        }
+        if (check != StandbyCheck.Send.NONE) {
+            all.append(StandbyCheck.SQL).append("; ");
+        }
+        return query(alloc, all.append(sql).toString());
+    }
+
+    /**
      * Parse of the unnamed statement, Describe of it, Sync: the server reports the parameters it found.
      *
      * @param alloc the channel's allocator
