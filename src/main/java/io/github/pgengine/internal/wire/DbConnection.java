@@ -121,7 +121,8 @@ public final class DbConnection {
      *
      * @return the error the caller sees (null when it succeeded)
      */
-    private @Nullable Throwable afterCheck(
+    @Nullable
+    Throwable afterCheck(
             Exchange exchange, StandbyCheck.Send sent, @Nullable Result result, @Nullable Throwable error) {
         NoLongerStandbyException gone = standby.after(exchange, sent, result, error);
         if (gone == null) {
@@ -130,17 +131,6 @@ public final class DbConnection {
         retired = true;
         protocol.terminate(gone);
         return gone;
-    }
-
-    /** Completes {@code to} as {@code from} completes. */
-    static void relay(CompletableFuture<Result> from, CompletableFuture<Result> to) {
-        Completions.whenDone(from, (result, error) -> {
-            if (error != null) {
-                to.completeExceptionally(error);
-            } else {
-                to.complete(result);
-            }
-        });
     }
 
     /** Returns 'I' idle, 'T' in a transaction block, 'E' in a failed one, as of the last answer. */
@@ -212,63 +202,23 @@ public final class DbConnection {
     public CompletableFuture<Result> execute(List<String> prefix, String sql, ParameterEncoder.Encoded params) {
         StandbyCheck.Send check = standby.toSend();
         if (check != StandbyCheck.Send.NONE && prefix.isEmpty() && StandbyCheck.mustRunAlone(sql)) {
-            return standby.thenRun(check, () -> execute(prefix, sql, params, true, false));
+            return standby.thenRun(check, () -> execute(prefix, sql, params, StandbyCheck.Send.NONE));
         }
-        return execute(prefix, sql, params, true, true);
+        return execute(prefix, sql, params, check);
     }
 
     private CompletableFuture<Result> execute(
-            List<String> prefix, String sql, ParameterEncoder.Encoded params, boolean mayRetry, boolean mayCheck) {
-        StandbyCheck.Send check = mayCheck ? standby.toSend() : StandbyCheck.Send.NONE;
-        PreparedStatements.Use use = statements.use(sql, params.types());
-        PreparedStatements.Key key = use.key();
-        String name = use.name();
-        boolean parse = use.parse();
-        boolean describe = use.describe();
-        ByteBuf request;
-        try {
-            request = FrontendMessages.extended(
-                    channel.alloc(), prefix, check, use.closing(), name, parse, describe, sql, params);
-        } catch (RuntimeException e) {
-            statements.forget(key, name, false);
-            return CompletableFuture.failedFuture(e);
-        }
-        StatementExchange exchange = new StatementExchange(request, true, SentAhead.of(prefix, true, check));
-        String @Nullable [] knownNames = use.columnNames();
-        int @Nullable [] knownTypes = use.columnTypes();
-        if (!describe && knownNames != null && knownTypes != null) {
-            exchange.describedAs(knownNames, knownTypes);
-        }
+            List<String> prefix, String sql, ParameterEncoder.Encoded params, StandbyCheck.Send check) {
         CompletableFuture<Result> out = new CompletableFuture<>();
-        if (!begin(out)) {
-            request.release();
-            return out;
-        }
-        exchange.onCompletion((result, failure) -> {
-            Throwable error = afterCheck(exchange, check, result, failure);
-            if (error instanceof NoLongerStandbyException) {
-                statements.forget(key, name, false);
-            } else if (error != null) {
-                boolean retry = statements.afterFailure(
-                                key, name, parse, exchange.parseCompleted(), exchange.statusAfter(), error)
-                        && mayRetry
-                        && prefix.isEmpty();
-                if (retry && inFlight == out) {
-                    inFlight = null;
-                    relay(execute(prefix, sql, params, false, true), out);
-                    return;
-                }
-            } else if (result == null) {
-                error = new IllegalStateException("an exchange ended with neither a result nor an error");
-            } else if (result.tag().equals("DISCARD ALL") || result.tag().equals("DEALLOCATE ALL")) {
-                statements.clear();
-            } else if (describe && !use.unnamed()) {
-                statements.remember(key, name, result);
-            }
-            end(out, result, error);
-        });
-        protocol.submit(exchange);
+        new StatementExecution(this, statements, prefix, sql, params, true, check, out)
+                .start(channel.alloc(), protocol);
         return out;
+    }
+
+    /** Runs a statement once more, as a new call, after its prepared statement had gone ({@link StatementExecution}). */
+    void rerun(String sql, ParameterEncoder.Encoded params, CompletableFuture<Result> out) {
+        new StatementExecution(this, statements, List.of(), sql, params, false, standby.toSend(), out)
+                .start(channel.alloc(), protocol);
     }
 
     /**
@@ -390,11 +340,7 @@ public final class DbConnection {
 
     /** Sends one request whose answer ends at its ReadyForQuery; the request is released if it cannot be sent. */
     private CompletableFuture<Result> submit(ByteBuf request) {
-        return submit(new StatementExchange(request));
-    }
-
-    private CompletableFuture<Result> submit(Exchange exchange) {
-        return submit(exchange, StandbyCheck.Send.NONE);
+        return submit(new StatementExchange(request), StandbyCheck.Send.NONE);
     }
 
     /** Sends one request that may carry the standby check (its statements' answers skipped, see {@link Exchange}). */
@@ -412,7 +358,8 @@ public final class DbConnection {
         return out;
     }
 
-    private boolean begin(CompletableFuture<Result> out) {
+    /** Makes {@code out} the running statement's future, or fails it when the session cannot take a statement. */
+    boolean begin(CompletableFuture<Result> out) {
         RuntimeException broken = protocol.broken();
         if (retired && broken == null && !channel.isActive()) {
             broken = new ConnectionException("connection to " + where + " is closed", null);
@@ -434,7 +381,8 @@ public final class DbConnection {
         return true;
     }
 
-    private void end(CompletableFuture<Result> out, @Nullable Result result, @Nullable Throwable error) {
+    /** Ends the running statement, unless {@code out} is no longer it; an error retires the session unless an ERROR. */
+    void end(CompletableFuture<Result> out, @Nullable Result result, @Nullable Throwable error) {
         if (inFlight != out) {
             return; // the watchdog already failed it
         }
@@ -449,6 +397,15 @@ public final class DbConnection {
         } else {
             out.complete(Objects.requireNonNull(result));
         }
+    }
+
+    /** Frees the session of a statement about to run again: false when it is no longer the running one. */
+    boolean release(CompletableFuture<Result> out) {
+        if (inFlight != out) {
+            return false;
+        }
+        inFlight = null;
+        return true;
     }
 
     /** The running statement is past its deadline ({@link Watchdog}): it fails and the connection closes. */

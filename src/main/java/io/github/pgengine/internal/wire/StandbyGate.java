@@ -89,9 +89,20 @@ final class StandbyGate {
                 out.completeExceptionally(
                         new NotSentException("the caller has gone: the statement was not sent to " + where, null));
             } else {
-                DbConnection.relay(request.get(), out);
+                relay(request.get(), out);
             }
         });
         return out;
+    }
+
+    /** Completes {@code to} as {@code from} completes. */
+    private static void relay(CompletableFuture<Result> from, CompletableFuture<Result> to) {
+        Completions.whenDone(from, (result, error) -> {
+            if (error != null) {
+                to.completeExceptionally(error);
+            } else {
+                to.complete(result);
+            }
+        });
     }
 }
