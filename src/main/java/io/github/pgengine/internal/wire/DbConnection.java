@@ -5,7 +5,6 @@ import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.pgengine.ConnectionException;
 import io.github.pgengine.internal.codec.ParameterEncoder;
 import io.github.pgengine.internal.runtime.Completions;
-import io.github.pgengine.internal.runtime.EngineTimer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.time.Duration;
@@ -13,12 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,8 +28,6 @@ import org.jspecify.annotations.Nullable;
  * statement each time. The engine's own fixed statements (BEGIN, COMMIT, SAVEPOINT, ...) use the simple protocol.
  */
 public final class DbConnection {
-    private static final String INVALID_STATEMENT_NAME = "26000"; // invalid_sql_statement_name
-    private static final String FEATURE_NOT_SUPPORTED = "0A000"; // feature_not_supported (cached plan changed)
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -44,16 +38,13 @@ public final class DbConnection {
     private final String where;
     private final int backendPid;
     private final @Nullable BackendKey backendKey;
-    private final long timeoutNanos;
+    private final Watchdog watchdog;
     private final PreparedStatements statements = new PreparedStatements();
-    private final AtomicBoolean watchdogArmed = new AtomicBoolean();
-    private volatile long deadlineNanos;
     private volatile boolean retired;
     private volatile boolean stopSending;
     private volatile @Nullable CompletableFuture<Result> inFlight;
     private volatile long lastUsedNanos = System.nanoTime();
-    /** Set when the session was kept because its server is a standby that must stay one; null otherwise. */
-    private volatile @Nullable StandbyCheck standbyCheck;
+    private final StandbyGate standby;
     /** What the factory found when it kept the session; null for a single host with any session. */
     private volatile @Nullable SessionRole role;
 
@@ -71,7 +62,8 @@ public final class DbConnection {
         this.where = where;
         this.backendPid = backendPid;
         this.backendKey = backendKey;
-        this.timeoutNanos = timeout.toNanos();
+        this.standby = new StandbyGate(protocol, channel.alloc(), where, this::submit, () -> stopSending);
+        this.watchdog = new Watchdog(timeout.toNanos(), () -> inFlight != null && !retired, this::timedOut);
     }
 
     /** Returns a number naming this connection in logs. */
@@ -110,7 +102,7 @@ public final class DbConnection {
      * @param check the session's check
      */
     public void checkStandbyBeforeEachCall(StandbyCheck check) {
-        this.standbyCheck = check;
+        standby.install(check);
     }
 
     /** Returns what the factory found when it kept the session, or null. */
@@ -123,71 +115,22 @@ public final class DbConnection {
         this.role = found;
     }
 
-    /** Returns how the next request carries the standby check: only at the start of a call, outside a transaction. */
-    private StandbyCheck.Send checkToSend() {
-        StandbyCheck check = standbyCheck;
-        if (check == null || protocol.transactionStatus() != 'I') {
-            return StandbyCheck.Send.NONE;
-        }
-        return check.send();
-    }
-
     /**
-     * Takes in an exchange's outcome for the standby check: a check that failed ends the session and becomes the
-     * caller's error; a check parsed by this exchange is prepared from now on, until a DISCARD ALL or DEALLOCATE ALL
-     * (with the check or without) drops it.
+     * Takes in an exchange's outcome for the standby check ({@link StandbyCheck#after}): a check that failed ends the
+     * session and becomes the caller's error.
      *
      * @return the error the caller sees (null when it succeeded)
      */
-    private @Nullable Throwable afterCheck(
+    @Nullable
+    Throwable afterCheck(
             Exchange exchange, StandbyCheck.Send sent, @Nullable Result result, @Nullable Throwable error) {
-        StandbyCheck check = standbyCheck;
-        if (check == null) {
+        NoLongerStandbyException gone = standby.after(exchange, sent, result, error);
+        if (gone == null) {
             return error;
         }
-        if (sent != StandbyCheck.Send.NONE && error != null && exchange.standbyCheckFailed()) {
-            NoLongerStandbyException e = check.failed(where, error);
-            retired = true;
-            protocol.terminate(e);
-            return e;
-        }
-        if (sent == StandbyCheck.Send.PARSE_AND_RUN && exchange.sentAheadParsed()) {
-            check.prepared(true);
-        }
-        if (result != null
-                && (result.tag().equals("DISCARD ALL") || result.tag().equals("DEALLOCATE ALL"))) {
-            check.prepared(false);
-        }
-        return error;
-    }
-
-    /**
-     * Runs the standby check in a round trip of its own, then the request (for what must run alone, or as its own
-     * transactions); when the check fails, or the caller has gone meanwhile ({@link #stopSending()}), the request is
-     * not sent.
-     */
-    private CompletableFuture<Result> afterStandbyCheck(
-            StandbyCheck.Send send, Supplier<CompletableFuture<Result>> request) {
-        CompletableFuture<Result> out = new CompletableFuture<>();
-        Exchange exchange = new Exchange(FrontendMessages.standbyCheck(channel.alloc(), send))
-                .withStandbyCheck(send == StandbyCheck.Send.PARSE_AND_RUN);
-        Completions.whenDone(submit(exchange, send), (r, e) -> {
-            if (e != null) {
-                out.completeExceptionally(e);
-            } else if (stopSending) {
-                out.completeExceptionally(
-                        new NotSentException("the caller has gone: the statement was not sent to " + where, null));
-            } else {
-                Completions.whenDone(request.get(), (result, error) -> {
-                    if (error != null) {
-                        out.completeExceptionally(error);
-                    } else {
-                        out.complete(result);
-                    }
-                });
-            }
-        });
-        return out;
+        retired = true;
+        protocol.terminate(gone);
+        return gone;
     }
 
     /** Returns 'I' idle, 'T' in a transaction block, 'E' in a failed one, as of the last answer. */
@@ -257,97 +200,25 @@ public final class DbConnection {
      * @return the statement's result at its ReadyForQuery, as {@link #execute(String, ParameterEncoder.Encoded)}
      */
     public CompletableFuture<Result> execute(List<String> prefix, String sql, ParameterEncoder.Encoded params) {
-        StandbyCheck.Send check = checkToSend();
+        StandbyCheck.Send check = standby.toSend();
         if (check != StandbyCheck.Send.NONE && prefix.isEmpty() && StandbyCheck.mustRunAlone(sql)) {
-            return afterStandbyCheck(check, () -> execute(prefix, sql, params, true, false));
+            return standby.thenRun(check, () -> execute(prefix, sql, params, StandbyCheck.Send.NONE));
         }
-        return execute(prefix, sql, params, true, true);
+        return execute(prefix, sql, params, check);
     }
 
     private CompletableFuture<Result> execute(
-            List<String> prefix, String sql, ParameterEncoder.Encoded params, boolean mayRetry, boolean mayCheck) {
-        StandbyCheck.Send check = mayCheck ? checkToSend() : StandbyCheck.Send.NONE;
-        PreparedStatements.Use use = statements.use(sql, params.types());
-        PreparedStatements.Key key = use.key();
-        String name = use.name();
-        boolean parse = use.parse();
-        boolean describe = use.describe();
-        ByteBuf request;
-        try {
-            request = FrontendMessages.extended(
-                    channel.alloc(), prefix, check, use.closing(), name, parse, describe, sql, params);
-        } catch (RuntimeException e) {
-            statements.forget(key, name, false);
-            return CompletableFuture.failedFuture(e);
-        }
-        Exchange exchange = new Exchange(request).withPrefix(prefix, true);
-        if (check != StandbyCheck.Send.NONE) {
-            exchange.withStandbyCheck(check == StandbyCheck.Send.PARSE_AND_RUN);
-        }
-        String @Nullable [] knownNames = use.columnNames();
-        int @Nullable [] knownTypes = use.columnTypes();
-        if (!describe && knownNames != null && knownTypes != null) {
-            exchange.describedAs(knownNames, knownTypes);
-        }
+            List<String> prefix, String sql, ParameterEncoder.Encoded params, StandbyCheck.Send check) {
         CompletableFuture<Result> out = new CompletableFuture<>();
-        if (!begin(out)) {
-            request.release();
-            return out;
-        }
-        exchange.onCompletion((result, failure) -> {
-            Throwable error = afterCheck(exchange, check, result, failure);
-            if (error instanceof NoLongerStandbyException) {
-                statements.forget(key, name, false);
-            } else if (error != null) {
-                boolean retry = afterFailure(key, name, parse, exchange, error) && mayRetry && prefix.isEmpty();
-                if (retry && inFlight == out) {
-                    inFlight = null;
-                    Completions.whenDone(execute(prefix, sql, params, false, true), (r, e) -> {
-                        if (e != null) {
-                            out.completeExceptionally(e);
-                        } else {
-                            out.complete(r);
-                        }
-                    });
-                    return;
-                }
-            } else if (result == null) {
-                error = new IllegalStateException("an exchange ended with neither a result nor an error");
-            } else if (result.tag().equals("DISCARD ALL") || result.tag().equals("DEALLOCATE ALL")) {
-                statements.clear();
-            } else if (describe && !use.unnamed()) {
-                statements.remember(key, name, result);
-            }
-            end(out, result, error);
-        });
-        protocol.submit(exchange);
+        new StatementExecution(this, statements, prefix, sql, params, true, check, out)
+                .start(channel.alloc(), protocol);
         return out;
     }
 
-    /**
-     * Updates the statement cache after a failure.
-     *
-     * @return true when the statement may simply run again: its prepared statement had gone (DISCARD ALL,
-     *     DEALLOCATE) or its cached plan no longer fits the schema, and no transaction was open
-     */
-    private boolean afterFailure(
-            PreparedStatements.Key key, String name, boolean parse, Exchange exchange, Throwable error) {
-        if (parse && !exchange.parseCompleted()) {
-            statements.forget(key, name, false);
-            return false;
-        }
-        if (error instanceof ServerErrorException s) {
-            String state = s.error().sqlState();
-            boolean gone =
-                    INVALID_STATEMENT_NAME.equals(state) && s.error().message().contains(name);
-            boolean stale = FEATURE_NOT_SUPPORTED.equals(state)
-                    && s.error().message().contains("cached plan must not change result type");
-            if (gone || stale) {
-                statements.forget(key, name, stale);
-                return !parse && exchange.statusAfter() == 'I';
-            }
-        }
-        return false;
+    /** Runs a statement once more, as a new call, after its prepared statement had gone ({@link StatementExecution}). */
+    void rerun(String sql, ParameterEncoder.Encoded params, CompletableFuture<Result> out) {
+        new StatementExecution(this, statements, List.of(), sql, params, false, standby.toSend(), out)
+                .start(channel.alloc(), protocol);
     }
 
     /**
@@ -369,23 +240,12 @@ public final class DbConnection {
      * @return the statement's result at ReadyForQuery
      */
     public CompletableFuture<Result> simple(List<String> prefix, String sql) {
-        StandbyCheck.Send check = checkToSend();
+        StandbyCheck.Send check = standby.toSend();
         if (prefix.isEmpty() && check == StandbyCheck.Send.NONE) {
             return submit(FrontendMessages.query(channel.alloc(), sql));
         }
-        StringBuilder all = new StringBuilder();
-        for (String ahead : prefix) {
-            all.append(ahead).append("; ");
-        }
-        if (check != StandbyCheck.Send.NONE) {
-            all.append(StandbyCheck.SQL).append("; ");
-        }
-        Exchange exchange = new Exchange(
-                        FrontendMessages.query(channel.alloc(), all.append(sql).toString()))
-                .withPrefix(prefix, false);
-        if (check != StandbyCheck.Send.NONE) {
-            exchange.withStandbyCheck(false);
-        }
+        Exchange exchange = new StatementExchange(
+                FrontendMessages.query(channel.alloc(), prefix, check, sql), false, SentAhead.of(prefix, false, check));
         return submit(exchange, check);
     }
 
@@ -421,7 +281,7 @@ public final class DbConnection {
      * @return the result, as {@link #executeBatch(List)}
      */
     public CompletableFuture<Result> executeBatch(List<String> prefix, List<BatchStep> steps) {
-        StandbyCheck.Send check = checkToSend();
+        StandbyCheck.Send check = standby.toSend();
         ByteBuf request;
         int[] rows = new int[steps.size()];
         try {
@@ -432,10 +292,7 @@ public final class DbConnection {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Exchange exchange = Exchange.counting(request, rows).withPrefix(prefix, true);
-        if (check != StandbyCheck.Send.NONE) {
-            exchange.withStandbyCheck(check == StandbyCheck.Send.PARSE_AND_RUN);
-        }
+        Exchange exchange = new BatchExchange(request, rows, SentAhead.of(prefix, true, check));
         return submit(exchange, check);
     }
 
@@ -451,9 +308,9 @@ public final class DbConnection {
      *     fails (some steps may have committed)
      */
     public CompletableFuture<Result> executeBatchIndependently(List<BatchStep> steps) {
-        StandbyCheck.Send check = checkToSend();
+        StandbyCheck.Send check = standby.toSend();
         if (check != StandbyCheck.Send.NONE && !steps.isEmpty()) {
-            return afterStandbyCheck(check, () -> independently(steps));
+            return standby.thenRun(check, () -> independently(steps));
         }
         return independently(steps);
     }
@@ -483,11 +340,7 @@ public final class DbConnection {
 
     /** Sends one request whose answer ends at its ReadyForQuery; the request is released if it cannot be sent. */
     private CompletableFuture<Result> submit(ByteBuf request) {
-        return submit(new Exchange(request));
-    }
-
-    private CompletableFuture<Result> submit(Exchange exchange) {
-        return submit(exchange, StandbyCheck.Send.NONE);
+        return submit(new StatementExchange(request), StandbyCheck.Send.NONE);
     }
 
     /** Sends one request that may carry the standby check (its statements' answers skipped, see {@link Exchange}). */
@@ -505,7 +358,8 @@ public final class DbConnection {
         return out;
     }
 
-    private boolean begin(CompletableFuture<Result> out) {
+    /** Makes {@code out} the running statement's future, or fails it when the session cannot take a statement. */
+    boolean begin(CompletableFuture<Result> out) {
         RuntimeException broken = protocol.broken();
         if (retired && broken == null && !channel.isActive()) {
             broken = new ConnectionException("connection to " + where + " is closed", null);
@@ -523,14 +377,12 @@ public final class DbConnection {
         }
         inFlight = out;
         stopSending = false;
-        if (timeoutNanos > 0) {
-            deadlineNanos = System.nanoTime() + timeoutNanos;
-            armWatchdog();
-        }
+        watchdog.started();
         return true;
     }
 
-    private void end(CompletableFuture<Result> out, @Nullable Result result, @Nullable Throwable error) {
+    /** Ends the running statement, unless {@code out} is no longer it; an error retires the session unless an ERROR. */
+    void end(CompletableFuture<Result> out, @Nullable Result result, @Nullable Throwable error) {
         if (inFlight != out) {
             return; // the watchdog already failed it
         }
@@ -547,37 +399,23 @@ public final class DbConnection {
         }
     }
 
-    /**
-     * The client-side backstop for a server that stops answering (only with a query timeout): one timer per busy
-     * connection, re-armed to the running statement's deadline. A statement past its deadline fails and the
-     * connection is closed.
-     */
-    private void armWatchdog() {
-        if (watchdogArmed.compareAndSet(false, true)) {
-            long delay = Math.max(0, deadlineNanos - System.nanoTime());
-            EngineTimer.later(this::watch, delay, TimeUnit.NANOSECONDS);
+    /** Frees the session of a statement about to run again: false when it is no longer the running one. */
+    boolean release(CompletableFuture<Result> out) {
+        if (inFlight != out) {
+            return false;
         }
+        inFlight = null;
+        return true;
     }
 
-    private void watch() {
-        CompletableFuture<Result> running = inFlight;
-        long remaining = deadlineNanos - System.nanoTime();
-        if (running == null || retired) {
-            watchdogArmed.set(false);
-            if (inFlight != null && !retired) {
-                armWatchdog();
-            }
-            return;
-        }
-        if (remaining > 0) {
-            EngineTimer.later(this::watch, remaining, TimeUnit.NANOSECONDS);
-            return;
-        }
+    /** The running statement is past its deadline ({@link Watchdog}): it fails and the connection closes. */
+    private void timedOut(TimeoutException e) {
         retired = true;
-        watchdogArmed.set(false);
+        CompletableFuture<Result> running = inFlight;
         inFlight = null;
-        running.completeExceptionally(
-                new TimeoutException("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+        if (running != null) {
+            running.completeExceptionally(e);
+        }
         protocol.closing();
         Sockets.close(channel);
     }
@@ -635,19 +473,8 @@ public final class DbConnection {
             done.complete(null);
             return done;
         }
-        channel.closeFuture().addListener(f -> done.complete(null));
+        Sockets.whenClosed(channel, CLOSE_TIMEOUT, done);
         disconnect();
-        if (!done.isDone()) {
-            java.util.concurrent.ScheduledFuture<?> giveUp = EngineTimer.get()
-                    .schedule(
-                            () -> {
-                                Sockets.close(channel);
-                                done.complete(null);
-                            },
-                            CLOSE_TIMEOUT.toMillis(),
-                            TimeUnit.MILLISECONDS);
-            Completions.whenDone(done, (v, e) -> giveUp.cancel(false));
-        }
         return done;
     }
 

@@ -308,6 +308,27 @@ final class FrontendMessages {
     }
 
     /**
+     * A simple-protocol exchange that runs statements ahead of the given one in the same Query (a transaction's
+     * BEGIN, the standby check).
+     *
+     * @param alloc the channel's allocator
+     * @param prefix the engine's statements to run first, in order
+     * @param check how the standby check follows them ({@link StandbyCheck.Send#NONE} or not)
+     * @param sql the statement (the engine's own, built from constants and quoted identifiers)
+     * @return the buffer
+     */
+    static ByteBuf query(ByteBufAllocator alloc, List<String> prefix, StandbyCheck.Send check, String sql) {
+        StringBuilder all = new StringBuilder();
+        for (String ahead : prefix) {
+            all.append(ahead).append("; ");
+        }
+        if (check != StandbyCheck.Send.NONE) {
+            all.append(StandbyCheck.SQL).append("; ");
+        }
+        return query(alloc, all.append(sql).toString());
+    }
+
+    /**
      * Parse of the unnamed statement, Describe of it, Sync: the server reports the parameters it found.
      *
      * @param alloc the channel's allocator
@@ -348,5 +369,21 @@ final class FrontendMessages {
     private static void cstring(ByteBuf buf, String s) {
         buf.writeCharSequence(s, StandardCharsets.UTF_8);
         buf.writeByte(0);
+    }
+
+    /**
+     * Builds a CopyFail, the answer to a CopyInResponse: the server ends the COPY with an error.
+     *
+     * @param message why the COPY failed, for the server's error
+     */
+    static ByteBuf copyFail(ByteBufAllocator alloc, String message) {
+        ByteBuf buf = alloc.buffer();
+        buf.writeByte('f');
+        int at = buf.writerIndex();
+        buf.writeInt(0);
+        buf.writeCharSequence(message, StandardCharsets.UTF_8);
+        buf.writeByte(0);
+        buf.setInt(at, buf.writerIndex() - at);
+        return buf;
     }
 }

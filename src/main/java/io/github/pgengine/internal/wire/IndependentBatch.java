@@ -95,7 +95,7 @@ final class IndependentBatch {
         }
         List<Exchange> exchanges = new ArrayList<>(to - from);
         for (int i = from; i < to; i++) {
-            Exchange exchange = Exchange.countingStep(
+            Exchange exchange = new BatchStepExchange(
                     i == from ? request : null, steps.get(i).rows(), firstRow[i], counts.length);
             int step = i;
             boolean firstOfWindow = i == from;

@@ -19,6 +19,9 @@ final class PreparedStatements {
     /** Prepared statements one connection keeps; the least recently used is closed beyond this. */
     static final int SIZE = 256;
 
+    private static final String INVALID_STATEMENT_NAME = "26000"; // invalid_sql_statement_name
+    private static final String FEATURE_NOT_SUPPORTED = "0A000"; // feature_not_supported (cached plan changed)
+
     private final LinkedHashMap<Key, Prepared> statements = new LinkedHashMap<>(16, 0.75f, true);
     private final List<String> toClose = new ArrayList<>();
     private int statementNumber;
@@ -148,6 +151,34 @@ final class PreparedStatements {
                 toClose.add(name);
             }
         }
+    }
+
+    /**
+     * Updates the cache after an execution failed.
+     *
+     * @param parse whether the execution sent Parse
+     * @param parsed whether the server acknowledged that Parse
+     * @param statusAfter the transaction status at the execution's ReadyForQuery
+     * @return true when the statement may simply run again: its prepared statement had gone (DISCARD ALL,
+     *     DEALLOCATE) or its cached plan no longer fits the schema, and no transaction was open
+     */
+    boolean afterFailure(Key key, String name, boolean parse, boolean parsed, char statusAfter, Throwable error) {
+        if (parse && !parsed) {
+            forget(key, name, false);
+            return false;
+        }
+        if (error instanceof ServerErrorException s) {
+            String state = s.error().sqlState();
+            boolean gone =
+                    INVALID_STATEMENT_NAME.equals(state) && s.error().message().contains(name);
+            boolean stale = FEATURE_NOT_SUPPORTED.equals(state)
+                    && s.error().message().contains("cached plan must not change result type");
+            if (gone || stale) {
+                forget(key, name, stale);
+                return !parse && statusAfter == 'I';
+            }
+        }
+        return false;
     }
 
     /** Forgets every statement: the session deallocated them all (DISCARD ALL, DEALLOCATE ALL). */

@@ -7,10 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,16 +34,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProtocolHandler extends ByteToMessageDecoder {
     private static final Logger LOG = LoggerFactory.getLogger("io.github.pgengine.connection");
-    private static final Logger NOTICES = LoggerFactory.getLogger("io.github.pgengine.notice");
 
     private final String where;
     private final int maxMessageSize;
     private final ArrayDeque<Exchange> pending = new ArrayDeque<>();
+    private final AsyncMessages async;
     private final Map<String, String> parameters = new ConcurrentHashMap<>();
     private volatile char transactionStatus = 'I';
     private volatile @Nullable RuntimeException broken;
-    private volatile @Nullable Consumer<ServerError> notices;
-    private volatile @Nullable Consumer<ServerNotification> notifications;
     private volatile @Nullable Consumer<RuntimeException> onEnd;
     private final AtomicBoolean endSignalled = new AtomicBoolean();
     private volatile boolean closing;
@@ -63,6 +59,7 @@ public final class ProtocolHandler extends ByteToMessageDecoder {
     public ProtocolHandler(String where, int maxMessageSize, Map<String, String> initialParameters) {
         this.where = where;
         this.maxMessageSize = maxMessageSize;
+        this.async = new AsyncMessages(where);
         this.writeFailed = f -> {
             if (!f.isSuccess()) {
                 fatal(new ConnectionException("cannot send to " + where + ": " + f.cause(), f.cause()));
@@ -127,12 +124,12 @@ public final class ProtocolHandler extends ByteToMessageDecoder {
 
     /** @param listener sees every NoticeResponse (besides the log), on the event loop */
     void onNotice(@Nullable Consumer<ServerError> listener) {
-        this.notices = listener;
+        async.onNotice(listener);
     }
 
     /** @param listener sees every NotificationResponse, on the event loop (must not throw); without one they are logged at DEBUG */
     void onNotification(@Nullable Consumer<ServerNotification> listener) {
-        this.notifications = listener;
+        async.onNotification(listener);
     }
 
     /**
@@ -341,16 +338,16 @@ public final class ProtocolHandler extends ByteToMessageDecoder {
             case '1' -> current().parseComplete();
             case '2', '3', 'n' -> current();
             case 't' -> current().parameterDescription(body);
-            case 'E' -> error(fields(body));
-            case 'N' -> notice(fields(body));
+            case 'E' -> error(AsyncMessages.fields(body));
+            case 'N' -> async.notice(body);
             case 'S' -> parameterStatus(Exchange.cstring(body), Exchange.cstring(body));
-            case 'A' -> notification(body);
+            case 'A' -> async.notification(body);
             case 'G' -> {
                 Exchange e = current();
                 e.refuse(new IllegalArgumentException("COPY ... FROM STDIN is not supported by pgengine (the driver "
                         + "cannot stream COPY data); insert many rows with executeBatch, or INSERT ... SELECT FROM "
                         + "unnest($1::int[], $2::text[])"));
-                write(ctx, copyFail(ctx, "pgengine does not support COPY FROM STDIN"));
+                write(ctx, FrontendMessages.copyFail(ctx.alloc(), "pgengine does not support COPY FROM STDIN"));
             }
             case 'H' -> {
                 Exchange e = current();
@@ -394,21 +391,6 @@ public final class ProtocolHandler extends ByteToMessageDecoder {
         }
     }
 
-    private void notice(ServerError n) {
-        Map<Character, String> f = n.fields();
-        String text = n.severity() + " " + f.getOrDefault('C', "") + ": " + n.message()
-                + (f.containsKey('H') ? " (hint: " + f.get('H') + ")" : "");
-        if ("WARNING".equals(n.severity())) {
-            NOTICES.warn("{}: {}", where, text);
-        } else {
-            NOTICES.info("{}: {}", where, text);
-        }
-        Consumer<ServerError> listener = notices;
-        if (listener != null) {
-            listener.accept(n);
-        }
-    }
-
     private void parameterStatus(String name, String value) {
         parameters.put(name, value);
         String problem = null;
@@ -424,41 +406,6 @@ public final class ProtocolHandler extends ByteToMessageDecoder {
             }
             fatal(new ConnectionException(problem, null));
         }
-    }
-
-    private void notification(ByteBuf body) {
-        int processId = body.readInt();
-        String channel = Exchange.cstring(body);
-        String payload = Exchange.cstring(body);
-        Consumer<ServerNotification> listener = notifications;
-        if (listener != null) {
-            listener.accept(new ServerNotification(processId, channel, payload));
-        } else {
-            LOG.debug("{}: notification on channel {} ignored", where, channel);
-        }
-    }
-
-    private static ServerError fields(ByteBuf body) {
-        Map<Character, String> fields = new HashMap<>();
-        while (body.isReadable()) {
-            byte code = body.readByte();
-            if (code == 0) {
-                break;
-            }
-            fields.put((char) code, Exchange.cstring(body));
-        }
-        return new ServerError(Map.copyOf(fields));
-    }
-
-    private static ByteBuf copyFail(ChannelHandlerContext ctx, String message) {
-        ByteBuf buf = ctx.alloc().buffer();
-        buf.writeByte('f');
-        int at = buf.writerIndex();
-        buf.writeInt(0);
-        buf.writeCharSequence(message, StandardCharsets.UTF_8);
-        buf.writeByte(0);
-        buf.setInt(at, buf.writerIndex() - at);
-        return buf;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.pgengine.internal.wire;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The check a session kept because its server is a standby runs at the start of each call (each request sent outside
@@ -51,19 +52,33 @@ public final class StandbyCheck {
         return prepared ? Send.RUN : Send.PARSE_AND_RUN;
     }
 
-    /** The session's prepared check exists now (its Parse completed), or no longer (DISCARD ALL, DEALLOCATE ALL). */
-    void prepared(boolean exists) {
-        prepared = exists;
-    }
-
     /**
-     * Makes the error for a request whose check failed, and says so to whoever replaces connections.
+     * Takes in an exchange's outcome: a check that failed becomes the caller's error (the session must end); a check
+     * parsed by this exchange is prepared from now on, until a DISCARD ALL or DEALLOCATE ALL (with the check or
+     * without) drops it.
      *
      * @param where the connection's server, for the message
-     * @param cause the server's error for the check
-     * @return the error the caller sees
+     * @param sent how the exchange carried the check
+     * @return the error the caller sees when the check failed, else null
      */
-    NoLongerStandbyException failed(String where, Throwable cause) {
+    @Nullable
+    NoLongerStandbyException after(
+            String where, Exchange exchange, Send sent, @Nullable Result result, @Nullable Throwable error) {
+        if (sent != Send.NONE && error != null && exchange.standbyCheckFailed()) {
+            return failed(where, error);
+        }
+        if (sent == Send.PARSE_AND_RUN && exchange.sentAheadParsed()) {
+            prepared = true;
+        }
+        if (result != null
+                && (result.tag().equals("DISCARD ALL") || result.tag().equals("DEALLOCATE ALL"))) {
+            prepared = false;
+        }
+        return null;
+    }
+
+    /** Makes the error for a request whose check failed, and says so to whoever replaces connections. */
+    private NoLongerStandbyException failed(String where, Throwable cause) {
         onPromoted.run();
         boolean promoted = cause instanceof ServerErrorException s
                 && NOT_IN_RECOVERY.equals(s.error().sqlState());

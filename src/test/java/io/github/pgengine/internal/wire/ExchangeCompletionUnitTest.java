@@ -34,7 +34,7 @@ class ExchangeCompletionUnitTest {
     }
 
     private static Exchange exchange(Calls calls) {
-        return new Exchange(Unpooled.buffer()).onCompletion(calls);
+        return new StatementExchange(Unpooled.buffer()).onCompletion(calls);
     }
 
     @Test
@@ -95,7 +95,7 @@ class ExchangeCompletionUnitTest {
 
     @Test
     void aCompletionThatThrowsIsLoggedAndDoesNotReachTheCaller() {
-        Exchange e = new Exchange(Unpooled.buffer()).onCompletion((r, x) -> {
+        Exchange e = new StatementExchange(Unpooled.buffer()).onCompletion((r, x) -> {
             throw new IllegalStateException("bookkeeping broke");
         });
         try (LogCapture logs = LogCapture.of("io.github.pgengine.internal.wire.Exchange", Level.ERROR)) {
