@@ -40,9 +40,9 @@ public final class Batch {
         });
         whenDone(cursor.fetch(), (qr, error) -> {
             if (error != null) {
-                cursor.runner().fail(result, error);
+                cursor.fail(result, error);
             } else {
-                cursor.runner().succeed(result, Rows.from(qr));
+                cursor.succeed(result, Rows.from(qr));
             }
         });
         return result;

@@ -184,13 +184,7 @@ public final class Transaction {
             return mapped(scope.finish(true));
         }
         StepFuture<@Nullable Void> out = new StepFuture<>(false);
-        whenDone(attempt.commit(true, out), (r, e) -> {
-            if (e != null) {
-                fail(out, e);
-            } else {
-                attempt.session().runner().completeCaller(() -> out.deliver(null));
-            }
-        });
+        whenDone(attempt.commit(true, out), (r, e) -> attempt.deliver(out, null, e));
         return out;
     }
 
@@ -259,34 +253,24 @@ public final class Transaction {
     private <T> void deliver(
             StepFuture<T> result, Function<Result, T> mapper, @Nullable Result qr, @Nullable Throwable error) {
         if (error != null || qr == null) {
-            fail(result, error != null ? error : new IllegalStateException("a statement ended without a result"));
+            attempt.deliver(
+                    result,
+                    null,
+                    error != null ? error : new IllegalStateException("a statement ended without a result"));
             return;
         }
         T value;
         try {
             value = mapper.apply(qr);
         } catch (RuntimeException e) {
-            fail(result, e);
+            attempt.deliver(result, null, e);
             return;
         }
-        attempt.session().runner().completeCaller(() -> result.deliver(value));
-    }
-
-    private void fail(StepFuture<?> result, Throwable error) {
-        RuntimeException mapped = attempt.session().runner().mapped(error);
-        attempt.session().runner().completeCaller(() -> result.deliverError(mapped));
+        attempt.deliver(result, value, null);
     }
 
     private CompletableFuture<@Nullable Void> mapped(CompletableFuture<?> f) {
-        CompletableFuture<@Nullable Void> out = new CompletableFuture<>();
-        whenDone(f, (r, e) -> {
-            if (e != null) {
-                attempt.session().runner().fail(out, e);
-            } else {
-                attempt.session().runner().succeed(out, null);
-            }
-        });
-        return out;
+        return attempt.forCaller(f);
     }
 
     private RuntimeException endedError(String what) {

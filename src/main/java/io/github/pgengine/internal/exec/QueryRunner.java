@@ -7,7 +7,6 @@ import io.github.pgengine.internal.observe.Observers;
 import io.github.pgengine.internal.observe.QueryLog;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.pool.Lender;
-import io.github.pgengine.internal.runtime.EngineThreads;
 import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.ParsedSql;
 import io.github.pgengine.internal.sql.Statement;
@@ -20,9 +19,10 @@ import io.github.pgengine.internal.wire.Result;
 import io.github.pgengine.internal.wire.ServerCanceller;
 import io.github.pgengine.internal.wire.ServerErrorException;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -42,30 +42,30 @@ public final class QueryRunner {
     private static final long[] NO_IDS = new long[0];
 
     private final QueryLog log;
-    private final String where;
-    private final @Nullable Executor callbacks;
+    private final CallerFutures callers;
+    private final Observers observers;
     private final ServerCanceller canceller;
     private final PipelineCanceller pipelineCanceller;
     private final boolean rewriteInserts;
 
     /**
      * @param log the engine's query log
-     * @param where the target, for messages ({@code user@host:port/db})
-     * @param callbacks completes callers' futures, or {@code null} to complete them on the I/O thread
+     * @param callers completes callers' futures
+     * @param observers the engine's observers, captured for each request when it is made
      * @param canceller stops statements on the server when their caller cancels
      * @param pipelineCanceller stops the running row of a batch whose rows commit one by one, and no other row
      * @param rewriteInserts batches of plain single-row inserts run as multi-row inserts
      */
     public QueryRunner(
             QueryLog log,
-            String where,
-            @Nullable Executor callbacks,
+            CallerFutures callers,
+            Observers observers,
             ServerCanceller canceller,
             PipelineCanceller pipelineCanceller,
             boolean rewriteInserts) {
         this.log = log;
-        this.where = where;
-        this.callbacks = callbacks;
+        this.callers = callers;
+        this.observers = observers;
         this.canceller = canceller;
         this.pipelineCanceller = pipelineCanceller;
         this.rewriteInserts = rewriteInserts;
@@ -76,81 +76,61 @@ public final class QueryRunner {
         return canceller;
     }
 
+    /** Returns what completes callers' futures. */
+    public CallerFutures callers() {
+        return callers;
+    }
+
     /**
-     * Runs one request (a statement, a batch) on a borrowed connection: a caller's cancellation sends a cancel
-     * request to the server, and the connection goes back once, after the answer. A request that provably never ran
-     * (the connection was already closed, the server ended the session before answering any of it: see
-     * {@link ServerErrorException#notRun()}, or a standby the session was kept for had been promoted) is sent again on
-     * another connection, as long as the caller has not
-     * waited longer than the lender's patience; the caller sees one call.
+     * Runs one request (a statement, a batch) on a borrowed connection, reporting it to the observers attached now:
+     * a caller's cancellation sends a cancel request to the server, and the connection goes back once, after the
+     * answer. A request that provably never ran (the connection was already closed, the server ended the session
+     * before answering any of it: see {@link ServerErrorException#notRun()}, or a standby the session was kept for
+     * had been promoted) is sent again on another connection, as long as the caller has not waited longer than the
+     * lender's patience and its rows do not commit one by one; the caller sees one call.
      *
-     * @param call the call as observers see it; its completion runs wrapped by them
-     * @param observed the statement to report to observers, or null to report none
-     * @param batchSize its rows when it is a batch, else 0
+     * @param request what to send
      * @param lender where the connection comes from and goes back to
-     * @param send sends the request on the connection and logs it; called again for each new connection
      * @param mapper turns the result into the caller's value (runs before the connection is released)
      * @param <T> the caller's type
      * @return the caller's future
      */
-    public <T> CompletableFuture<T> run(
-            Observers.Call call,
-            @Nullable ParsedSql observed,
-            int batchSize,
-            Lender lender,
-            Function<DbConnection, CompletableFuture<Result>> send,
-            Function<Result, T> mapper) {
-        return run(call, observed, batchSize, lender, send, mapper, false);
-    }
-
-    /**
-     * Runs one request as {@link #run(Observers.Call, ParsedSql, int, Lender, Function, Function)} does.
-     *
-     * @param independentRows true for a batch whose rows commit one by one: part of it may have committed, so it is
-     *     never sent again, and a cancel must hit the running row and none of the rows sent behind it
-     */
-    public <T> CompletableFuture<T> run(
-            Observers.Call call,
-            @Nullable ParsedSql observed,
-            int batchSize,
-            Lender lender,
-            Function<DbConnection, CompletableFuture<Result>> send,
-            Function<Result, T> mapper,
-            boolean independentRows) {
-        RequestRun<T> run = new RequestRun<>(call, observed, batchSize, lender, send, mapper, independentRows);
+    public <T> CompletableFuture<T> run(Request request, Lender lender, Function<Result, T> mapper) {
+        RequestRun<T> run = new RequestRun<>(observers.capture(), request, lender, mapper);
         run.borrow(null);
         return run.result;
+    }
+
+    /** Sends a request on a connection, logging it. */
+    private CompletableFuture<Result> send(DbConnection connection, Request request) {
+        AtomicLong clock = request.sentAt();
+        if (clock != null) {
+            clock.set(System.nanoTime());
+        }
+        BatchStatement batch = request.batch();
+        return batch != null
+                ? sendBatch(connection, batch, request.independentRows())
+                : send(connection, request.sql(), Objects.requireNonNull(request.statement()));
     }
 
     /** One caller's request, across the connections it is sent on. */
     private final class RequestRun<T> {
         final CompletableFuture<T> result = new CompletableFuture<>();
         private final Observers.Call call;
-        private final @Nullable ParsedSql observed;
-        private final int batchSize;
-        private final Lender lender;
-        private final Function<DbConnection, CompletableFuture<Result>> send;
-        private final Function<Result, T> mapper;
+        private final Request request;
         private final boolean independentRows;
+        private final Lender lender;
+        private final Function<Result, T> mapper;
         private final long deadline;
         private Observers.Observed observation = Observers.Observed.NONE;
         private int sends;
 
-        RequestRun(
-                Observers.Call call,
-                @Nullable ParsedSql observed,
-                int batchSize,
-                Lender lender,
-                Function<DbConnection, CompletableFuture<Result>> send,
-                Function<Result, T> mapper,
-                boolean independentRows) {
+        RequestRun(Observers.Call call, Request request, Lender lender, Function<Result, T> mapper) {
             this.call = call;
-            this.observed = observed;
-            this.batchSize = batchSize;
+            this.request = request;
+            this.independentRows = request.independentRows();
             this.lender = lender;
-            this.send = send;
             this.mapper = mapper;
-            this.independentRows = independentRows;
             this.deadline = System.nanoTime() + lender.patience().toNanos();
         }
 
@@ -166,7 +146,7 @@ public final class QueryRunner {
                     result,
                     error -> {
                         if (notRun == null) {
-                            fail(call, result, error);
+                            callers.fail(call, result, error);
                         } else {
                             finish(null, notRun, error);
                         }
@@ -176,10 +156,10 @@ public final class QueryRunner {
 
         private void use(Lease lease) {
             DbConnection connection = lease.connection();
-            if (sends++ == 0 && observed != null) {
-                observation = call.statement(observed, batchSize);
+            if (sends++ == 0) {
+                observation = call.statement(request.sql(), request.batchSize());
             }
-            CompletableFuture<Result> sent = send.apply(connection);
+            CompletableFuture<Result> sent = send(connection, request);
             // completes once a cancel request (if the caller cancels while the statement runs) reached the server
             CompletableFuture<@Nullable Void> cancelSent = new CompletableFuture<>();
             whenDone(result, (r, e) -> {
@@ -203,7 +183,7 @@ public final class QueryRunner {
                     lease.release();
                     LOG.debug(
                             "{}: the request never ran on {} ({}); sending it on another connection",
-                            where,
+                            callers.where(),
                             connection,
                             ErrorMapper.unwrap(error).getMessage());
                     borrow(error);
@@ -222,7 +202,7 @@ public final class QueryRunner {
                 finish(qr, failure, null);
                 if (failure == null) {
                     observation.ended(qr, null);
-                    succeed(call, result, value);
+                    callers.succeed(call, result, value);
                 }
             });
         }
@@ -232,12 +212,12 @@ public final class QueryRunner {
             if (failure == null) {
                 return;
             }
-            RuntimeException mapped = ErrorMapper.map(failure, where);
+            RuntimeException mapped = callers.mapped(failure);
             if (noConnection != null) {
-                mapped.addSuppressed(ErrorMapper.map(noConnection, where));
+                mapped.addSuppressed(callers.mapped(noConnection));
             }
             observation.ended(qr, mapped);
-            complete(call.wrap(() -> result.completeExceptionally(mapped)));
+            callers.complete(call.wrap(() -> result.completeExceptionally(mapped)));
         }
     }
 
@@ -265,7 +245,7 @@ public final class QueryRunner {
             return send.get();
         }
         CompletableFuture<Result> sent = send.get();
-        whenDone(sent, (r, e) -> observation.ended(r, e == null ? null : ErrorMapper.map(e, where)));
+        whenDone(sent, (r, e) -> observation.ended(r, e == null ? null : callers.mapped(e)));
         return sent;
     }
 
@@ -421,130 +401,8 @@ public final class QueryRunner {
         return out;
     }
 
-    /**
-     * Completes a caller's future with a value, on the callback executor when one is set.
-     *
-     * @param future the caller's future
-     * @param value the value
-     * @param <T> its type
-     */
-    public <T extends @Nullable Object> void succeed(CompletableFuture<T> future, @Nullable T value) {
-        succeed(Observers.Call.NONE, future, value);
-    }
-
-    /**
-     * Completes a caller's future with a value, on the callback executor when one is set, wrapped by the call's
-     * observers.
-     *
-     * @param call the call
-     * @param future the caller's future
-     * @param value the value
-     * @param <T> its type
-     */
-    public <T extends @Nullable Object> void succeed(
-            Observers.Call call, CompletableFuture<T> future, @Nullable T value) {
-        complete(call.wrap(() -> future.complete(value)));
-    }
-
-    /**
-     * Runs the completion of a caller's future as every completion runs: on the callback executor when one is set,
-     * else here (or on an I/O thread when here is one of the engine's own threads).
-     *
-     * @param completion completes the future
-     */
-    public void completeCaller(Runnable completion) {
-        complete(completion);
-    }
-
-    /**
-     * Maps an error as the engine's callers see it.
-     *
-     * @param error any error
-     * @return the error to hand the caller
-     */
-    public RuntimeException mapped(Throwable error) {
-        return ErrorMapper.map(error, where);
-    }
-
-    /**
-     * Completes a caller's future: on the callback executor when one is set, else here, unless here is one of the
-     * engine's own threads (the timer): then on an I/O thread, so user code never runs on them.
-     */
-    private void complete(Runnable completion) {
-        if (callbacks != null) {
-            callbacks.execute(completion);
-        } else {
-            EngineThreads.offEngineThreads(completion);
-        }
-    }
-
-    /**
-     * A caller's copy of an engine-internal future, completed through {@link #succeed} and {@link #fail}.
-     *
-     * @param internal the engine's future
-     * @param <T> its type
-     * @return the caller's future
-     */
-    public <T extends @Nullable Object> CompletableFuture<T> deliver(CompletableFuture<T> internal) {
-        CompletableFuture<T> out = new CompletableFuture<>();
-        whenDone(internal, (v, e) -> {
-            if (e != null) {
-                fail(out, e);
-            } else {
-                succeed(out, v);
-            }
-        });
-        return out;
-    }
-
-    /**
-     * Fails a caller's future with an error as it is (only wrappers removed): for errors of the caller's own
-     * callbacks, which must reach the caller unchanged.
-     *
-     * @param future the caller's future
-     * @param error the error
-     */
-    public void failUnmapped(CompletableFuture<?> future, Throwable error) {
-        failUnmapped(Observers.Call.NONE, future, error);
-    }
-
-    /**
-     * Fails a caller's future with an error as it is, wrapped by the call's observers.
-     *
-     * @param call the call
-     * @param future the caller's future
-     * @param error the error
-     */
-    public void failUnmapped(Observers.Call call, CompletableFuture<?> future, Throwable error) {
-        Throwable e = ErrorMapper.unwrap(error);
-        complete(call.wrap(() -> future.completeExceptionally(e)));
-    }
-
-    /**
-     * Fails a caller's future with the mapped error, on the callback executor when one is set.
-     *
-     * @param future the caller's future
-     * @param error any error
-     */
-    public void fail(CompletableFuture<?> future, Throwable error) {
-        fail(Observers.Call.NONE, future, error);
-    }
-
-    /**
-     * Fails a caller's future with the mapped error, on the callback executor when one is set, wrapped by the call's
-     * observers.
-     *
-     * @param call the call
-     * @param future the caller's future
-     * @param error any error
-     */
-    public void fail(Observers.Call call, CompletableFuture<?> future, Throwable error) {
-        RuntimeException mapped = ErrorMapper.map(error, where);
-        complete(call.wrap(() -> future.completeExceptionally(mapped)));
-    }
-
     /** Returns the target, for messages. */
     public String where() {
-        return where;
+        return callers.where();
     }
 }

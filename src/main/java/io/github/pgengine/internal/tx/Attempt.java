@@ -5,6 +5,7 @@ import static io.github.pgengine.internal.runtime.Completions.whenDone;
 import io.github.pgengine.TransactionException;
 import io.github.pgengine.TransactionRolledBackException;
 import io.github.pgengine.internal.errors.ErrorMapper;
+import io.github.pgengine.internal.exec.CallerFutures;
 import io.github.pgengine.internal.exec.QueryRunner;
 import io.github.pgengine.internal.sql.BatchStatement;
 import io.github.pgengine.internal.sql.Statement;
@@ -78,9 +79,31 @@ public final class Attempt {
         }
     }
 
-    /** Returns the session this attempt belongs to. */
-    public TransactionSession session() {
-        return session;
+    /** Returns what completes callers' futures. */
+    CallerFutures callers() {
+        return session.callers();
+    }
+
+    /**
+     * Completes a caller's step as every caller's future completes: with the value, or with the error mapped.
+     *
+     * @param step the caller's future
+     * @param value the value when there is no error
+     * @param error the error, or null
+     * @param <T> the value's type
+     */
+    public <T extends @Nullable Object> void deliver(StepFuture<T> step, @Nullable T value, @Nullable Throwable error) {
+        session.deliver(step, value, error);
+    }
+
+    /**
+     * A caller's future that completes, without a value, when an internal one does (its error mapped).
+     *
+     * @param internal the engine's future
+     * @return the caller's future
+     */
+    public CompletableFuture<@Nullable Void> forCaller(CompletableFuture<?> internal) {
+        return session.forCaller(internal);
     }
 
     /** Returns the state now. */

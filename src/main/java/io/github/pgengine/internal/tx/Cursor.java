@@ -121,9 +121,25 @@ public final class Cursor {
         return closed.get();
     }
 
-    /** Returns the connection's session, for completing callers' futures. */
-    public QueryRunner runner() {
-        return session.runner();
+    /**
+     * Completes a caller's future with a value, as every caller's future completes.
+     *
+     * @param future the caller's future
+     * @param value the value
+     * @param <T> its type
+     */
+    public <T extends @Nullable Object> void succeed(CompletableFuture<T> future, @Nullable T value) {
+        session.callers().succeed(future, value);
+    }
+
+    /**
+     * Fails a caller's future with the error mapped to the public exceptions, as every caller's future completes.
+     *
+     * @param future the caller's future
+     * @param error any error
+     */
+    public void fail(CompletableFuture<?> future, Throwable error) {
+        session.callers().fail(future, error);
     }
 
     /**

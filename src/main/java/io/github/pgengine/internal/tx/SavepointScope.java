@@ -72,7 +72,7 @@ public final class SavepointScope {
         });
         whenDone(saved, (r, error) -> {
             if (error != null) {
-                attempt.session().runner().fail(result, error);
+                attempt.callers().fail(result, error);
                 return;
             }
             if (result.isDone()) {
@@ -90,7 +90,7 @@ public final class SavepointScope {
                         if (rollbackError != null) {
                             e.addSuppressed(ErrorMapper.map(rollbackError, "the transaction's connection"));
                         }
-                        attempt.session().runner().failUnmapped(result, e);
+                        attempt.callers().failUnmapped(result, e);
                     });
                 }
             });
@@ -155,9 +155,9 @@ public final class SavepointScope {
     private <T extends @Nullable Object> void complete(
             CompletableFuture<T> result, @Nullable T value, @Nullable Throwable error) {
         if (error != null) {
-            attempt.session().runner().fail(result, error);
+            attempt.callers().fail(result, error);
         } else {
-            attempt.session().runner().succeed(result, value);
+            attempt.callers().succeed(result, value);
         }
     }
 

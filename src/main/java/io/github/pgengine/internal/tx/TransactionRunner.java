@@ -10,7 +10,9 @@ import io.github.pgengine.SerializationFailureException;
 import io.github.pgengine.TransactionNotCommittedException;
 import io.github.pgengine.TransactionRolledBackException;
 import io.github.pgengine.internal.errors.ErrorMapper;
+import io.github.pgengine.internal.exec.CallerFutures;
 import io.github.pgengine.internal.exec.QueryRunner;
+import io.github.pgengine.internal.exec.StatementExecutor;
 import io.github.pgengine.internal.observe.Observers;
 import io.github.pgengine.internal.pool.Lease;
 import io.github.pgengine.internal.pool.Lender;
@@ -28,7 +30,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,22 +70,29 @@ public final class TransactionRunner {
             boolean idempotent) {}
 
     private final QueryRunner runner;
+    private final CallerFutures callers;
+    private final StatementExecutor lending;
     private final StatementCache statements;
+    private final Observers observers;
 
     /**
      * @param runner the engine's statement runner
+     * @param lending where each attempt borrows its connection (asked again when a lost connection is replaced)
      * @param statements the engine's parse cache
+     * @param observers the engine's observers, captured for each transaction when it is called
      */
-    public TransactionRunner(QueryRunner runner, StatementCache statements) {
+    public TransactionRunner(
+            QueryRunner runner, StatementExecutor lending, StatementCache statements, Observers observers) {
         this.runner = runner;
+        this.callers = runner.callers();
+        this.lending = lending;
         this.statements = statements;
+        this.observers = observers;
     }
 
     /**
      * Runs the work in a transaction.
      *
-     * @param call the call as observers see it
-     * @param lenders where each attempt borrows its connection (asked again when a lost connection is replaced)
      * @param spec how to run
      * @param facade makes the caller's view of an attempt
      * @param work the caller's callback
@@ -93,19 +101,14 @@ public final class TransactionRunner {
      * @return the work's result after COMMIT; fails with the work's error after ROLLBACK
      */
     public <X, T> CompletableFuture<T> run(
-            Observers.Call call,
-            Supplier<Lender> lenders,
-            Spec spec,
-            Function<Attempt, X> facade,
-            Function<? super X, ? extends CompletionStage<T>> work) {
-        Run<X, T> run = new Run<>(call, lenders, spec, facade, work);
+            Spec spec, Function<Attempt, X> facade, Function<? super X, ? extends CompletionStage<T>> work) {
+        Run<X, T> run = new Run<>(observers.capture(), spec, facade, work);
         run.connect(1, null);
         return run.result;
     }
 
     private final class Run<X, T> {
         private final Observers.Call call;
-        private final Supplier<Lender> lenders;
         private volatile Observers.Tx observed = Observers.Tx.NONE;
         private final Spec spec;
         private final Function<Attempt, X> facade;
@@ -116,12 +119,10 @@ public final class TransactionRunner {
 
         Run(
                 Observers.Call call,
-                Supplier<Lender> lenders,
                 Spec spec,
                 Function<Attempt, X> facade,
                 Function<? super X, ? extends CompletionStage<T>> work) {
             this.call = call;
-            this.lenders = lenders;
             this.spec = spec;
             this.facade = facade;
             this.work = work;
@@ -142,7 +143,7 @@ public final class TransactionRunner {
         void connect(int n, @Nullable Throwable lost) {
             Lender lender;
             try {
-                lender = lenders.get();
+                lender = lending.transactionLender();
             } catch (RuntimeException e) {
                 giveUp(lost, e);
                 return;
@@ -165,12 +166,12 @@ public final class TransactionRunner {
         /** No connection for an attempt: the caller gets why the last one was lost, or else why none came. */
         private void giveUp(@Nullable Throwable lost, Throwable error) {
             if (lost == null) {
-                runner.fail(call, result, error);
+                callers.fail(call, result, error);
                 return;
             }
-            lost.addSuppressed(ErrorMapper.map(error, runner.where()));
+            lost.addSuppressed(callers.mapped(error));
             observed.ended(lost);
-            runner.failUnmapped(call, result, lost);
+            callers.failUnmapped(call, result, lost);
         }
 
         /**
@@ -385,9 +386,9 @@ public final class TransactionRunner {
             observed.ended(error);
             whenDone(s.close(), (v, e) -> {
                 if (error != null) {
-                    runner.failUnmapped(call, result, error);
+                    callers.failUnmapped(call, result, error);
                 } else {
-                    runner.succeed(call, result, value);
+                    callers.succeed(call, result, value);
                 }
             });
         }

@@ -3,6 +3,7 @@ package io.github.pgengine.internal.tx;
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import io.github.pgengine.internal.exec.CallerFutures;
 import io.github.pgengine.internal.exec.QueryRunner;
 import io.github.pgengine.internal.observe.Observers;
 import io.github.pgengine.internal.pool.Lease;
@@ -61,9 +62,32 @@ public final class TransactionSession {
         return connection;
     }
 
-    /** Returns the runner, for completing callers' futures. */
-    public QueryRunner runner() {
+    QueryRunner runner() {
         return runner;
+    }
+
+    /** Returns what completes callers' futures. */
+    CallerFutures callers() {
+        return runner.callers();
+    }
+
+    /**
+     * Completes a caller's step as every caller's future completes (on the callback executor when one is set): with
+     * the value, or with the error mapped to the public exceptions.
+     */
+    <T extends @Nullable Object> void deliver(StepFuture<T> step, @Nullable T value, @Nullable Throwable error) {
+        CallerFutures callers = runner.callers();
+        if (error != null) {
+            RuntimeException mapped = callers.mapped(error);
+            callers.complete(() -> step.deliverError(mapped));
+        } else {
+            callers.complete(() -> step.deliver(value));
+        }
+    }
+
+    /** A caller's future that completes, without a value, when an internal one does (its error mapped). */
+    CompletableFuture<@Nullable Void> forCaller(CompletableFuture<?> internal) {
+        return runner.callers().deliver(internal.<@Nullable Void>thenApply(r -> null));
     }
 
     StatementCache statements() {
