@@ -7,6 +7,7 @@ import io.github.pgengine.ListenEvent.Notification;
 import io.github.pgengine.ListenOptions;
 import io.github.pgengine.ListenOverflowException;
 import io.github.pgengine.internal.errors.ErrorMapper;
+import io.github.pgengine.internal.runtime.DrainLoop;
 import io.github.pgengine.internal.runtime.EngineThreads;
 import io.github.pgengine.internal.runtime.EngineTimer;
 import io.github.pgengine.internal.wire.DbConnection;
@@ -19,7 +20,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +47,11 @@ final class ListenSubscription implements Flow.Subscription {
     private final String listenSql;
     private final Listeners host;
     private final ListenBuffer buffer;
-    private final AtomicInteger wip = new AtomicInteger();
+    private final DrainLoop loop = new DrainLoop(() -> {
+        if (!this.terminated) {
+            deliver();
+        }
+    });
 
     // guarded by this
     private long demand;
@@ -350,19 +354,7 @@ final class ListenSubscription implements Flow.Subscription {
             EngineThreads.io().execute(this::drain);
             return;
         }
-        if (wip.getAndIncrement() != 0) {
-            return;
-        }
-        int missed = 1;
-        while (true) {
-            if (!terminated) {
-                deliver();
-            }
-            missed = wip.addAndGet(-missed);
-            if (missed == 0) {
-                return;
-            }
-        }
+        loop.run();
     }
 
     private void deliver() {

@@ -437,31 +437,21 @@ public final class Attempt {
      */
     public CompletableFuture<Result> commit(boolean byCaller, @Nullable StepFuture<?> caller) {
         synchronized (queue.lock()) {
-            RuntimeException refused = refusal("commit");
-            if (refused != null) {
-                return CompletableFuture.failedFuture(refused);
-            }
-            state = State.ENDING;
-            endedByCaller = byCaller;
-            CompletableFuture<Result> done = step(
-                    false,
-                    false,
-                    begin -> {
-                        if (caller != null && !caller.send()) {
-                            return rollBackNow(
-                                    begin,
-                                    new TransactionRolledBackException(
-                                            "the caller cancelled the commit before COMMIT was sent; the transaction "
-                                                    + "was rolled back",
-                                            null));
-                        }
-                        CompletableFuture<Result> committing = commitNow(begin);
-                        if (caller != null) {
-                            caller.sent(() -> CompletableFuture.completedFuture(null));
-                        }
-                        return committing;
-                    },
-                    null);
+            CompletableFuture<Result> done = ending("commit", byCaller, begin -> {
+                if (caller != null && !caller.send()) {
+                    return rollBackNow(
+                            begin,
+                            new TransactionRolledBackException(
+                                    "the caller cancelled the commit before COMMIT was sent; the transaction "
+                                            + "was rolled back",
+                                    null));
+                }
+                CompletableFuture<Result> committing = commitNow(begin);
+                if (caller != null) {
+                    caller.sent(() -> CompletableFuture.completedFuture(null));
+                }
+                return committing;
+            });
             whenDone(done, (r, e) -> {
                 if (caller != null) {
                     caller.settle(e == null);
@@ -525,19 +515,12 @@ public final class Attempt {
      */
     public CompletableFuture<Result> rollback(boolean byCaller) {
         synchronized (queue.lock()) {
-            RuntimeException refused = refusal("roll back");
-            if (refused != null) {
-                return CompletableFuture.failedFuture(refused);
-            }
-            state = State.ENDING;
-            endedByCaller = byCaller;
-            CompletableFuture<Result> done = step(
-                    false,
-                    false,
+            CompletableFuture<Result> done = ending(
+                    "roll back",
+                    byCaller,
                     begin -> begin.isEmpty() && connection.transactionStatus() != 'I'
                             ? runner.control(connection, "ROLLBACK")
-                            : CompletableFuture.completedFuture(Result.empty("ROLLBACK")),
-                    null);
+                            : CompletableFuture.completedFuture(Result.empty("ROLLBACK")));
             whenDone(done, (r, e) -> {
                 if (e != null) {
                     connection.retire();
@@ -607,6 +590,26 @@ public final class Attempt {
                 new TransactionException("cannot " + what + ": the transaction is already committing or rolling back");
             case ENDED -> new TransactionException("cannot " + what + ": the transaction was already " + outcome);
         };
+    }
+
+    /**
+     * Queues the step that ends the transaction, after everything queued so far, unless nothing more may be queued
+     * (call holding the lock).
+     *
+     * @param what the ending, for the refusal: "commit" or "roll back"
+     * @param byCaller true when the caller's callback asked for it
+     * @param send sends the ending, given the BEGIN statements not sent yet
+     * @return completes when the ending's answer is in; failed at once when refused
+     */
+    private CompletableFuture<Result> ending(
+            String what, boolean byCaller, Function<List<String>, CompletableFuture<Result>> send) {
+        RuntimeException refused = refusal(what);
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        state = State.ENDING;
+        endedByCaller = byCaller;
+        return step(false, false, send, null);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.pgengine.internal.tx;
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.internal.errors.ErrorMapper;
+import io.github.pgengine.internal.runtime.DrainLoop;
 import io.github.pgengine.internal.runtime.EngineThreads;
 import io.github.pgengine.internal.wire.Result;
 import java.util.ArrayDeque;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -60,7 +60,11 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
     private static final class Subscription<T> implements Flow.Subscription {
         private final Flow.Subscriber<? super T> subscriber;
         private final Function<Result, List<T>> mapper;
-        private final AtomicInteger wip = new AtomicInteger();
+        private final DrainLoop loop = new DrainLoop(() -> {
+            if (!this.terminated) {
+                step();
+            }
+        });
         /** The batch being delivered; touched only inside {@link #drain()}. */
         private final ArrayDeque<T> buffer = new ArrayDeque<>();
         /** The batch read ahead, set when its FETCH completes and taken when the buffer has run dry. */
@@ -175,19 +179,7 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
 
         /** Delivers what it can, serialised: only one thread runs the loop at a time. */
         private void drain() {
-            if (wip.getAndIncrement() != 0) {
-                return;
-            }
-            int missed = 1;
-            while (true) {
-                if (!terminated) {
-                    step();
-                }
-                missed = wip.addAndGet(-missed);
-                if (missed == 0) {
-                    return;
-                }
-            }
+            loop.run();
         }
 
         /** Moves the batch read ahead into the empty buffer; returns false when there is none. */

@@ -100,11 +100,7 @@ final class StepQueue {
     CompletableFuture<Result> step(
             boolean callers, LongFunction<CompletableFuture<Result>> action, @Nullable Outcome outcome) {
         CompletableFuture<Result> done = new CompletableFuture<>();
-        if (closing) {
-            done.completeExceptionally(new TransactionException("the transaction's connection was given back"));
-            return done;
-        }
-        enqueue(entry(
+        Runnable now = stepLater(
                 callers,
                 action,
                 outcome,
@@ -116,7 +112,10 @@ final class StepQueue {
                     }
                 },
                 null,
-                StepQueue::noStop));
+                StepQueue::noStop);
+        if (now != null) {
+            now.run();
+        }
         return done;
     }
 
@@ -161,25 +160,8 @@ final class StepQueue {
             TransactionException closed = new TransactionException("the transaction's connection was given back");
             return () -> sink.accept(null, closed);
         }
-        Runnable entry = entry(callers, action, outcome, sink, caller, stop);
-        if (busy) {
-            waiting.add(entry);
-            return null;
-        }
-        busy = true;
-        return entry;
-    }
-
-    /** Makes the queue's entry for a step (call holding the lock: it takes the step's place in the queue). */
-    private Runnable entry(
-            boolean callers,
-            LongFunction<CompletableFuture<Result>> action,
-            @Nullable Outcome outcome,
-            ResultSink sink,
-            @Nullable StepFuture<?> caller,
-            Supplier<CompletableFuture<?>> stop) {
         long seq = ++sequence;
-        return () -> {
+        Runnable entry = () -> {
             if (abandoned) {
                 try {
                     sink.accept(
@@ -245,6 +227,12 @@ final class StepQueue {
                 }
             });
         };
+        if (busy) {
+            waiting.add(entry);
+            return null;
+        }
+        busy = true;
+        return entry;
     }
 
     /**

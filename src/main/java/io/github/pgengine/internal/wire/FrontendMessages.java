@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -237,8 +238,7 @@ final class FrontendMessages {
      * @return the buffer; the caller writes and thereby releases it
      */
     static ByteBuf batch(ByteBufAllocator alloc, List<String> prefix, StandbyCheck.Send check, List<BatchStep> steps) {
-        ByteBuf buf = alloc.buffer(64 + steps.get(0).sql().length() * 3 + 32 * steps.size());
-        try {
+        return written(alloc, 64 + steps.get(0).sql().length() * 3 + 32 * steps.size(), buf -> {
             prefix(buf, prefix);
             standbyCheck(buf, check);
             @Nullable String previousSql = null;
@@ -256,11 +256,7 @@ final class FrontendMessages {
                 execute(buf);
             }
             sync(buf);
-            return buf;
-        } catch (RuntimeException e) {
-            buf.release();
-            throw e;
-        }
+        });
     }
 
     /**
@@ -276,8 +272,7 @@ final class FrontendMessages {
      * @return the buffer; the caller writes and thereby releases it
      */
     static ByteBuf independent(ByteBufAllocator alloc, List<BatchStep> steps, int from, int to) {
-        ByteBuf buf = alloc.buffer(64 + (steps.get(from).sql().length() * 3 + 48) * (to - from));
-        try {
+        return written(alloc, 64 + (steps.get(from).sql().length() * 3 + 48) * (to - from), buf -> {
             for (int i = from; i < to; i++) {
                 BatchStep step = steps.get(i);
                 parse(buf, "", step.sql(), step.params().types());
@@ -285,6 +280,17 @@ final class FrontendMessages {
                 execute(buf);
                 sync(buf);
             }
+        });
+    }
+
+    /**
+     * Writes messages into a new buffer; a failure while writing (a value the protocol cannot carry) releases it.
+     * For the batch messages: a statement's own messages are written without the lambda.
+     */
+    private static ByteBuf written(ByteBufAllocator alloc, int size, Consumer<ByteBuf> writer) {
+        ByteBuf buf = alloc.buffer(size);
+        try {
+            writer.accept(buf);
             return buf;
         } catch (RuntimeException e) {
             buf.release();
