@@ -7,6 +7,8 @@ import io.github.pgengine.ListenEvent.Notification;
 import io.github.pgengine.ListenOptions;
 import io.github.pgengine.ListenOverflowException;
 import io.github.pgengine.internal.errors.ErrorMapper;
+import io.github.pgengine.internal.runtime.Completions;
+import io.github.pgengine.internal.runtime.Demand;
 import io.github.pgengine.internal.runtime.DrainLoop;
 import io.github.pgengine.internal.runtime.EngineThreads;
 import io.github.pgengine.internal.runtime.EngineTimer;
@@ -40,6 +42,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ListenSubscription implements Flow.Subscription {
     private static final Logger LOG = LoggerFactory.getLogger("io.github.pgengine.connection");
+    private static final String SUBSCRIBER_THREW =
+            "a listen subscriber's {} threw; the subscription was cancelled and its connection closed "
+                    + "(Reactive Streams rule 2.13 forbids throwing from {})";
 
     private final Flow.Subscriber<? super ListenEvent> subscriber;
     private final ListenOptions options;
@@ -103,12 +108,7 @@ final class ListenSubscription implements Flow.Subscription {
                 return;
             }
         }
-        CompletableFuture<DbConnection> opening;
-        try {
-            opening = host.open();
-        } catch (RuntimeException e) {
-            opening = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<DbConnection> opening = Completions.calling(host::open);
         whenDone(opening, (c, e) -> {
             if (e != null) {
                 openFailed(e);
@@ -327,13 +327,11 @@ final class ListenSubscription implements Flow.Subscription {
     @Override
     public void request(long n) {
         if (n <= 0) {
-            fail(new IllegalArgumentException(
-                    "request(" + n + "): Reactive Streams rule 3.9 requires a positive number of events"));
+            fail(Demand.notPositive(n, "events"));
             return;
         }
         synchronized (this) {
-            long d = demand + n;
-            demand = d < 0 ? Long.MAX_VALUE : d;
+            demand = Demand.add(demand, n);
         }
         drain();
     }
@@ -407,17 +405,6 @@ final class ListenSubscription implements Flow.Subscription {
 
     /** Calls the subscriber; one that throws breaks rule 2.13, and its subscription ends here. */
     private boolean signal(Runnable call, String what) {
-        try {
-            call.run();
-            return true;
-        } catch (RuntimeException e) {
-            LOG.warn(
-                    "a listen subscriber's {} threw; the subscription was cancelled and its connection closed "
-                            + "(Reactive Streams rule 2.13 forbids throwing from {})",
-                    what,
-                    what,
-                    e);
-            return false;
-        }
+        return DrainLoop.signal(call, what, LOG, SUBSCRIBER_THREW);
     }
 }

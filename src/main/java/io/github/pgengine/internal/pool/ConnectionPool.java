@@ -9,6 +9,7 @@ import io.github.pgengine.PoolOptions;
 import io.github.pgengine.PoolStats;
 import io.github.pgengine.PoolTimeoutException;
 import io.github.pgengine.internal.errors.ErrorMapper;
+import io.github.pgengine.internal.runtime.Completions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -478,12 +479,7 @@ public final class ConnectionPool<C> {
     /** Opens one connection already counted in {@code total} and {@code opening}, and offers it. */
     @CanIgnoreReturnValue
     private CompletableFuture<C> openInto() {
-        CompletableFuture<C> connecting;
-        try {
-            connecting = connections.open();
-        } catch (RuntimeException e) {
-            connecting = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<C> connecting = Completions.calling(connections::open);
         return connecting.whenComplete((c, e) -> {
             if (e != null) {
                 onOpenFailed(e);

@@ -1,7 +1,9 @@
 package io.github.pgengine.internal.runtime;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,21 @@ public final class Completions {
     private static final Logger DEFECTS = LoggerFactory.getLogger("io.github.pgengine.defect");
 
     private Completions() {}
+
+    /**
+     * Returns the future {@code call} returns, or a failed one when it throws: a caller then has one path for every
+     * failure.
+     *
+     * @param call starts something
+     * @param <T> the value's type
+     */
+    public static <T extends @Nullable Object> CompletableFuture<T> calling(Supplier<CompletableFuture<T>> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /**
      * Runs {@code action} once {@code stage} completes, on the thread that completes it (or here, when it already

@@ -1,6 +1,7 @@
 package io.github.pgengine.internal.runtime;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
 
 /**
  * The serialised delivery loop of a Reactive Streams publisher ("work in progress" counting): passes run on one
@@ -28,5 +29,25 @@ public final class DrainLoop {
             pass.run();
             missed = wip.addAndGet(-missed);
         } while (missed != 0);
+    }
+
+    /**
+     * Calls the subscriber. One that throws breaks rule 2.13: the throw is logged at WARN with {@code warning} (two
+     * {@code {}} placeholders, both given {@code what}) and false returned, and the caller ends the subscription.
+     *
+     * @param call the signal, e.g. {@code () -> subscriber.onNext(item)}
+     * @param what the signal's name, e.g. {@code onNext}
+     * @param log where the warning goes
+     * @param warning what happened and what the publisher did about it
+     * @return true when the subscriber returned normally
+     */
+    public static boolean signal(Runnable call, String what, Logger log, String warning) {
+        try {
+            call.run();
+            return true;
+        } catch (RuntimeException e) {
+            log.warn(warning, what, what, e);
+            return false;
+        }
     }
 }

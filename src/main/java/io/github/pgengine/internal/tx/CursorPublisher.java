@@ -3,6 +3,8 @@ package io.github.pgengine.internal.tx;
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.internal.errors.ErrorMapper;
+import io.github.pgengine.internal.runtime.Completions;
+import io.github.pgengine.internal.runtime.Demand;
 import io.github.pgengine.internal.runtime.DrainLoop;
 import io.github.pgengine.internal.runtime.EngineThreads;
 import io.github.pgengine.internal.wire.Result;
@@ -29,6 +31,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CursorPublisher<T> implements Flow.Publisher<T> {
     private static final Logger LOG = LoggerFactory.getLogger(CursorPublisher.class);
+    private static final String SUBSCRIBER_THREW =
+            "a stream subscriber's {} threw; the stream was cancelled, its cursor closed and its connection "
+                    + "given back (Reactive Streams rule 2.13 forbids throwing from {})";
     private final Supplier<CompletableFuture<Cursor>> open;
     private final Function<Result, List<T>> mapper;
 
@@ -87,12 +92,7 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
         }
 
         void start(Supplier<CompletableFuture<Cursor>> open) {
-            CompletableFuture<Cursor> opening;
-            try {
-                opening = open.get();
-            } catch (RuntimeException e) {
-                opening = CompletableFuture.failedFuture(e);
-            }
+            CompletableFuture<Cursor> opening = Completions.calling(open);
             whenDone(opening, (c, e) -> {
                 if (e != null) {
                     error = ErrorMapper.unwrap(e);
@@ -110,14 +110,12 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
         @Override
         public void request(long n) {
             if (n <= 0) {
-                error = new IllegalArgumentException(
-                        "request(" + n + "): Reactive Streams rule 3.9 requires a positive number of rows");
+                error = Demand.notPositive(n, "rows");
                 cancelled = true;
                 closeCursor();
             } else {
                 synchronized (this) {
-                    long d = demand + n;
-                    demand = d < 0 ? Long.MAX_VALUE : d;
+                    demand = Demand.add(demand, n);
                 }
             }
             drain();
@@ -147,20 +145,9 @@ public final class CursorPublisher<T> implements Flow.Publisher<T> {
             return d;
         }
 
-        /** Calls the subscriber; a subscriber that throws breaks rule 2.13, and its subscription ends here. */
+        /** Calls the subscriber; one that throws breaks rule 2.13, and its subscription ends here. */
         private boolean signal(Runnable call, String what) {
-            try {
-                call.run();
-                return true;
-            } catch (RuntimeException e) {
-                LOG.warn(
-                        "a stream subscriber's {} threw; the stream was cancelled, its cursor closed and its connection "
-                                + "given back (Reactive Streams rule 2.13 forbids throwing from {})",
-                        what,
-                        what,
-                        e);
-                return false;
-            }
+            return DrainLoop.signal(call, what, LOG, SUBSCRIBER_THREW);
         }
 
         /** Like {@link #signal} for one row, without a lambda per row. */

@@ -21,32 +21,6 @@ final class FrontendMessages {
     private FrontendMessages() {}
 
     /**
-     * An extended-protocol exchange without the standby check, as {@link #extended(ByteBufAllocator, List,
-     * StandbyCheck.Send, List, String, boolean, boolean, String, ParameterEncoder.Encoded)} writes it.
-     *
-     * @param alloc the channel's allocator
-     * @param prefix statements to run first
-     * @param close prepared statements to close first
-     * @param statement the statement's name ("" for the unnamed one)
-     * @param parse whether to send Parse
-     * @param describe whether to send Describe of the portal
-     * @param sql the SQL, with $n placeholders
-     * @param params the encoded parameters
-     * @return the buffer; the caller writes and thereby releases it
-     */
-    static ByteBuf extended(
-            ByteBufAllocator alloc,
-            List<String> prefix,
-            List<String> close,
-            String statement,
-            boolean parse,
-            boolean describe,
-            String sql,
-            ParameterEncoder.Encoded params) {
-        return extended(alloc, prefix, StandbyCheck.Send.NONE, close, statement, parse, describe, sql, params);
-    }
-
-    /**
      * An extended-protocol exchange on the unnamed portal: [Close statements] [prefix] [standby check] [Parse] Bind
      * [Describe] Execute Sync.
      *

@@ -3,6 +3,7 @@ package io.github.pgengine.internal.wire;
 import static io.github.pgengine.internal.runtime.Completions.whenDone;
 
 import io.github.pgengine.internal.codec.ParameterEncoder;
+import io.github.pgengine.internal.runtime.Completions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -59,12 +60,7 @@ public final class PipelineCanceller {
             return requests.cancel(connection);
         }
         CompletableFuture<@Nullable Void> done = new CompletableFuture<>();
-        CompletableFuture<DbConnection> opening;
-        try {
-            opening = openBeside.apply(connection);
-        } catch (RuntimeException e) {
-            opening = CompletableFuture.failedFuture(e);
-        }
+        CompletableFuture<DbConnection> opening = Completions.calling(() -> openBeside.apply(connection));
         whenDone(opening, (session, openError) -> {
             if (openError != null) {
                 LOG.debug("cannot open a session to cancel the statement of {}: {}", connection, openError.toString());

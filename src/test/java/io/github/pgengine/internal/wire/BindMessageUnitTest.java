@@ -30,7 +30,15 @@ class BindMessageUnitTest {
 
     private static Bind bind(ParameterEncoder.Encoded encoded) {
         ByteBuf buf = FrontendMessages.extended(
-                UnpooledByteBufAllocator.DEFAULT, List.of(), List.of(), "pge_1", false, false, "SELECT", encoded);
+                UnpooledByteBufAllocator.DEFAULT,
+                List.of(),
+                StandbyCheck.Send.NONE,
+                List.of(),
+                "pge_1",
+                false,
+                false,
+                "SELECT",
+                encoded);
         try {
             assertThat((char) buf.readByte()).isEqualTo('B');
             int end = buf.readerIndex() + buf.readInt();
