@@ -11,17 +11,8 @@ mvn -B -q -f bench/pom.xml dependency:build-classpath -Dmdep.outputFile=/tmp/net
 mvn -B -q -f bench/pom.xml dependency:build-classpath -Dnetty.version="$NETTY42" -Dmdep.outputFile=/tmp/netty-cp42.txt
 CP41="$(pwd)/bench/target/classes:$(cat /tmp/netty-cp41.txt)"
 CP42="$(pwd)/bench/target/classes:$(cat /tmp/netty-cp42.txt)"
-rm -f /tmp/netty-pg.fifo; mkfifo /tmp/netty-pg.fifo
-(sleep 100000 > /tmp/netty-pg.fifo) & HOLD=$!
-java -cp "$CP41" io.github.pgengine.testing.TestPostgres < /tmp/netty-pg.fifo > /tmp/netty-pg.out 2>&1 & PG=$!
-for i in $(seq 1 600); do grep -q '^postgresql://' /tmp/netty-pg.out && break; sleep 0.1; done
-URL=$(grep '^postgresql://' /tmp/netty-pg.out | head -1)
-BIN=$(grep -o '/tmp/pgengine-postgres-[0-9a-f]*/bin' /tmp/netty-pg.out | head -1)
-PORT=$(echo "$URL" | sed -E 's|.*:([0-9]+)/.*|\1|'); PW=$(echo "$URL" | sed -E 's|postgresql://[^:]*:([^@]*)@.*|\1|')
-PW=$(python3 -c "import urllib.parse,sys;print(urllib.parse.unquote(sys.argv[1]))" "$PW")
-echo "server $URL bin $BIN"
-PGB=$(ls /usr/lib/postgresql/*/bin/pgbench "$BIN/pgbench" 2>/dev/null | head -1)
-PGPASSWORD="$PW" "$PGB" -h 127.0.0.1 -p "$PORT" -U pgengine -i -q -s 10 --unlogged-tables pgengine_test 2>&1 | tail -1
+. bench/throwaway-server.sh
+start_server "$CP41" netty
 for callers in ${CALLERS:-1 8 64}; do
   for r in $(seq 1 "$ROUNDS"); do
     for n in 41 42; do
@@ -31,4 +22,4 @@ for callers in ${CALLERS:-1 8 64}; do
     done
   done
 done
-kill $HOLD $PG 2>/dev/null; wait 2>/dev/null
+stop_server

@@ -1,5 +1,12 @@
 package io.github.pgengine.internal.sql;
 
+import static io.github.pgengine.internal.sql.SqlChars.isDigit;
+import static io.github.pgengine.internal.sql.SqlChars.isDollarTagCont;
+import static io.github.pgengine.internal.sql.SqlChars.isDollarTagStart;
+import static io.github.pgengine.internal.sql.SqlChars.isIdentCont;
+import static io.github.pgengine.internal.sql.SqlChars.isIdentStart;
+import static io.github.pgengine.internal.sql.SqlChars.isSpace;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -478,32 +485,5 @@ public final class SqlScanner {
             }
             return j;
         }
-    }
-
-    /** scan.l's {@code space}: {@code [ \t\n\r\f\v]}. */
-    static boolean isSpace(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0b;
-    }
-
-    static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
-    }
-
-    /** scan.l's {@code ident_start}: {@code [A-Za-z\200-\377_]}; every non-ASCII character's UTF-8 bytes are high. */
-    static boolean isIdentStart(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-    }
-
-    /** scan.l's {@code ident_cont}: {@code ident_start}, digits and {@code $}. */
-    static boolean isIdentCont(char c) {
-        return isIdentStart(c) || isDigit(c) || c == '$';
-    }
-
-    private static boolean isDollarTagStart(char c) {
-        return isIdentStart(c);
-    }
-
-    private static boolean isDollarTagCont(char c) {
-        return isIdentStart(c) || isDigit(c);
     }
 }
