@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
@@ -46,8 +45,8 @@ public final class Attempt {
     private final StepQueue queue;
     private final DbConnection connection;
     private final QueryRunner runner;
-    private final AtomicInteger savepointNumbers = new AtomicInteger();
     private final FailureLedger ledger = new FailureLedger();
+    private final AttemptSavepoints savepoints;
     /** The outcome callback of a caller's statement: its failure counts against the transaction. */
     private final StepQueue.Outcome recordFailures = outcome(true, null);
 
@@ -65,6 +64,7 @@ public final class Attempt {
         this.queue = queue;
         this.connection = session.connection();
         this.runner = session.runner();
+        this.savepoints = new AttemptSavepoints(this, queue, ledger, runner, connection);
     }
 
     /**
@@ -125,9 +125,9 @@ public final class Attempt {
         return session.allowNested();
     }
 
-    /** Returns the next generated savepoint name: savepoint_1, savepoint_2, ... */
-    public String nextSavepointName() {
-        return "savepoint_" + savepointNumbers.incrementAndGet();
+    /** Returns the attempt's savepoints. */
+    public AttemptSavepoints savepoints() {
+        return savepoints;
     }
 
     /**
@@ -327,94 +327,6 @@ public final class Attempt {
     }
 
     /**
-     * Queues {@code SAVEPOINT name}.
-     *
-     * @param quoted the savepoint's name, quoted
-     * @param name the name as given
-     * @return completes when the savepoint exists
-     */
-    public CompletableFuture<Result> savepoint(String quoted, String name) {
-        return savepointStep("create a savepoint", "SAVEPOINT " + quoted, seq -> ledger.saved(name, seq));
-    }
-
-    /**
-     * Queues {@code ROLLBACK TO SAVEPOINT name}: failures after the savepoint no longer count.
-     *
-     * @param quoted the savepoint's name, quoted
-     * @param name the name as given
-     * @return completes when rolled back
-     */
-    public CompletableFuture<Result> rollbackTo(String quoted, String name) {
-        return savepointStep("roll back to a savepoint", "ROLLBACK TO SAVEPOINT " + quoted, seq -> ledger.undoTo(name));
-    }
-
-    /**
-     * Queues {@code RELEASE SAVEPOINT name}.
-     *
-     * @param quoted the savepoint's name, quoted
-     * @param name the name as given
-     * @return completes when released
-     */
-    public CompletableFuture<Result> release(String quoted, String name) {
-        return savepointStep("release a savepoint", "RELEASE SAVEPOINT " + quoted, seq -> ledger.released(name));
-    }
-
-    private CompletableFuture<Result> savepointStep(String what, String sql, LongConsumer onSuccess) {
-        synchronized (queue.lock()) {
-            RuntimeException refused = refusal(what);
-            if (refused != null) {
-                return CompletableFuture.failedFuture(refused);
-            }
-            return step(true, true, begin -> runner.control(connection, begin, sql), onSuccess);
-        }
-    }
-
-    /**
-     * Queues the end of a sub-transaction on savepoint {@code name}: when {@code commit} and nothing failed since the
-     * savepoint, RELEASE; otherwise ROLLBACK TO and RELEASE, and with {@code commit} the future fails with
-     * {@link TransactionRolledBackException} naming the failure.
-     *
-     * @param quoted the savepoint's name, quoted
-     * @param name the name as given
-     * @param commit true to keep the sub-transaction's work
-     * @return completes when the savepoint is gone
-     */
-    public CompletableFuture<Result> endSavepoint(String quoted, String name, boolean commit) {
-        synchronized (queue.lock()) {
-            RuntimeException refused =
-                    refusal(commit ? "commit a nested transaction" : "roll back a nested transaction");
-            if (refused != null) {
-                return CompletableFuture.failedFuture(refused);
-            }
-            return queue.step(true, seq -> {
-                FailureLedger.Failure since = ledger.firstSince(name);
-                boolean keep = commit && since == null;
-                CompletableFuture<Result> server = keep
-                        ? withBegin(true, begin -> runner.control(connection, begin, "RELEASE SAVEPOINT " + quoted))
-                        : withBegin(true, begin -> runner.control(connection, begin, "ROLLBACK TO SAVEPOINT " + quoted))
-                                .thenCompose(r -> {
-                                    ledger.undoTo(name);
-                                    return runner.control(connection, "RELEASE SAVEPOINT " + quoted);
-                                });
-                return server.handle((r, e) -> {
-                    if (e != null) {
-                        Throwable error = ErrorMapper.map(e, connection.toString());
-                        ledger.failed(seq, error);
-                        throw new CompletionException(error);
-                    }
-                    ledger.released(name);
-                    if (commit && since != null) {
-                        throw rolledBack(
-                                "the nested transaction was rolled back because a statement in it failed: ",
-                                since.error());
-                    }
-                    return r;
-                });
-            });
-        }
-    }
-
-    /**
      * Queues the commit after everything queued so far: COMMIT (on CockroachDB RELEASE SAVEPOINT cockroach_restart
      * first) when no failure counts, otherwise ROLLBACK.
      *
@@ -574,8 +486,9 @@ public final class Attempt {
         }
     }
 
-    /** @return why nothing more may be queued, or null when it may (call holding the lock) */
-    private @Nullable RuntimeException refusal(String what) {
+    /** Returns why nothing more may be queued, or null when it may (call holding the lock). */
+    @Nullable
+    RuntimeException refusal(String what) {
         if (queue.isAbandoned()) {
             return new CancellationException(
                     "cannot " + what + ": the transaction was cancelled or its connection failed");
@@ -615,7 +528,7 @@ public final class Attempt {
     /**
      * Queues a step whose failure (with {@code record}) counts against the transaction (call holding the lock).
      */
-    private CompletableFuture<Result> step(
+    CompletableFuture<Result> step(
             boolean callers,
             boolean record,
             Function<List<String>, CompletableFuture<Result>> action,
@@ -642,8 +555,7 @@ public final class Attempt {
      * transaction did not begin and the caller's later statements are refused; when the request never left, BEGIN
      * waits for the next step.
      */
-    private CompletableFuture<Result> withBegin(
-            boolean callers, Function<List<String>, CompletableFuture<Result>> action) {
+    CompletableFuture<Result> withBegin(boolean callers, Function<List<String>, CompletableFuture<Result>> action) {
         List<String> begin;
         Throwable failed;
         synchronized (queue.lock()) {
@@ -679,7 +591,8 @@ public final class Attempt {
         });
     }
 
-    private static TransactionRolledBackException rolledBack(String message, Throwable cause) {
+    /** The error of a transaction (or sub-transaction) rolled back because {@code cause} counts against it. */
+    static TransactionRolledBackException rolledBack(String message, Throwable cause) {
         return new TransactionRolledBackException(message + cause.getMessage(), cause);
     }
 
