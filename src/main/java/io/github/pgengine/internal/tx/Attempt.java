@@ -1,9 +1,6 @@
 package io.github.pgengine.internal.tx;
 
-import static io.github.pgengine.internal.runtime.Completions.whenDone;
-
 import io.github.pgengine.TransactionException;
-import io.github.pgengine.TransactionRolledBackException;
 import io.github.pgengine.internal.errors.ErrorMapper;
 import io.github.pgengine.internal.exec.CallerFutures;
 import io.github.pgengine.internal.exec.QueryRunner;
@@ -24,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One attempt of a transaction (CockroachDB retries start new ones): what the caller's {@code Transaction} works on.
  * Statements are queued in call order; the attempt's {@link FailureLedger} decides at COMMIT whether it may commit.
+ * Its savepoints are {@link AttemptSavepoints}; how it ends on the server (COMMIT or ROLLBACK) is {@link AttemptEnding}.
  *
  * <p>The transaction's BEGIN can wait for the first step ({@link #beginWith}): it then leaves in the same request as
  * that step's statement, which saves a round trip, and a transaction that sends nothing sends no BEGIN and no
@@ -47,6 +45,7 @@ public final class Attempt {
     private final QueryRunner runner;
     private final FailureLedger ledger = new FailureLedger();
     private final AttemptSavepoints savepoints;
+    private final AttemptEnding commitOrRollback;
     /** The outcome callback of a caller's statement: its failure counts against the transaction. */
     private final StepQueue.Outcome recordFailures = outcome(true, null);
 
@@ -65,6 +64,7 @@ public final class Attempt {
         this.connection = session.connection();
         this.runner = session.runner();
         this.savepoints = new AttemptSavepoints(this, queue, ledger, runner, connection);
+        this.commitOrRollback = new AttemptEnding(this, session, queue, ledger, runner, connection);
     }
 
     /**
@@ -326,121 +326,19 @@ public final class Attempt {
         }
     }
 
-    /**
-     * Queues the commit after everything queued so far: COMMIT (on CockroachDB RELEASE SAVEPOINT cockroach_restart
-     * first) when no failure counts, otherwise ROLLBACK.
-     *
-     * @param byCaller true when the caller's callback asked for it ({@code tx.commit()})
-     * @return completes when committed; fails with {@link TransactionRolledBackException} when the transaction was
-     *     rolled back instead, or the server's error
-     */
+    /** Queues the commit after everything queued so far, as {@link AttemptEnding#commit} tells. */
     public CompletableFuture<Result> commit(boolean byCaller) {
         return commit(byCaller, null);
     }
 
-    /**
-     * Queues the commit as {@link #commit(boolean)} does, for a caller who may give it up: given up before its turn,
-     * the transaction rolls back instead (and the commit fails with {@link TransactionRolledBackException}); once
-     * COMMIT is sent, it cannot be given up.
-     *
-     * @param byCaller true when the caller's callback asked for it ({@code tx.commit()})
-     * @param caller the caller's future of the commit, or null
-     * @return completes when committed
-     */
+    /** Queues the commit for a caller who may give it up, as {@link AttemptEnding#commit} tells. */
     public CompletableFuture<Result> commit(boolean byCaller, @Nullable StepFuture<?> caller) {
-        synchronized (queue.lock()) {
-            CompletableFuture<Result> done = ending("commit", byCaller, begin -> {
-                if (caller != null && !caller.send()) {
-                    return rollBackNow(
-                            begin,
-                            new TransactionRolledBackException(
-                                    "the caller cancelled the commit before COMMIT was sent; the transaction "
-                                            + "was rolled back",
-                                    null));
-                }
-                CompletableFuture<Result> committing = commitNow(begin);
-                if (caller != null) {
-                    caller.sent(() -> CompletableFuture.completedFuture(null));
-                }
-                return committing;
-            });
-            whenDone(done, (r, e) -> {
-                if (caller != null) {
-                    caller.settle(e == null);
-                }
-                ended(e, e == null ? "committed" : "rolled back");
-            });
-            return done;
-        }
+        return commitOrRollback.commit(byCaller, caller);
     }
 
-    /** Commits, or rolls back when a failure counts; sends nothing when the transaction never began on the server. */
-    private CompletableFuture<Result> commitNow(List<String> unsentBegin) {
-        FailureLedger.Failure first = ledger.first();
-        if (first != null) {
-            return rollBackNow(
-                    unsentBegin,
-                    rolledBack("the transaction was rolled back because a statement in it failed: ", first.error()));
-        }
-        if (!unsentBegin.isEmpty()) {
-            return CompletableFuture.completedFuture(Result.empty("COMMIT"));
-        }
-        CompletableFuture<Result> committed = session.restartSavepoint()
-                ? runner.control(connection, "RELEASE SAVEPOINT " + TransactionSession.RESTART_SAVEPOINT)
-                        .thenCompose(r -> runner.control(connection, "COMMIT"))
-                : runner.control(connection, "COMMIT");
-        return committed.thenApply(r -> {
-            if (r.tag().equals("ROLLBACK")) {
-                throw new TransactionRolledBackException(
-                        "the server answered COMMIT with ROLLBACK: the transaction "
-                                + "had been aborted by an earlier error, and none of its changes were kept",
-                        null);
-            }
-            return r;
-        });
-    }
-
-    /**
-     * Rolls back instead of committing (nothing to send when the transaction never began on the server or is already
-     * over there), then fails with {@code why}.
-     */
-    private CompletableFuture<Result> rollBackNow(List<String> unsentBegin, TransactionRolledBackException why) {
-        if (!unsentBegin.isEmpty()) {
-            return CompletableFuture.failedFuture(why);
-        }
-        CompletableFuture<Result> undone = connection.transactionStatus() == 'I'
-                ? CompletableFuture.completedFuture(Result.empty("ROLLBACK"))
-                : runner.control(connection, "ROLLBACK");
-        return undone.handle((r, e) -> {
-            if (e != null) {
-                connection.retire();
-            }
-            throw why;
-        });
-    }
-
-    /**
-     * Queues ROLLBACK after everything queued so far.
-     *
-     * @param byCaller true when the caller's callback asked for it ({@code tx.rollback()})
-     * @return completes when rolled back
-     */
+    /** Queues ROLLBACK after everything queued so far, as {@link AttemptEnding#rollback} tells. */
     public CompletableFuture<Result> rollback(boolean byCaller) {
-        synchronized (queue.lock()) {
-            CompletableFuture<Result> done = ending(
-                    "roll back",
-                    byCaller,
-                    begin -> begin.isEmpty() && connection.transactionStatus() != 'I'
-                            ? runner.control(connection, "ROLLBACK")
-                            : CompletableFuture.completedFuture(Result.empty("ROLLBACK")));
-            whenDone(done, (r, e) -> {
-                if (e != null) {
-                    connection.retire();
-                }
-                ended(null, "rolled back");
-            });
-            return done;
-        }
+        return commitOrRollback.rollback(byCaller);
     }
 
     /** Ends the attempt in the engine's books without SQL (a retry follows, or the runner rolls back itself). */
@@ -469,7 +367,8 @@ public final class Attempt {
         });
     }
 
-    private void ended(@Nullable Throwable error, String how) {
+    /** Marks the attempt ended once its commit or rollback is done, keeping the error a caller's commit met. */
+    void ended(@Nullable Throwable error, String how) {
         synchronized (queue.lock()) {
             state = State.ENDED;
             outcome = how;
@@ -514,7 +413,7 @@ public final class Attempt {
      * @param send sends the ending, given the BEGIN statements not sent yet
      * @return completes when the ending's answer is in; failed at once when refused
      */
-    private CompletableFuture<Result> ending(
+    CompletableFuture<Result> ending(
             String what, boolean byCaller, Function<List<String>, CompletableFuture<Result>> send) {
         RuntimeException refused = refusal(what);
         if (refused != null) {
@@ -589,11 +488,6 @@ public final class Attempt {
                 }
             }
         });
-    }
-
-    /** The error of a transaction (or sub-transaction) rolled back because {@code cause} counts against it. */
-    static TransactionRolledBackException rolledBack(String message, Throwable cause) {
-        return new TransactionRolledBackException(message + cause.getMessage(), cause);
     }
 
     @Override

@@ -118,7 +118,7 @@ public final class AttemptSavepoints {
                     }
                     ledger.released(name);
                     if (commit && since != null) {
-                        throw Attempt.rolledBack(
+                        throw AttemptEnding.rolledBack(
                                 "the nested transaction was rolled back because a statement in it failed: ",
                                 since.error());
                     }
