@@ -132,7 +132,7 @@ public final class Transaction {
      * @return the savepoint
      */
     public CompletableFuture<Savepoint> savepoint() {
-        return createSavepoint(attempt.nextSavepointName());
+        return createSavepoint(attempt.savepoints().nextName());
     }
 
     /**
@@ -166,7 +166,7 @@ public final class Transaction {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return mapped(attempt.rollbackTo(quoted, name));
+        return mapped(attempt.savepoints().rollbackTo(quoted, name));
     }
 
     /**
@@ -212,7 +212,7 @@ public final class Transaction {
     private CompletableFuture<Savepoint> createSavepoint(String name) {
         String quoted = Identifiers.quote(name, "savepoint name");
         CompletableFuture<Savepoint> out = new CompletableFuture<>();
-        whenDone(mapped(attempt.savepoint(quoted, name)), (v, e) -> {
+        whenDone(mapped(attempt.savepoints().create(quoted, name)), (v, e) -> {
             if (e != null) {
                 out.completeExceptionally(e);
             } else {
@@ -223,7 +223,7 @@ public final class Transaction {
     }
 
     CompletableFuture<@Nullable Void> releaseSavepoint(String name) {
-        return mapped(attempt.release(Identifiers.quote(name, "savepoint name"), name));
+        return mapped(attempt.savepoints().release(Identifiers.quote(name, "savepoint name"), name));
     }
 
     private <T> CompletableFuture<T> statement(

@@ -1,9 +1,6 @@
 package io.github.pgengine.internal.tx;
 
-import static io.github.pgengine.internal.runtime.Completions.whenDone;
-
 import io.github.pgengine.TransactionException;
-import io.github.pgengine.TransactionRolledBackException;
 import io.github.pgengine.internal.errors.ErrorMapper;
 import io.github.pgengine.internal.exec.CallerFutures;
 import io.github.pgengine.internal.exec.QueryRunner;
@@ -17,7 +14,6 @@ import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One attempt of a transaction (CockroachDB retries start new ones): what the caller's {@code Transaction} works on.
  * Statements are queued in call order; the attempt's {@link FailureLedger} decides at COMMIT whether it may commit.
+ * Its savepoints are {@link AttemptSavepoints}; how it ends on the server (COMMIT or ROLLBACK) is {@link AttemptEnding}.
  *
  * <p>The transaction's BEGIN can wait for the first step ({@link #beginWith}): it then leaves in the same request as
  * that step's statement, which saves a round trip, and a transaction that sends nothing sends no BEGIN and no
@@ -46,8 +43,9 @@ public final class Attempt {
     private final StepQueue queue;
     private final DbConnection connection;
     private final QueryRunner runner;
-    private final AtomicInteger savepointNumbers = new AtomicInteger();
     private final FailureLedger ledger = new FailureLedger();
+    private final AttemptSavepoints savepoints;
+    private final AttemptEnding commitOrRollback;
     /** The outcome callback of a caller's statement: its failure counts against the transaction. */
     private final StepQueue.Outcome recordFailures = outcome(true, null);
 
@@ -65,6 +63,8 @@ public final class Attempt {
         this.queue = queue;
         this.connection = session.connection();
         this.runner = session.runner();
+        this.savepoints = new AttemptSavepoints(this, queue, ledger, runner, connection);
+        this.commitOrRollback = new AttemptEnding(this, session, queue, ledger, runner, connection);
     }
 
     /**
@@ -125,9 +125,9 @@ public final class Attempt {
         return session.allowNested();
     }
 
-    /** Returns the next generated savepoint name: savepoint_1, savepoint_2, ... */
-    public String nextSavepointName() {
-        return "savepoint_" + savepointNumbers.incrementAndGet();
+    /** Returns the attempt's savepoints. */
+    public AttemptSavepoints savepoints() {
+        return savepoints;
     }
 
     /**
@@ -326,209 +326,19 @@ public final class Attempt {
         }
     }
 
-    /**
-     * Queues {@code SAVEPOINT name}.
-     *
-     * @param quoted the savepoint's name, quoted
-     * @param name the name as given
-     * @return completes when the savepoint exists
-     */
-    public CompletableFuture<Result> savepoint(String quoted, String name) {
-        return savepointStep("create a savepoint", "SAVEPOINT " + quoted, seq -> ledger.saved(name, seq));
-    }
-
-    /**
-     * Queues {@code ROLLBACK TO SAVEPOINT name}: failures after the savepoint no longer count.
-     *
-     * @param quoted the savepoint's name, quoted
-     * @param name the name as given
-     * @return completes when rolled back
-     */
-    public CompletableFuture<Result> rollbackTo(String quoted, String name) {
-        return savepointStep("roll back to a savepoint", "ROLLBACK TO SAVEPOINT " + quoted, seq -> ledger.undoTo(name));
-    }
-
-    /**
-     * Queues {@code RELEASE SAVEPOINT name}.
-     *
-     * @param quoted the savepoint's name, quoted
-     * @param name the name as given
-     * @return completes when released
-     */
-    public CompletableFuture<Result> release(String quoted, String name) {
-        return savepointStep("release a savepoint", "RELEASE SAVEPOINT " + quoted, seq -> ledger.released(name));
-    }
-
-    private CompletableFuture<Result> savepointStep(String what, String sql, LongConsumer onSuccess) {
-        synchronized (queue.lock()) {
-            RuntimeException refused = refusal(what);
-            if (refused != null) {
-                return CompletableFuture.failedFuture(refused);
-            }
-            return step(true, true, begin -> runner.control(connection, begin, sql), onSuccess);
-        }
-    }
-
-    /**
-     * Queues the end of a sub-transaction on savepoint {@code name}: when {@code commit} and nothing failed since the
-     * savepoint, RELEASE; otherwise ROLLBACK TO and RELEASE, and with {@code commit} the future fails with
-     * {@link TransactionRolledBackException} naming the failure.
-     *
-     * @param quoted the savepoint's name, quoted
-     * @param name the name as given
-     * @param commit true to keep the sub-transaction's work
-     * @return completes when the savepoint is gone
-     */
-    public CompletableFuture<Result> endSavepoint(String quoted, String name, boolean commit) {
-        synchronized (queue.lock()) {
-            RuntimeException refused =
-                    refusal(commit ? "commit a nested transaction" : "roll back a nested transaction");
-            if (refused != null) {
-                return CompletableFuture.failedFuture(refused);
-            }
-            return queue.step(true, seq -> {
-                FailureLedger.Failure since = ledger.firstSince(name);
-                boolean keep = commit && since == null;
-                CompletableFuture<Result> server = keep
-                        ? withBegin(true, begin -> runner.control(connection, begin, "RELEASE SAVEPOINT " + quoted))
-                        : withBegin(true, begin -> runner.control(connection, begin, "ROLLBACK TO SAVEPOINT " + quoted))
-                                .thenCompose(r -> {
-                                    ledger.undoTo(name);
-                                    return runner.control(connection, "RELEASE SAVEPOINT " + quoted);
-                                });
-                return server.handle((r, e) -> {
-                    if (e != null) {
-                        Throwable error = ErrorMapper.map(e, connection.toString());
-                        ledger.failed(seq, error);
-                        throw new CompletionException(error);
-                    }
-                    ledger.released(name);
-                    if (commit && since != null) {
-                        throw rolledBack(
-                                "the nested transaction was rolled back because a statement in it failed: ",
-                                since.error());
-                    }
-                    return r;
-                });
-            });
-        }
-    }
-
-    /**
-     * Queues the commit after everything queued so far: COMMIT (on CockroachDB RELEASE SAVEPOINT cockroach_restart
-     * first) when no failure counts, otherwise ROLLBACK.
-     *
-     * @param byCaller true when the caller's callback asked for it ({@code tx.commit()})
-     * @return completes when committed; fails with {@link TransactionRolledBackException} when the transaction was
-     *     rolled back instead, or the server's error
-     */
+    /** Queues the commit after everything queued so far, as {@link AttemptEnding#commit} tells. */
     public CompletableFuture<Result> commit(boolean byCaller) {
         return commit(byCaller, null);
     }
 
-    /**
-     * Queues the commit as {@link #commit(boolean)} does, for a caller who may give it up: given up before its turn,
-     * the transaction rolls back instead (and the commit fails with {@link TransactionRolledBackException}); once
-     * COMMIT is sent, it cannot be given up.
-     *
-     * @param byCaller true when the caller's callback asked for it ({@code tx.commit()})
-     * @param caller the caller's future of the commit, or null
-     * @return completes when committed
-     */
+    /** Queues the commit for a caller who may give it up, as {@link AttemptEnding#commit} tells. */
     public CompletableFuture<Result> commit(boolean byCaller, @Nullable StepFuture<?> caller) {
-        synchronized (queue.lock()) {
-            CompletableFuture<Result> done = ending("commit", byCaller, begin -> {
-                if (caller != null && !caller.send()) {
-                    return rollBackNow(
-                            begin,
-                            new TransactionRolledBackException(
-                                    "the caller cancelled the commit before COMMIT was sent; the transaction "
-                                            + "was rolled back",
-                                    null));
-                }
-                CompletableFuture<Result> committing = commitNow(begin);
-                if (caller != null) {
-                    caller.sent(() -> CompletableFuture.completedFuture(null));
-                }
-                return committing;
-            });
-            whenDone(done, (r, e) -> {
-                if (caller != null) {
-                    caller.settle(e == null);
-                }
-                ended(e, e == null ? "committed" : "rolled back");
-            });
-            return done;
-        }
+        return commitOrRollback.commit(byCaller, caller);
     }
 
-    /** Commits, or rolls back when a failure counts; sends nothing when the transaction never began on the server. */
-    private CompletableFuture<Result> commitNow(List<String> unsentBegin) {
-        FailureLedger.Failure first = ledger.first();
-        if (first != null) {
-            return rollBackNow(
-                    unsentBegin,
-                    rolledBack("the transaction was rolled back because a statement in it failed: ", first.error()));
-        }
-        if (!unsentBegin.isEmpty()) {
-            return CompletableFuture.completedFuture(Result.empty("COMMIT"));
-        }
-        CompletableFuture<Result> committed = session.restartSavepoint()
-                ? runner.control(connection, "RELEASE SAVEPOINT " + TransactionSession.RESTART_SAVEPOINT)
-                        .thenCompose(r -> runner.control(connection, "COMMIT"))
-                : runner.control(connection, "COMMIT");
-        return committed.thenApply(r -> {
-            if (r.tag().equals("ROLLBACK")) {
-                throw new TransactionRolledBackException(
-                        "the server answered COMMIT with ROLLBACK: the transaction "
-                                + "had been aborted by an earlier error, and none of its changes were kept",
-                        null);
-            }
-            return r;
-        });
-    }
-
-    /**
-     * Rolls back instead of committing (nothing to send when the transaction never began on the server or is already
-     * over there), then fails with {@code why}.
-     */
-    private CompletableFuture<Result> rollBackNow(List<String> unsentBegin, TransactionRolledBackException why) {
-        if (!unsentBegin.isEmpty()) {
-            return CompletableFuture.failedFuture(why);
-        }
-        CompletableFuture<Result> undone = connection.transactionStatus() == 'I'
-                ? CompletableFuture.completedFuture(Result.empty("ROLLBACK"))
-                : runner.control(connection, "ROLLBACK");
-        return undone.handle((r, e) -> {
-            if (e != null) {
-                connection.retire();
-            }
-            throw why;
-        });
-    }
-
-    /**
-     * Queues ROLLBACK after everything queued so far.
-     *
-     * @param byCaller true when the caller's callback asked for it ({@code tx.rollback()})
-     * @return completes when rolled back
-     */
+    /** Queues ROLLBACK after everything queued so far, as {@link AttemptEnding#rollback} tells. */
     public CompletableFuture<Result> rollback(boolean byCaller) {
-        synchronized (queue.lock()) {
-            CompletableFuture<Result> done = ending(
-                    "roll back",
-                    byCaller,
-                    begin -> begin.isEmpty() && connection.transactionStatus() != 'I'
-                            ? runner.control(connection, "ROLLBACK")
-                            : CompletableFuture.completedFuture(Result.empty("ROLLBACK")));
-            whenDone(done, (r, e) -> {
-                if (e != null) {
-                    connection.retire();
-                }
-                ended(null, "rolled back");
-            });
-            return done;
-        }
+        return commitOrRollback.rollback(byCaller);
     }
 
     /** Ends the attempt in the engine's books without SQL (a retry follows, or the runner rolls back itself). */
@@ -557,7 +367,8 @@ public final class Attempt {
         });
     }
 
-    private void ended(@Nullable Throwable error, String how) {
+    /** Marks the attempt ended once its commit or rollback is done, keeping the error a caller's commit met. */
+    void ended(@Nullable Throwable error, String how) {
         synchronized (queue.lock()) {
             state = State.ENDED;
             outcome = how;
@@ -574,8 +385,9 @@ public final class Attempt {
         }
     }
 
-    /** @return why nothing more may be queued, or null when it may (call holding the lock) */
-    private @Nullable RuntimeException refusal(String what) {
+    /** Returns why nothing more may be queued, or null when it may (call holding the lock). */
+    @Nullable
+    RuntimeException refusal(String what) {
         if (queue.isAbandoned()) {
             return new CancellationException(
                     "cannot " + what + ": the transaction was cancelled or its connection failed");
@@ -601,7 +413,7 @@ public final class Attempt {
      * @param send sends the ending, given the BEGIN statements not sent yet
      * @return completes when the ending's answer is in; failed at once when refused
      */
-    private CompletableFuture<Result> ending(
+    CompletableFuture<Result> ending(
             String what, boolean byCaller, Function<List<String>, CompletableFuture<Result>> send) {
         RuntimeException refused = refusal(what);
         if (refused != null) {
@@ -615,7 +427,7 @@ public final class Attempt {
     /**
      * Queues a step whose failure (with {@code record}) counts against the transaction (call holding the lock).
      */
-    private CompletableFuture<Result> step(
+    CompletableFuture<Result> step(
             boolean callers,
             boolean record,
             Function<List<String>, CompletableFuture<Result>> action,
@@ -642,8 +454,7 @@ public final class Attempt {
      * transaction did not begin and the caller's later statements are refused; when the request never left, BEGIN
      * waits for the next step.
      */
-    private CompletableFuture<Result> withBegin(
-            boolean callers, Function<List<String>, CompletableFuture<Result>> action) {
+    CompletableFuture<Result> withBegin(boolean callers, Function<List<String>, CompletableFuture<Result>> action) {
         List<String> begin;
         Throwable failed;
         synchronized (queue.lock()) {
@@ -677,10 +488,6 @@ public final class Attempt {
                 }
             }
         });
-    }
-
-    private static TransactionRolledBackException rolledBack(String message, Throwable cause) {
-        return new TransactionRolledBackException(message + cause.getMessage(), cause);
     }
 
     @Override

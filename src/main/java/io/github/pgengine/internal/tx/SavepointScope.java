@@ -56,12 +56,12 @@ public final class SavepointScope {
             Function<SavepointScope, X> facade,
             Function<? super X, ? extends CompletionStage<T>> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        SavepointScope scope = new SavepointScope(attempt, attempt.nextSavepointName());
+        SavepointScope scope = new SavepointScope(attempt, attempt.savepoints().nextName());
         if (parent != null) {
             parent.children.add(scope);
             whenDone(result, (v, e) -> parent.children.remove(scope));
         }
-        CompletableFuture<Result> saved = attempt.savepoint(scope.quoted, scope.name);
+        CompletableFuture<Result> saved = attempt.savepoints().create(scope.quoted, scope.name);
         whenDone(result, (v, e) -> {
             if (result.isCancelled() && scope.end()) {
                 scope.stopSteps();
@@ -149,7 +149,7 @@ public final class SavepointScope {
      */
     @CanIgnoreReturnValue
     public CompletableFuture<?> finish(boolean release) {
-        return attempt.endSavepoint(quoted, name, release);
+        return attempt.savepoints().end(quoted, name, release);
     }
 
     private <T extends @Nullable Object> void complete(
