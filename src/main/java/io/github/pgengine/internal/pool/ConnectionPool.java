@@ -19,7 +19,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -102,22 +101,6 @@ public final class ConnectionPool<C> {
     private boolean closed;
     /** Completes once the pool is closed and its last connection too (total reaches 0); null while open. */
     private @Nullable CompletableFuture<@Nullable Void> drained;
-
-    /** One open connection and the pool's notes about it. */
-    private static final class Slot<C> {
-        final C connection;
-        final long expiresAt;
-        long lastUsed;
-
-        @Nullable
-        Throwable borrowedAt;
-
-        Slot(C connection, long expiresAt) {
-            this.connection = connection;
-            this.expiresAt = expiresAt;
-            this.lastUsed = System.nanoTime();
-        }
-    }
 
     /**
      * Creates the pool; it opens connections only when asked ({@link #warmUp()} opens {@code minIdle}).
@@ -390,7 +373,7 @@ public final class ConnectionPool<C> {
         if (options.leakDetectionThreshold() != null) {
             Throwable stack = new Throwable("connection borrowed here");
             s.borrowedAt = stack;
-            watchForLeak(s, stack);
+            s.watchForLeak(stack, options.leakDetectionThreshold(), timer, name);
         }
         return CompletableFuture.completedFuture(s.connection);
     }
@@ -429,7 +412,7 @@ public final class ConnectionPool<C> {
             }
             if (w.future.complete(s.connection)) {
                 if (stack != null) {
-                    watchForLeak(s, stack);
+                    s.watchForLeak(stack, options.leakDetectionThreshold(), timer, name);
                 }
                 return;
             }
@@ -452,9 +435,7 @@ public final class ConnectionPool<C> {
                 onOpenFailed(e);
                 return;
             }
-            long lifetime = options.maxLifetime().toNanos();
-            long jitter = (long) (lifetime * 0.025 * ThreadLocalRandom.current().nextDouble());
-            Slot<C> s = new Slot<>(c, System.nanoTime() + lifetime - jitter);
+            Slot<C> s = Slot.opened(c, options.maxLifetime());
             LOG.debug("{}: opened {}", name, c);
             lock.lock();
             try {
@@ -493,27 +474,6 @@ public final class ConnectionPool<C> {
             openInto();
         }
         noteDrained();
-    }
-
-    @SuppressWarnings("FutureReturnValueIgnored") // the task only logs; it cannot fail
-    private void watchForLeak(Slot<C> s, Throwable borrowed) {
-        java.time.Duration threshold = options.leakDetectionThreshold();
-        if (threshold == null) {
-            return;
-        }
-        timer.schedule(
-                () -> {
-                    if (s.borrowedAt == borrowed) {
-                        LOG.warn(
-                                "{}: {} has been held for more than {} ms (leakDetectionThreshold); it was borrowed here:",
-                                name,
-                                s.connection,
-                                threshold.toMillis(),
-                                borrowed);
-                    }
-                },
-                threshold.toMillis(),
-                TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@link #housekeepOnce()}; an exception is logged and housekeeping goes on at the next tick. */
