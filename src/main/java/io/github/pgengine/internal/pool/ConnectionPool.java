@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * is in {@code lent} exactly once; {@code idle} holds the rest. A connection is taken back only if it is in
  * {@code lent}, so a second release of the same connection cannot corrupt the counters: it is logged and ignored.
  * The queue of {@code waiters}, guarded by the same lock, states its own invariants (deadline order, one expiry
- * task, what {@code maxWaiters} bounds) in {@link Waiters}. Generic over the connection type so that its life cycle
- * can be checked without a database.
+ * task, what {@code maxWaiters} bounds) in {@link Waiters}; each connection's notes (expiry, last use, where it was
+ * borrowed), guarded by it too, are in {@link Slot}. Generic over the connection type so that its life cycle can be
+ * checked without a database.
  *
  * @param <C> the connection type
  */

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One open connection of a {@link ConnectionPool} and the pool's notes about it: when it expires (maxLifetime less
  * up to 2.5% of it), when it was last used, and where it was borrowed (leak detection). The pool's lock guards
- * {@code lastUsed} and {@code borrowedAt} as it guards the pool's own state.
+ * {@code lastUsed} and {@code borrowedAt} as it guards the pool's own state, except that the leak check's timer task
+ * reads {@code borrowedAt} without it.
  *
  * @param <C> the connection type
  */
