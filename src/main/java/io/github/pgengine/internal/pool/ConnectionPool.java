@@ -19,7 +19,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -39,52 +38,15 @@ import org.slf4j.LoggerFactory;
  * are being opened); {@code inUse} counts connections lent out or being handed to a waiter; every lent connection
  * is in {@code lent} exactly once; {@code idle} holds the rest. A connection is taken back only if it is in
  * {@code lent}, so a second release of the same connection cannot corrupt the counters: it is logged and ignored.
- * {@code maxWaiters} bounds the callers that wait for a connection to come back, not those for whom one is being
- * opened. Generic over the connection type so that its life cycle can be checked without a database.
+ * The queue of {@code waiters}, guarded by the same lock, states its own invariants (deadline order, one expiry
+ * task, what {@code maxWaiters} bounds) in {@link Waiters}; each connection's notes (expiry, last use, where it was
+ * borrowed), guarded by it too, are in {@link Slot}. Generic over the connection type so that its life cycle can be
+ * checked without a database.
  *
  * @param <C> the connection type
  */
 public final class ConnectionPool<C> {
     private static final Logger LOG = LoggerFactory.getLogger("io.github.pgengine.pool");
-
-    /**
-     * How the pool opens, checks and closes its connections.
-     *
-     * @param <C> the connection type
-     */
-    public interface Connections<C> {
-        /** Returns a new connection; may fail. */
-        CompletableFuture<C> open();
-
-        /**
-         * Tells whether a returned connection can be lent again.
-         *
-         * @param c a connection
-         * @return true when it can serve another caller (open, idle, no transaction left open)
-         */
-        boolean isUsable(C c);
-
-        /**
-         * Closes a connection.
-         *
-         * @param c a connection to close; must not throw
-         * @return completes when it is closed; never fails
-         */
-        @CanIgnoreReturnValue
-        CompletableFuture<?> close(C c);
-
-        /**
-         * Stops what a lent connection is doing and closes it, for a graceful close whose grace has run out: its
-         * caller's work fails. The default closes it.
-         *
-         * @param c a lent connection; must not throw
-         * @return completes when it is closed or the attempt is over; never fails
-         */
-        @CanIgnoreReturnValue
-        default CompletableFuture<?> abort(C c) {
-            return close(c);
-        }
-    }
 
     private final String name;
     private final PoolOptions options;
@@ -92,7 +54,7 @@ public final class ConnectionPool<C> {
     private final ScheduledExecutorService timer;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Slot<C>> idle = new ArrayDeque<>();
-    private final ArrayDeque<Waiter<C>> waiters = new ArrayDeque<>();
+    private final Waiters<C> waiters;
     private final IdentityHashMap<C, Slot<C>> lent = new IdentityHashMap<>();
     private final ScheduledFuture<?> housekeeping;
     private int total;
@@ -101,36 +63,6 @@ public final class ConnectionPool<C> {
     private boolean closed;
     /** Completes once the pool is closed and its last connection too (total reaches 0); null while open. */
     private @Nullable CompletableFuture<@Nullable Void> drained;
-
-    private @Nullable Throwable lastConnectError;
-    /** The one timer task that expires waiters, armed for the oldest waiter's deadline; null when none runs. */
-    private @Nullable ScheduledFuture<?> expiry;
-
-    /** One open connection and the pool's notes about it. */
-    private static final class Slot<C> {
-        final C connection;
-        final long expiresAt;
-        long lastUsed;
-
-        @Nullable
-        Throwable borrowedAt;
-
-        Slot(C connection, long expiresAt) {
-            this.connection = connection;
-            this.expiresAt = expiresAt;
-            this.lastUsed = System.nanoTime();
-        }
-    }
-
-    /** A caller waiting for a connection; all waiters share the acquire timeout, so the queue is in deadline order. */
-    private static final class Waiter<C> {
-        final CompletableFuture<C> future = new CompletableFuture<>();
-        final long deadline;
-
-        Waiter(long deadline) {
-            this.deadline = deadline;
-        }
-    }
 
     /**
      * Creates the pool; it opens connections only when asked ({@link #warmUp()} opens {@code minIdle}).
@@ -146,6 +78,7 @@ public final class ConnectionPool<C> {
         this.options = options;
         this.connections = connections;
         this.timer = timer;
+        this.waiters = new Waiters<>(name, options, timer, lock, () -> closed, this::statsLocked);
         long period = Math.max(1_000, Math.min(30_000, options.idleTimeout().toMillis() / 2));
         this.housekeeping = timer.scheduleWithFixedDelay(this::housekeep, period, period, TimeUnit.MILLISECONDS);
     }
@@ -180,7 +113,7 @@ public final class ConnectionPool<C> {
      */
     public CompletableFuture<C> acquire() {
         List<Slot<C>> stale = null;
-        Waiter<C> waiter;
+        Waiters.Waiter<C> waiter;
         boolean open = false;
         Slot<C> ready = null;
         lock.lock();
@@ -208,19 +141,10 @@ public final class ConnectionPool<C> {
                 waiter = null;
             } else {
                 boolean canOpen = total < options.maxSize();
-                if (!canOpen && waiters.size() - opening >= options.maxWaiters()) {
-                    PoolStats stats = statsLocked();
-                    return CompletableFuture.failedFuture(new PoolExhaustedException(
-                            "the connection pool of " + name + " already has " + options.maxWaiters()
-                                    + " waiting callers (maxWaiters); " + stats,
-                            stats));
+                if (!canOpen && waiters.isFull(opening)) {
+                    return CompletableFuture.failedFuture(waiters.exhausted());
                 }
-                waiter = new Waiter<>(now + options.acquireTimeout().toNanos());
-                waiters.addLast(waiter);
-                if (expiry == null) {
-                    expiry = timer.schedule(
-                            this::expireWaiters, options.acquireTimeout().toNanos(), TimeUnit.NANOSECONDS);
-                }
+                waiter = waiters.add(now);
                 if (canOpen) {
                     total++;
                     opening++;
@@ -236,12 +160,8 @@ public final class ConnectionPool<C> {
         if (ready != null) {
             return lend(ready);
         }
-        Waiter<C> w = Objects.requireNonNull(waiter, "a caller without a connection waits");
-        whenDone(w.future, (c, e) -> {
-            if (w.future.isCancelled()) {
-                remove(w);
-            }
-        });
+        Waiters.Waiter<C> w = Objects.requireNonNull(waiter, "a caller without a connection waits");
+        waiters.dropWhenCancelled(w);
         if (open) {
             openInto();
         }
@@ -320,7 +240,7 @@ public final class ConnectionPool<C> {
     @CanIgnoreReturnValue
     public CompletableFuture<@Nullable Void> close() {
         List<Slot<C>> toClose;
-        List<Waiter<C>> toFail;
+        List<Waiters.Waiter<C>> toFail;
         ScheduledFuture<?> waiterTimer;
         lock.lock();
         try {
@@ -332,21 +252,13 @@ public final class ConnectionPool<C> {
             toClose = new ArrayList<>(idle);
             total -= idle.size();
             idle.clear();
-            toFail = new ArrayList<>(waiters);
-            waiters.clear();
-            waiterTimer = expiry;
-            expiry = null;
+            toFail = waiters.takeAll();
+            waiterTimer = waiters.disarm();
         } finally {
             lock.unlock();
         }
         housekeeping.cancel(false);
-        if (waiterTimer != null) {
-            waiterTimer.cancel(false);
-        }
-        for (Waiter<C> w : toFail) {
-            w.future.completeExceptionally(new EngineClosedException(
-                    "the connection pool of " + name + " was closed while waiting for a connection", null));
-        }
+        waiters.failClosed(toFail, waiterTimer);
         CompletableFuture<@Nullable Void> idleClosed = CompletableFuture.allOf(toClose.stream()
                         .map(s -> connections.close(s.connection))
                         .toArray(CompletableFuture<?>[]::new))
@@ -423,7 +335,7 @@ public final class ConnectionPool<C> {
         if (options.leakDetectionThreshold() != null) {
             Throwable stack = new Throwable("connection borrowed here");
             s.borrowedAt = stack;
-            watchForLeak(s, stack);
+            s.watchForLeak(stack, options.leakDetectionThreshold(), timer, name);
         }
         return CompletableFuture.completedFuture(s.connection);
     }
@@ -431,7 +343,7 @@ public final class ConnectionPool<C> {
     /** Hands a connection counted in {@code inUse} (and not in {@code lent}) to the first live waiter, or to idle. */
     private void offer(Slot<C> s) {
         while (true) {
-            Waiter<C> w;
+            Waiters.Waiter<C> w;
             boolean closeIt = false;
             Throwable stack =
                     options.leakDetectionThreshold() != null ? new Throwable("connection borrowed here") : null;
@@ -462,7 +374,7 @@ public final class ConnectionPool<C> {
             }
             if (w.future.complete(s.connection)) {
                 if (stack != null) {
-                    watchForLeak(s, stack);
+                    s.watchForLeak(stack, options.leakDetectionThreshold(), timer, name);
                 }
                 return;
             }
@@ -485,9 +397,7 @@ public final class ConnectionPool<C> {
                 onOpenFailed(e);
                 return;
             }
-            long lifetime = options.maxLifetime().toNanos();
-            long jitter = (long) (lifetime * 0.025 * ThreadLocalRandom.current().nextDouble());
-            Slot<C> s = new Slot<>(c, System.nanoTime() + lifetime - jitter);
+            Slot<C> s = Slot.opened(c, options.maxLifetime());
             LOG.debug("{}: opened {}", name, c);
             lock.lock();
             try {
@@ -502,13 +412,13 @@ public final class ConnectionPool<C> {
 
     /** A failed open fails the oldest waiter with the reason, and tries again for the others. */
     private void onOpenFailed(Throwable e) {
-        Waiter<C> w;
+        Waiters.Waiter<C> w;
         boolean retry = false;
         lock.lock();
         try {
             total--;
             opening--;
-            lastConnectError = e;
+            waiters.noteConnectError(e);
             w = waiters.pollFirst();
             if (w != null && !closed && !waiters.isEmpty() && total < options.maxSize()) {
                 total++;
@@ -526,68 +436,6 @@ public final class ConnectionPool<C> {
             openInto();
         }
         noteDrained();
-    }
-
-    /** Fails the waiters whose deadline has passed (they are at the head of the queue) and re-arms for the next. */
-    private void expireWaiters() {
-        List<Waiter<C>> expired = new ArrayList<>();
-        PoolStats stats;
-        Throwable cause;
-        lock.lock();
-        try {
-            long now = System.nanoTime();
-            Waiter<C> head;
-            while ((head = waiters.peekFirst()) != null && (head.deadline - now <= 0 || head.future.isDone())) {
-                waiters.pollFirst();
-                if (!head.future.isDone()) {
-                    expired.add(head);
-                }
-            }
-            expiry = head == null || closed
-                    ? null
-                    : timer.schedule(this::expireWaiters, head.deadline - now, TimeUnit.NANOSECONDS);
-            stats = statsLocked();
-            cause = lastConnectError;
-        } finally {
-            lock.unlock();
-        }
-        for (Waiter<C> w : expired) {
-            w.future.completeExceptionally(new PoolTimeoutException(
-                    "no connection of " + name + " became free within "
-                            + options.acquireTimeout().toMillis() + " ms (acquireTimeout); " + stats,
-                    stats,
-                    cause));
-        }
-    }
-
-    private void remove(Waiter<C> w) {
-        lock.lock();
-        try {
-            waiters.remove(w);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @SuppressWarnings("FutureReturnValueIgnored") // the task only logs; it cannot fail
-    private void watchForLeak(Slot<C> s, Throwable borrowed) {
-        java.time.Duration threshold = options.leakDetectionThreshold();
-        if (threshold == null) {
-            return;
-        }
-        timer.schedule(
-                () -> {
-                    if (s.borrowedAt == borrowed) {
-                        LOG.warn(
-                                "{}: {} has been held for more than {} ms (leakDetectionThreshold); it was borrowed here:",
-                                name,
-                                s.connection,
-                                threshold.toMillis(),
-                                borrowed);
-                    }
-                },
-                threshold.toMillis(),
-                TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@link #housekeepOnce()}; an exception is logged and housekeeping goes on at the next tick. */

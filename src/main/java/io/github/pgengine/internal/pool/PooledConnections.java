@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param canceller stops a running statement on the server before its connection is aborted
  */
 public record PooledConnections(ConnectionFactory factory, Observers observers, ServerCanceller canceller)
-        implements ConnectionPool.Connections<DbConnection> {
+        implements Connections<DbConnection> {
 
     /**
      * Opens a connection; observers hear of it before the caller does (so a caller that sees the failure sees it

@@ -54,7 +54,7 @@ class PoolLifecycleLincheckUnitTest {
     }
 
     /** Opens stubs at once (or, with {@code manual}, when the test completes the pending open). */
-    static final class Stubs implements ConnectionPool.Connections<Stub> {
+    static final class Stubs implements Connections<Stub> {
         final AtomicInteger opened = new AtomicInteger();
         final AtomicInteger closedCount = new AtomicInteger();
         final boolean manual;
