@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One open connection of a {@link ConnectionPool} and the pool's notes about it: when it expires (maxLifetime less
  * up to 2.5% of it), when it was last used, and where it was borrowed (leak detection). The pool's lock guards
- * {@code lastUsed} and {@code borrowedAt} as it guards the pool's own state, except that the leak check's timer task
- * reads {@code borrowedAt} without it.
+ * {@code lastUsed} and the writes of {@code borrowedAt} as it guards the pool's own state; the leak check's timer
+ * task reads {@code borrowedAt} without it, so the field is volatile (a check must see the give-back that ended the
+ * borrowing it watches, or it warns of a leak that is not one).
  *
  * @param <C> the connection type
  */
@@ -23,8 +24,7 @@ final class Slot<C> {
     final long expiresAt;
     long lastUsed;
 
-    @Nullable
-    Throwable borrowedAt;
+    volatile @Nullable Throwable borrowedAt;
 
     Slot(C connection, long expiresAt) {
         this.connection = connection;
