@@ -63,7 +63,7 @@ public final class DbConnection {
         this.backendPid = backendPid;
         this.backendKey = backendKey;
         this.standby = new StandbyGate(protocol, channel.alloc(), where, this::submit, () -> stopSending);
-        this.watchdog = new Watchdog(timeout.toNanos(), () -> inFlight != null && !retired, this::timedOut);
+        this.watchdog = new Watchdog(timeout.toNanos(), () -> retired ? null : inFlight, this::timedOut);
     }
 
     /** Returns a number naming this connection in logs. */
@@ -408,16 +408,18 @@ public final class DbConnection {
         return true;
     }
 
-    /** The running statement is past its deadline ({@link Watchdog}): it fails and the connection closes. */
-    private void timedOut(TimeoutException e) {
-        retired = true;
+    /** Fails a statement past its deadline ({@link Watchdog}) and closes; false when it had its answer meanwhile. */
+    private boolean timedOut(Object statement, TimeoutException e) {
         CompletableFuture<Result> running = inFlight;
-        inFlight = null;
-        if (running != null) {
-            running.completeExceptionally(e);
+        if (running != statement || running == null) {
+            return false;
         }
+        retired = true;
+        inFlight = null;
+        running.completeExceptionally(e);
         protocol.closing();
         Sockets.close(channel);
+        return true;
     }
 
     /** Marks the connection as not to be reused; it is closed when released. */

@@ -4,29 +4,33 @@ import io.github.pgengine.internal.runtime.EngineTimer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
+import java.util.function.BiPredicate;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client-side backstop for a server that stops answering (only with a query timeout): one timer per busy
  * connection, re-armed to the running statement's deadline. A statement past its deadline is handed to the
- * connection, which fails it and closes.
+ * connection, which fails it and closes. The timer reads which statement runs before it reads the deadline: a
+ * statement that starts between the two reads has set a fresh deadline, so an expired deadline is always the
+ * statement read first, and the connection fails that one only if it still runs.
  */
 final class Watchdog {
     private final long timeoutNanos;
-    private final BooleanSupplier watching;
-    private final Consumer<TimeoutException> expired;
+    private final Supplier<@Nullable Object> running;
+    private final BiPredicate<Object, TimeoutException> expired;
     private final AtomicBoolean armed = new AtomicBoolean();
     private volatile long deadlineNanos;
 
     /**
      * @param timeoutNanos how long a statement may go unanswered; 0 or less for no limit
-     * @param watching true while a statement runs on a connection that is still in use
-     * @param expired told when the running statement is past its deadline (on the engine's timer thread)
+     * @param running the statement running on a connection that is still in use, else null
+     * @param expired told of a statement past its deadline (on the engine's timer thread); false when that statement
+     *     no longer runs (it got its answer meanwhile), and the next one is watched instead
      */
-    Watchdog(long timeoutNanos, BooleanSupplier watching, Consumer<TimeoutException> expired) {
+    Watchdog(long timeoutNanos, Supplier<@Nullable Object> running, BiPredicate<Object, TimeoutException> expired) {
         this.timeoutNanos = timeoutNanos;
-        this.watching = watching;
+        this.running = running;
         this.expired = expired;
     }
 
@@ -46,10 +50,11 @@ final class Watchdog {
     }
 
     private void watch() {
+        Object statement = running.get();
         long remaining = deadlineNanos - System.nanoTime();
-        if (!watching.getAsBoolean()) {
+        if (statement == null) {
             armed.set(false);
-            if (watching.getAsBoolean()) {
+            if (running.get() != null) {
                 arm();
             }
             return;
@@ -59,6 +64,10 @@ final class Watchdog {
             return;
         }
         armed.set(false);
-        expired.accept(new TimeoutException("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+        TimeoutException e =
+                new TimeoutException("no answer within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
+        if (!expired.test(statement, e) && running.get() != null) {
+            arm();
+        }
     }
 }
