@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * docs/architecture.md's floors hold for the code: every import of an internal package in a main source file points
  * to a lower floor than the file's own package (so no package imports upward and no two import each other); jasync
- * is reached only where the document says; and no main file is longer than 500 lines, except the one it names.
+ * and Netty are reached only where the document says; and no main file is longer than 500 lines, except the one it names.
  */
 class ArchitectureUnitTest {
     private static final Path MAIN = Path.of("src/main/java");
@@ -94,6 +94,19 @@ class ArchitectureUnitTest {
                 .allSatisfy(f -> assertThat(f)
                         .matches("io/github/pgengine/internal/connect/.*|.*/wire/DbConnection.java"
                                 + "|.*/runtime/EngineThreads.java"));
+    }
+
+    @Test
+    void nettyIsImportedOnlyWhereTheDocumentSays() throws IOException {
+        List<String> users = new ArrayList<>();
+        for (Path file : mainFiles()) {
+            if (Files.readString(file).contains("import io.netty")) {
+                users.add(MAIN.relativize(file).toString());
+            }
+        }
+        assertThat(users)
+                .isNotEmpty()
+                .allSatisfy(f -> assertThat(f).matches("io/github/pgengine/internal/(connect|wire)/.*"));
     }
 
     @Test
