@@ -226,4 +226,41 @@ class ThreadingTest {
         }));
         assertThat(thread.get()).startsWith("db-sql-netty-thread");
     }
+
+    /**
+     * A pool's connections live on one I/O thread per core at most (docs/threading.md), whatever else uses the
+     * driver's shared loops. Netty hands the loops out in rotation and jasync draws twice per connection, so
+     * connections used to land on every other loop only while nothing else drew from the rotation in between.
+     */
+    @Test
+    void aPoolsConnectionsLiveOnAtMostOneIoThreadPerCore() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        PostgresEngine e = engine(Map.of(), PostgresEngine.builder());
+        Await.result(e.startConnectionPool(PoolOptions.builder().maxSize(8).build()));
+        CompletableFuture<Object> hold = new CompletableFuture<>();
+        Map<String, Integer> threads = new java.util.concurrent.ConcurrentHashMap<>();
+        List<CompletableFuture<Object>> all = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            // another user of the driver's shared loops draws one from their rotation (a timer, say)
+            com.github.jasync.sql.db.util.NettyUtils.INSTANCE
+                    .getDefaultEventLoopGroup()
+                    .next();
+            // a statement that lasts, so the callback is attached before it completes and runs where it does
+            all.add(e.transaction(t -> t.query("SELECT pg_sleep(0.05)").thenCompose(r -> {
+                threads.merge(Thread.currentThread().getName(), 1, Integer::sum);
+                return hold;
+            })));
+            int opened = i + 1;
+            Await.until(
+                    "transaction " + opened + " holds a new connection",
+                    () -> threads.values().stream().mapToInt(Integer::intValue).sum() == opened);
+        }
+        hold.complete("done");
+        all.forEach(Await::result);
+        assertThat(e.poolStats().total()).isEqualTo(8);
+        assertThat(threads.keySet())
+                .as("the I/O threads of 8 pooled connections on %d cores: %s", cores, threads)
+                .hasSizeLessThanOrEqualTo(Math.min(cores, 8))
+                .allSatisfy(name -> assertThat(name).startsWith("db-sql-netty-thread"));
+    }
 }

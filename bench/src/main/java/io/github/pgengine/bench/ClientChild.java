@@ -16,28 +16,39 @@ final class ClientChild {
     private ClientChild() {}
 
     /**
-     * @param args {@code <contestant key> <select|write> <callers> <warm-up seconds> <seconds>}; the server comes
+     * @param args {@code <contestant key> <select|write> <callers|trickle> <warm-up seconds> <seconds>}; the server comes
      *     from {@code PGENGINE_TEST_POSTGRES_URL}
      * @throws Exception on failure
      */
     static void main(String[] args) throws Exception {
         String key = args[0];
         boolean write = args[1].equals("write");
-        int callers = Integer.parseInt(args[2]);
+        int callers = args[2].equals("trickle") ? PeerBenchmark.TRICKLE : Integer.parseInt(args[2]);
         Duration warmUp = Duration.ofSeconds(Integer.parseInt(args[3]));
         Duration window = Duration.ofSeconds(Integer.parseInt(args[4]));
         Contestant c = Contestants.byKey(key, TestPostgres.get());
-        PeerBenchmark.run(c, write, callers, warmUp);
+        if (callers == PeerBenchmark.TRICKLE) {
+            // the JIT warms up on a closed loop (a paced caller alone would still be compiling after a minute:
+            // C2's thresholds are counted in invocations), then the pace settles before the window
+            PeerBenchmark.run(c, write, 1, warmUp);
+            PeerBenchmark.run(c, write, PeerBenchmark.TRICKLE, Duration.ofSeconds(2));
+        } else {
+            PeerBenchmark.run(c, write, callers, warmUp);
+        }
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         System.out.println("MEASURING");
         System.out.flush();
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        java.util.Map<String, long[]> perThread0 = ThreadTimes.read();
         long cpu0 = os.getProcessCpuTime();
         long allocated0 = threads.getTotalThreadAllocatedBytes();
         PeerBenchmark.Measured m = PeerBenchmark.measure(c, write, callers, window);
         long allocated1 = threads.getTotalThreadAllocatedBytes();
         long cpu1 = os.getProcessCpuTime();
+        if (System.getenv("PGENGINE_BENCH_THREADS") != null) {
+            ThreadTimes.print(perThread0, ThreadTimes.read(), m.operations());
+        }
         System.out.println("MEASURED");
         System.out.flush();
         System.out.printf(

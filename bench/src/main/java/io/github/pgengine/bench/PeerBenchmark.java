@@ -24,16 +24,17 @@ import java.util.regex.Pattern;
  * pgengine against its peers in one run, on a throwaway local PostgreSQL with pgbench's schema at scale 10:
  * point selects by primary key and pgbench's three-statement write transaction (-N shape: UPDATE, SELECT, INSERT)
  * at 1, 8 and 64 callers, each client in a JVM of its own that reports its process CPU time per operation over the
- * measured window; the write transaction again through {@link DelayProxy} (0.25 ms each way on 127.0.0.1), which
+ * measured window; both again as a paced trickle (one caller, one operation every 2 ms); the write transaction again through {@link DelayProxy} (0.25 ms each way on 127.0.0.1), which
  * also counts each client's round trips per transaction on the wire; streaming 1,000,000 rows (each streaming
  * client in its own JVM with a 64 MB heap); and bulk writes of 100,000 rows ({@link BulkBenchmark}). Contestants
  * alternate round by round, each round a fresh JVM with a warm-up as long as its window, so machine noise hits all
  * alike. Writes docs/performance.md and docs/performance.svg.
  *
  * <p>Run: {@code mvn -q install -DskipTests && mvn -q -f bench/pom.xml compile exec:java}
- * (about 11 minutes on 2 cores). Arguments:
+ * (about 28 minutes on 2 cores: two full runs of 14). Arguments:
  * <ul>
- *   <li>{@code [seconds per round] [rounds] [callers, comma-separated]}: the full report (defaults 3, 2, 1,8,64);
+ *   <li>{@code [seconds per round] [rounds] [callers, comma-separated] [full runs]}: the report (defaults 3, 2,
+ *       1,8,64, 2): every table measured in each full run, the runs one after the other and kept side by side;
  *   <li>{@code latency [seconds]}: only the proxy's check and the latency-injected table, printed, no report;
  *   <li>{@code streaming}: only the streaming comparison, printed, no report;
  *   <li>{@code proxy [seconds]}: only the proxy's check (pgbench direct, through the proxy, with the delay);
@@ -54,6 +55,17 @@ public final class PeerBenchmark {
     static final Duration DELAY = Duration.ofMillis(1).dividedBy(4);
     /** Callers of the latency-injected write transaction. */
     static final int[] LATENCY_CALLERS = {1, 8};
+    /**
+     * The paced trickle: one caller starting one operation every this long, waiting for each (a lightly loaded
+     * service). {@code callers == TRICKLE} selects it.
+     */
+    static final Duration TRICKLE_INTERVAL = Duration.ofMillis(2);
+    /** The callers value that stands for the paced trickle. */
+    static final int TRICKLE = 0;
+    /** The trickle's warm-up (a closed loop, then 2 s paced) and window, in seconds. */
+    static final int TRICKLE_SECONDS = 5;
+    /** The trickle's contestants: the pools a quiet service would use (jasync's are 10-20× slower elsewhere). */
+    static final List<String> TRICKLE_KEYS = List.of("pgengine", "pgjdbc", "vertx");
 
     private PeerBenchmark() {}
 
@@ -110,6 +122,7 @@ public final class PeerBenchmark {
         String[] rest = mode.equals("report") ? args : java.util.Arrays.copyOfRange(args, 1, args.length);
         int seconds = rest.length > 0 ? Integer.parseInt(rest[0]) : 3;
         int rounds = mode.equals("report") && rest.length > 1 ? Integer.parseInt(rest[1]) : 2;
+        int fullRuns = mode.equals("report") && rest.length > 3 ? Integer.parseInt(rest[3]) : 2;
         int[] levels = mode.equals("report") && rest.length > 2
                 ? java.util.Arrays.stream(rest[2].split(","))
                         .mapToInt(Integer::parseInt)
@@ -159,18 +172,38 @@ public final class PeerBenchmark {
             }
             return;
         }
+        List<Report.Run> runs = new ArrayList<>();
+        for (int run = 1; run <= fullRuns; run++) {
+            System.out.println("full run " + run + " of " + fullRuns);
+            runs.add(fullRun(pg, bin, levels, seconds, rounds));
+        }
+        double minutes = (System.nanoTime() - begin) / 60e9;
+        Report.write(runs, seconds, rounds, minutes);
+        System.out.printf("done in %.1f minutes; wrote docs/performance.md and docs/performance.svg%n", minutes);
+    }
+
+    /** Every table of the report once: closed loops, the trickle, the latency-injected table, streaming, bulk. */
+    private static Report.Run fullRun(TestPostgres pg, Path bin, int[] levels, int seconds, int rounds)
+            throws Exception {
+        long begin = System.nanoTime();
         Map<String, Map<String, Result>> table = new LinkedHashMap<>();
         for (boolean write : new boolean[] {false, true}) {
             for (int callers : levels) {
                 String key = (write ? "write transaction, " : "point select, ")
                         + callers
                         + (callers == 1 ? " caller" : " callers");
-                Map<String, Result> row = compare(pg, write, callers, seconds, rounds, null);
+                Map<String, Result> row = compare(pg, write, callers, seconds, rounds, null, Contestants.KEYS);
                 String flag = write ? "-N" : "-S";
                 row.put("pgbench " + flag + " -M prepared", pgbenchRun(pg, bin, flag, callers, seconds * rounds, null));
                 table.put(key, row);
                 System.out.println(key + ": " + row);
             }
+        }
+        Map<String, Map<String, Result>> trickle = new LinkedHashMap<>();
+        for (boolean write : new boolean[] {false, true}) {
+            String key = (write ? "write transaction" : "point select") + ", paced trickle";
+            trickle.put(key, compare(pg, write, TRICKLE, TRICKLE_SECONDS, rounds, null, TRICKLE_KEYS));
+            System.out.println(key + ": " + trickle.get(key));
         }
         ProxyCheck check = proxyCheck(pg, bin, seconds);
         System.out.println("proxy check: " + check);
@@ -184,23 +217,20 @@ public final class PeerBenchmark {
         Map<String, String> streaming = streaming(pg);
         Map<String, Double> bulk = BulkBenchmark.measure(pg, BULK_ROWS, BULK_ROUNDS);
         System.out.println("bulk writes: " + bulk);
-        double minutes = (System.nanoTime() - begin) / 60e9;
-        Report.write(
+        return new Report.Run(
                 table,
+                trickle,
                 new Report.Latency(check, latency),
                 streaming,
                 new Report.Bulk(BULK_ROWS, BULK_ROUNDS, bulk),
-                seconds,
-                rounds,
-                minutes);
-        System.out.printf("done in %.1f minutes; wrote docs/performance.md and docs/performance.svg%n", minutes);
+                (System.nanoTime() - begin) / 60e9);
     }
 
     /** The write transaction through a proxy that adds {@link #DELAY} each way and counts round trips. */
     private static Map<String, Result> latencyTable(TestPostgres pg, Path bin, int callers, int seconds, int rounds)
             throws Exception {
         try (DelayProxy proxy = new DelayProxy(pg.host(), pg.port(), DELAY)) {
-            Map<String, Result> row = compare(pg, true, callers, seconds, rounds, proxy);
+            Map<String, Result> row = compare(pg, true, callers, seconds, rounds, proxy, Contestants.KEYS);
             row.put("pgbench -N -M prepared", pgbenchRun(pg, bin, "-N", callers, seconds * rounds, proxy));
             return row;
         }
@@ -221,13 +251,14 @@ public final class PeerBenchmark {
     }
 
     private static Map<String, Result> compare(
-            TestPostgres pg, boolean write, int callers, int seconds, int rounds, DelayProxy proxy) throws Exception {
+            TestPostgres pg, boolean write, int callers, int seconds, int rounds, DelayProxy proxy, List<String> keys)
+            throws Exception {
         Map<String, List<Result>> runs = new LinkedHashMap<>();
-        for (String key : Contestants.KEYS) {
+        for (String key : keys) {
             runs.put(Contestants.displayName(key), new ArrayList<>());
         }
         for (int r = 0; r < rounds; r++) {
-            for (String key : Contestants.KEYS) {
+            for (String key : keys) {
                 Result result;
                 try {
                     result = runChild(pg, key, write, callers, seconds, proxy, List.of());
@@ -279,7 +310,7 @@ public final class PeerBenchmark {
                 "client",
                 key,
                 write ? "write" : "select",
-                String.valueOf(callers),
+                callers == TRICKLE ? "trickle" : String.valueOf(callers),
                 String.valueOf(seconds),
                 String.valueOf(seconds)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -341,7 +372,9 @@ public final class PeerBenchmark {
         AtomicLong done = new AtomicLong();
         long end = System.nanoTime() + duration.toNanos();
         long start = System.nanoTime();
-        if (c.blocking()) {
+        if (callers == TRICKLE) {
+            paced(c, write, end, histogram, done);
+        } else if (c.blocking()) {
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < callers; i++) {
                 SplittableRandom random = new SplittableRandom(i);
@@ -376,6 +409,32 @@ public final class PeerBenchmark {
         return new Measured(
                 new Result(done.get() / secs, histogram.percentileMillis(0.5), histogram.percentileMillis(0.99)),
                 done.get());
+    }
+
+    /**
+     * One platform thread that wakes every {@link #TRICKLE_INTERVAL}, starts one operation and waits for it, as a
+     * request thread of a quiet service would; a late operation pushes the next tick back (no catching up).
+     */
+    private static void paced(Contestant c, boolean write, long end, LatencyHistogram histogram, AtomicLong done)
+            throws Exception {
+        SplittableRandom random = new SplittableRandom(0);
+        long interval = TRICKLE_INTERVAL.toNanos();
+        long next = System.nanoTime();
+        while (next < end) {
+            long wait;
+            while ((wait = next - System.nanoTime()) > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            long t0 = System.nanoTime();
+            CompletableFuture<?> op = operation(c, write, random);
+            if (!c.blocking()) {
+                op.get(30, TimeUnit.SECONDS);
+            }
+            long t1 = System.nanoTime();
+            histogram.record(t1 - t0);
+            done.incrementAndGet();
+            next = Math.max(next + interval, t1);
+        }
     }
 
     private static CompletableFuture<?> operation(Contestant c, boolean write, SplittableRandom random)

@@ -6,6 +6,7 @@ import com.github.jasync.sql.db.util.NettyUtils;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioChannelOption;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
 final class DriverOptions {
     private static final Logger LOG = LoggerFactory.getLogger(DriverOptions.class);
     private static final Executor DIRECT = Runnable::run;
+    /** Where connections register: the driver's shared loops, one per core, balanced by open connections. */
+    static final EventLoopGroup LOOPS = BalancedLoops.over(NettyUtils.INSTANCE.getDefaultEventLoopGroup());
     /**
      * How much later than pgengine's own deadline jasync's connect timer fires. Its timer ends the attempt with
      * {@code disconnect()}, which writes a Terminate message, also right after the SSLRequest of a socket the server
@@ -52,7 +55,7 @@ final class DriverOptions {
                 null,
                 null,
                 List.of(),
-                NettyUtils.INSTANCE.getDefaultEventLoopGroup(),
+                LOOPS,
                 DIRECT,
                 settings.searchPath(),
                 null,

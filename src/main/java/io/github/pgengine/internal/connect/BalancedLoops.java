@@ -1,0 +1,169 @@
+package io.github.pgengine.internal.connect;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.AbstractEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * The driver's shared event loops as connections see them: each new connection registers on the loop that serves
+ * the fewest open connections (ties in turn), among the first <em>cores</em> loops of the group only. Everything
+ * but registration (timers, tasks) goes to the group as before.
+ *
+ * <p>Why: the group has 2 × cores loops, and Netty hands them out in strict rotation, which jasync draws from twice
+ * per connection (to register the channel, and to arm its connect timer with {@code group.schedule}). With
+ * connections opened one at a time that put them all on every other loop, by accident one loop per core; with
+ * several opened at once (a pool filling up) the draws interleave and the connections spread over all loops, at
+ * random from one start to the next. Spread over 2 × cores loops, a loaded pool wakes more threads for the same
+ * work: on 2 cores with 8 connections, the write transaction at 8 callers cost 93-96 µs of client CPU per
+ * transaction on four loops against 49-52 µs on two, at two thirds of the throughput (PeerBenchmark's client, runs
+ * alternated). That was the "bimodal" pgengine of earlier measurements.
+ *
+ * <p>Only a NIO group is wrapped: jasync picks the channel class from the group's type, and a wrapped Epoll or
+ * KQueue group would get NIO channels it cannot register.
+ */
+final class BalancedLoops extends AbstractEventExecutorGroup implements EventLoopGroup {
+    private final EventLoopGroup group;
+    private final EventLoop[] loops;
+    private final AtomicIntegerArray open;
+    private final AtomicInteger turn = new AtomicInteger();
+
+    /**
+     * @param group the loops
+     * @param use how many of them connections register with (the first ones)
+     */
+    BalancedLoops(EventLoopGroup group, int use) {
+        this.group = group;
+        List<EventLoop> list = new ArrayList<>();
+        for (EventExecutor e : group) {
+            list.add((EventLoop) e);
+        }
+        this.loops = list.subList(0, Math.max(1, Math.min(use, list.size()))).toArray(new EventLoop[0]);
+        this.open = new AtomicIntegerArray(loops.length);
+    }
+
+    /**
+     * Returns the group connections register with.
+     *
+     * @param group the driver's group
+     * @return {@code group} balanced over one loop per core when it is a NIO group, else {@code group} itself
+     */
+    static EventLoopGroup over(EventLoopGroup group) {
+        return group instanceof NioEventLoopGroup
+                ? new BalancedLoops(group, Runtime.getRuntime().availableProcessors())
+                : group;
+    }
+
+    /** Returns how many open connections each loop that takes connections serves, in the group's order. */
+    int[] openPerLoop() {
+        int[] counts = new int[loops.length];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = open.get(i);
+        }
+        return counts;
+    }
+
+    /** Returns the index of a loop with the fewest open connections, starting the search at the next turn. */
+    private int pick() {
+        int n = loops.length;
+        int start = Math.floorMod(turn.getAndIncrement(), n);
+        int best = start;
+        int least = open.get(start);
+        for (int i = 1; i < n && least > 0; i++) {
+            int k = (start + i) % n;
+            int count = open.get(k);
+            if (count < least) {
+                least = count;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Counts {@code channel} on the loop it goes to until it closes (a failed registration closes it too). The pick
+     * and the count are one step, so connections opened at the same time still spread evenly.
+     */
+    private EventLoop place(Channel channel) {
+        int k;
+        synchronized (this) {
+            k = pick();
+            open.incrementAndGet(k);
+        }
+        channel.closeFuture().addListener(f -> open.decrementAndGet(k));
+        return loops[k];
+    }
+
+    @Override
+    public ChannelFuture register(Channel channel) {
+        return place(channel).register(channel);
+    }
+
+    @Override
+    public ChannelFuture register(ChannelPromise promise) {
+        return place(promise.channel()).register(promise);
+    }
+
+    @Deprecated
+    @Override
+    public ChannelFuture register(Channel channel, ChannelPromise promise) {
+        return place(channel).register(promise);
+    }
+
+    @Override
+    public EventLoop next() {
+        return group.next();
+    }
+
+    @Override
+    public Iterator<EventExecutor> iterator() {
+        return group.iterator();
+    }
+
+    @Override
+    public boolean isShuttingDown() {
+        return group.isShuttingDown();
+    }
+
+    @Override
+    public Future<?> shutdownGracefully(long quietPeriod, long timeout, TimeUnit unit) {
+        throw new UnsupportedOperationException("the driver's shared event loops are not pgengine's to shut down");
+    }
+
+    @Override
+    public Future<?> terminationFuture() {
+        return group.terminationFuture();
+    }
+
+    @Deprecated
+    @Override
+    public void shutdown() {
+        throw new UnsupportedOperationException("the driver's shared event loops are not pgengine's to shut down");
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return group.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return group.isTerminated();
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return group.awaitTermination(timeout, unit);
+    }
+}
