@@ -28,9 +28,10 @@ final class ClientChild {
         Duration window = Duration.ofSeconds(Integer.parseInt(args[4]));
         Contestant c = Contestants.byKey(key, TestPostgres.get());
         if (callers == PeerBenchmark.TRICKLE) {
-            // the JIT warms up on a closed loop (a paced caller alone would still be compiling after a minute:
-            // C2's thresholds are counted in invocations), then the pace settles before the window
-            PeerBenchmark.run(c, write, 1, warmUp);
+            // the JIT warms up on the same caller without pauses (paced alone it would still be compiling after a
+            // minute: C2's thresholds are counted in invocations; and a closed loop of callbacks on the event loop
+            // would warm other paths than a caller thread's), then the pace settles before the window
+            PeerBenchmark.run(c, write, PeerBenchmark.UNPACED, warmUp);
             PeerBenchmark.run(c, write, PeerBenchmark.TRICKLE, Duration.ofSeconds(2));
         } else {
             PeerBenchmark.run(c, write, callers, warmUp);

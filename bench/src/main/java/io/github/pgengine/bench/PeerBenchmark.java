@@ -62,7 +62,9 @@ public final class PeerBenchmark {
     static final Duration TRICKLE_INTERVAL = Duration.ofMillis(2);
     /** The callers value that stands for the paced trickle. */
     static final int TRICKLE = 0;
-    /** The trickle's warm-up (a closed loop, then 2 s paced) and window, in seconds. */
+    /** The callers value that stands for the trickle's caller without pauses (its warm-up). */
+    static final int UNPACED = -1;
+    /** The trickle's warm-up (its caller without pauses, then 2 s paced) and window, in seconds. */
     static final int TRICKLE_SECONDS = 5;
     /** The trickle's contestants: the pools a quiet service would use (jasync's are 10-20× slower elsewhere). */
     static final List<String> TRICKLE_KEYS = List.of("pgengine", "pgjdbc", "vertx");
@@ -373,7 +375,9 @@ public final class PeerBenchmark {
         long end = System.nanoTime() + duration.toNanos();
         long start = System.nanoTime();
         if (callers == TRICKLE) {
-            paced(c, write, end, histogram, done);
+            paced(c, write, end, histogram, done, TRICKLE_INTERVAL.toNanos());
+        } else if (callers == UNPACED) {
+            paced(c, write, end, histogram, done, 0);
         } else if (c.blocking()) {
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < callers; i++) {
@@ -412,13 +416,14 @@ public final class PeerBenchmark {
     }
 
     /**
-     * One platform thread that wakes every {@link #TRICKLE_INTERVAL}, starts one operation and waits for it, as a
-     * request thread of a quiet service would; a late operation pushes the next tick back (no catching up).
+     * One platform thread that wakes every {@code interval}, starts one operation and waits for it, as a request
+     * thread of a quiet service would; a late operation pushes the next tick back (no catching up). With an interval
+     * of 0 it does the same without pause (the trickle's warm-up: the same code paths, compiled quickly).
      */
-    private static void paced(Contestant c, boolean write, long end, LatencyHistogram histogram, AtomicLong done)
+    private static void paced(
+            Contestant c, boolean write, long end, LatencyHistogram histogram, AtomicLong done, long interval)
             throws Exception {
         SplittableRandom random = new SplittableRandom(0);
-        long interval = TRICKLE_INTERVAL.toNanos();
         long next = System.nanoTime();
         while (next < end) {
             long wait;
@@ -538,6 +543,7 @@ public final class PeerBenchmark {
     private static Map<String, String> streaming(TestPostgres pg) throws Exception {
         String[] clients = {"pgengine", "pgjdbc", "vertx"};
         Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<String>> milestones = new LinkedHashMap<>();
         Map<String, Double> peaks = new LinkedHashMap<>();
         Map<String, String> failures = new LinkedHashMap<>();
         for (int round = 0; round < STREAM_ROUNDS; round++) {
@@ -546,8 +552,12 @@ public final class PeerBenchmark {
                 System.out.println("stream " + client + " round " + (round + 1) + ": " + out);
                 Matcher rate = Pattern.compile("rowsPerSecond=([0-9.]+)").matcher(out);
                 Matcher peak = Pattern.compile("peakHeapMB=([0-9.]+)").matcher(out);
+                Matcher marks = Pattern.compile("millisAtRow=([0-9.:,]+)").matcher(out);
                 if (rate.find() && peak.find()) {
                     rates.computeIfAbsent(client, c -> new ArrayList<>()).add(Double.parseDouble(rate.group(1)));
+                    milestones
+                            .computeIfAbsent(client, c -> new ArrayList<>())
+                            .add(marks.find() ? marks.group(1) : "n/a");
                     peaks.merge(client, Double.parseDouble(peak.group(1)), Math::max);
                 } else {
                     failures.put(client, out);
@@ -562,13 +572,15 @@ public final class PeerBenchmark {
                 continue;
             }
             List<Double> sorted = r.stream().sorted().toList();
+            double median = sorted.get(sorted.size() / 2);
             streaming.put(
                     client,
                     String.format(
                             Locale.ROOT,
-                            "rowsPerSecond=%.0f peakHeapMB=%.1f rounds=%s",
-                            sorted.get(sorted.size() / 2),
+                            "rowsPerSecond=%.0f peakHeapMB=%.1f millisAtRow=%s rounds=%s",
+                            median,
                             peaks.get(client),
+                            milestones.get(client).get(r.indexOf(median)),
                             r.stream()
                                     .map(v -> String.format(Locale.ROOT, "%.0f", v))
                                     .collect(java.util.stream.Collectors.joining("/"))));

@@ -38,7 +38,33 @@ final class StreamChild {
     static final int ROWS = 1_000_000;
     static final int FETCH = 1_000;
 
+    /** The rows after which {@link #mark} notes the time. */
+    private static final long[] MARKS = {1, 1_000, 10_000, 100_000, 200_000, 500_000, ROWS};
+
+    private static final long[] MARKED = new long[MARKS.length];
+
     private StreamChild() {}
+
+    /** Notes when the {@code n}th row arrived, for the milestones of {@link #MARKS}. */
+    private static void mark(long n) {
+        for (int i = 0; i < MARKS.length; i++) {
+            if (MARKS[i] == n) {
+                MARKED[i] = System.nanoTime();
+            }
+        }
+    }
+
+    /** @return milliseconds from the start to each milestone row, e.g. {@code 1:3.1,1000:9.0,...} */
+    private static String milestones() {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < MARKS.length; i++) {
+            out.append(i == 0 ? "" : ",")
+                    .append(MARKS[i])
+                    .append(':')
+                    .append(String.format(Locale.ROOT, "%.1f", (MARKED[i] - started) / 1e6));
+        }
+        return out.toString();
+    }
 
     static void main(String client) throws Exception {
         TestPostgres pg = TestPostgres.get();
@@ -57,10 +83,11 @@ final class StreamChild {
         }
         System.out.printf(
                 Locale.ROOT,
-                "RESULT rows=%d rowsPerSecond=%.0f peakHeapMB=%.1f%n",
+                "RESULT rows=%d rowsPerSecond=%.0f peakHeapMB=%.1f millisAtRow=%s%n",
                 rows,
                 rows / seconds,
-                peak / 1048576.0);
+                peak / 1048576.0,
+                milestones());
         System.exit(rows == ROWS ? 0 : 1);
     }
 
@@ -80,7 +107,8 @@ final class StreamChild {
             }
 
             public void onNext(Row row) {
-                if (++n % FETCH == 0) {
+                mark(++n);
+                if (n % FETCH == 0) {
                     s.request(FETCH);
                 }
                 row.getInt("aid");
@@ -112,7 +140,7 @@ final class StreamChild {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rs.getInt(1);
-                        n++;
+                        mark(++n);
                     }
                 }
                 c.commit();
@@ -145,7 +173,7 @@ final class StreamChild {
                                     }));
                                     stream.handler(row -> {
                                         row.getInteger(0);
-                                        n.incrementAndGet();
+                                        mark(n.incrementAndGet());
                                     });
                                 })
                                 .onFailure(done::completeExceptionally))
