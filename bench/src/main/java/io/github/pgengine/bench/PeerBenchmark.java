@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * alike. Writes docs/performance.md and docs/performance.svg.
  *
  * <p>Run: {@code mvn -q install -DskipTests && mvn -q -f bench/pom.xml compile exec:java}
- * (about 28 minutes on 2 cores: two full runs of 14). Arguments:
+ * (about 27 minutes on 2 cores: two full runs of 13). Arguments:
  * <ul>
  *   <li>{@code [seconds per round] [rounds] [callers, comma-separated] [full runs]}: the report (defaults 3, 2,
  *       1,8,64, 2): every table measured in each full run, the runs one after the other and kept side by side;
