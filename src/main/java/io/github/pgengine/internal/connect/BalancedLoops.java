@@ -22,10 +22,11 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * but registration (timers, tasks) goes to the group as before.
  *
  * <p>Why: the group has 2 × cores loops, and Netty hands them out in strict rotation, which jasync draws from twice
- * per connection (to register the channel, and to arm its connect timer with {@code group.schedule}). With
- * connections opened one at a time that put them all on every other loop, by accident one loop per core; with
- * several opened at once (a pool filling up) the draws interleave and the connections spread over all loops, at
- * random from one start to the next. Spread over 2 × cores loops, a loaded pool wakes more threads for the same
+ * per connection (to register the channel, and to arm its connect timer with {@code group.schedule}). With nothing
+ * else drawing, that put every connection on every other loop, by accident one loop per core; anything that draws
+ * in between (another user of the shared loops, pgengine's own hand-offs off its timer, opens that interleave)
+ * shifts the later ones onto the others, so a pool's connections could end up on all of them, differently from one
+ * start to the next. Spread over 2 × cores loops, a loaded pool wakes more threads for the same
  * work: on 2 cores with 8 connections, the write transaction at 8 callers cost 93-96 µs of client CPU per
  * transaction on four loops against 49-52 µs on two, at two thirds of the throughput (PeerBenchmark's client, runs
  * alternated). That was the "bimodal" pgengine of earlier measurements.
