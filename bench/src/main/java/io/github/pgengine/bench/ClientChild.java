@@ -41,13 +41,14 @@ final class ClientChild {
         System.out.println("MEASURING");
         System.out.flush();
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        java.util.Map<String, long[]> perThread0 = ThreadTimes.read();
+        boolean perThread = System.getenv("PGENGINE_BENCH_THREADS") != null;
+        java.util.Map<String, long[]> perThread0 = perThread ? ThreadTimes.read() : java.util.Map.of();
         long cpu0 = os.getProcessCpuTime();
         long allocated0 = threads.getTotalThreadAllocatedBytes();
         PeerBenchmark.Measured m = PeerBenchmark.measure(c, write, callers, window);
         long allocated1 = threads.getTotalThreadAllocatedBytes();
         long cpu1 = os.getProcessCpuTime();
-        if (System.getenv("PGENGINE_BENCH_THREADS") != null) {
+        if (perThread) {
             ThreadTimes.print(perThread0, ThreadTimes.read(), m.operations());
         }
         System.out.println("MEASURED");

@@ -120,11 +120,8 @@ final class Goals {
 
     private static Check pgbench(Map<String, Result> row) {
         double e = row.get(Report.ENGINE).opsPerSecond();
-        double pgbench = row.entrySet().stream()
-                .filter(x -> x.getKey().startsWith("pgbench"))
-                .mapToDouble(x -> x.getValue().opsPerSecond())
-                .findFirst()
-                .orElse(Double.NaN);
+        Result figure = Report.pgbench(row);
+        double pgbench = figure == null ? Double.NaN : figure.opsPerSecond();
         return new Check(e >= 0.9 * pgbench, String.format(Locale.ROOT, "%.2f×", e / pgbench));
     }
 

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Writes docs/performance.md (goals, tables, ratios, targets) and docs/performance.svg (chart) from full runs. */
 final class Report {
@@ -339,11 +340,7 @@ final class Report {
                                 PeerBenchmark.fmt(ep99),
                                 PeerBenchmark.fmt(jdbc.p99())));
             }
-            Result pgbench = r.entrySet().stream()
-                    .filter(x -> x.getKey().startsWith("pgbench"))
-                    .map(Map.Entry::getValue)
-                    .findFirst()
-                    .orElse(null);
+            Result pgbench = pgbench(r);
             if (pgbench != null && pgbench.opsPerSecond() > 0) {
                 t.append(String.format(
                         Locale.ROOT,
@@ -400,6 +397,15 @@ final class Report {
                         " executeBatch at least as fast as pgjdbc's executeBatch with reWriteBatchedInserts "
                                 + "(%.2f×)%n",
                         anchor / engine);
+    }
+
+    /** Returns a workload row's pgbench figure, or null when the row has none. */
+    static @Nullable Result pgbench(Map<String, Result> row) {
+        return row.entrySet().stream()
+                .filter(x -> x.getKey().startsWith("pgbench"))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse(null);
     }
 
     static String mark(boolean met) {

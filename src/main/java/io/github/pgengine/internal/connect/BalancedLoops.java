@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * The driver's shared event loops as connections see them: each new connection registers on the loop that serves
@@ -37,8 +35,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 final class BalancedLoops extends AbstractEventExecutorGroup implements EventLoopGroup {
     private final EventLoopGroup group;
     private final EventLoop[] loops;
-    private final AtomicIntegerArray open;
-    private final AtomicInteger turn = new AtomicInteger();
+    /** Open connections per loop of {@link #loops}; guarded by this. */
+    private final int[] open;
+    /** Where the next search for the emptiest loop starts, so ties go round; guarded by this. */
+    private int turn;
 
     /**
      * @param group the loops
@@ -51,7 +51,7 @@ final class BalancedLoops extends AbstractEventExecutorGroup implements EventLoo
             list.add((EventLoop) e);
         }
         this.loops = list.subList(0, Math.max(1, Math.min(use, list.size()))).toArray(new EventLoop[0]);
-        this.open = new AtomicIntegerArray(loops.length);
+        this.open = new int[loops.length];
     }
 
     /**
@@ -67,43 +67,41 @@ final class BalancedLoops extends AbstractEventExecutorGroup implements EventLoo
     }
 
     /** Returns how many open connections each loop that takes connections serves, in the group's order. */
-    int[] openPerLoop() {
-        int[] counts = new int[loops.length];
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = open.get(i);
-        }
-        return counts;
-    }
-
-    /** Returns the index of a loop with the fewest open connections, starting the search at the next turn. */
-    private int pick() {
-        int n = loops.length;
-        int start = Math.floorMod(turn.getAndIncrement(), n);
-        int best = start;
-        int least = open.get(start);
-        for (int i = 1; i < n && least > 0; i++) {
-            int k = (start + i) % n;
-            int count = open.get(k);
-            if (count < least) {
-                least = count;
-                best = k;
-            }
-        }
-        return best;
+    synchronized int[] openPerLoop() {
+        return open.clone();
     }
 
     /**
-     * Counts {@code channel} on the loop it goes to until it closes (a failed registration closes it too). The pick
-     * and the count are one step, so connections opened at the same time still spread evenly.
+     * Counts {@code channel} on the loop with the fewest open connections until it closes (a failed registration
+     * closes it too).
      */
     private EventLoop place(Channel channel) {
-        int k;
-        synchronized (this) {
-            k = pick();
-            open.incrementAndGet(k);
-        }
-        channel.closeFuture().addListener(f -> open.decrementAndGet(k));
+        int k = take();
+        channel.closeFuture().addListener(f -> giveBack(k));
         return loops[k];
+    }
+
+    /**
+     * Returns the index of a loop with the fewest open connections, searching from the next turn, and counts one
+     * more there: one step, so connections opened at the same time still spread evenly.
+     */
+    private synchronized int take() {
+        int n = loops.length;
+        int start = turn;
+        turn = (start + 1) % n;
+        int k = start;
+        for (int i = 1; i < n && open[k] > 0; i++) {
+            int candidate = (start + i) % n;
+            if (open[candidate] < open[k]) {
+                k = candidate;
+            }
+        }
+        open[k]++;
+        return k;
+    }
+
+    private synchronized void giveBack(int k) {
+        open[k]--;
     }
 
     @Override

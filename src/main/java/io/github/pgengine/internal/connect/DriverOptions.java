@@ -26,7 +26,7 @@ final class DriverOptions {
     private static final Logger LOG = LoggerFactory.getLogger(DriverOptions.class);
     private static final Executor DIRECT = Runnable::run;
     /** Where connections register: the driver's shared loops, one per core, balanced by open connections. */
-    static final EventLoopGroup LOOPS = BalancedLoops.over(NettyUtils.INSTANCE.getDefaultEventLoopGroup());
+    private static final EventLoopGroup LOOPS = BalancedLoops.over(NettyUtils.INSTANCE.getDefaultEventLoopGroup());
     /**
      * How much later than pgengine's own deadline jasync's connect timer fires. Its timer ends the attempt with
      * {@code disconnect()}, which writes a Terminate message, also right after the SSLRequest of a socket the server
